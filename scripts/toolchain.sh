@@ -1,0 +1,22 @@
+# Sourced by the build scripts: finds a Rust toolchain that can rebuild std for wasm32 with atomics.
+# Sets WASM_CARGO (command prefix to run cargo with it) and WASM_TOOLCHAIN_DESC. Returns 1 when none fits.
+find_wasm_toolchain() {
+  # Debian's rustc-web set: a release compiler, so -Z flags need RUSTC_BOOTSTRAP; rustup's shims come
+  # first on PATH, so name Debian's binaries explicitly.
+  if [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] \
+     && /usr/bin/rustc --print target-list 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    WASM_CARGO="env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 /usr/bin/cargo"
+    WASM_TOOLCHAIN_DESC="Debian $(/usr/bin/rustc --version)"
+    return 0
+  fi
+  # A rustup nightly with rust-src (a developer's own machine).
+  if command -v rustup >/dev/null 2>&1 && rustup run nightly rustc --version >/dev/null 2>&1; then
+    local sysroot; sysroot=$(rustup run nightly rustc --print sysroot)
+    if [ -d "$sysroot/lib/rustlib/src/rust/library" ]; then
+      WASM_CARGO="rustup run nightly cargo"
+      WASM_TOOLCHAIN_DESC="rustup $(rustup run nightly rustc --version)"
+      return 0
+    fi
+  fi
+  return 1
+}

@@ -1,0 +1,21 @@
+//! One clock for every thread and process.
+//!
+//! In the browser each worker has its own `performance.now()` origin, so a raw `now()` from two workers
+//! cannot be compared. `performance.timeOrigin + performance.now()` can: it is milliseconds since the Unix
+//! epoch at sub-millisecond resolution, on every worker. Natively the system clock gives the same epoch.
+
+/// Milliseconds since the Unix epoch, comparable across threads, workers and processes.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn now_ms() -> f64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
+/// Milliseconds since the Unix epoch, comparable across threads, workers and processes.
+#[cfg(target_arch = "wasm32")]
+pub fn now_ms() -> f64 {
+    crate::web::bindings::now_ms()
+}

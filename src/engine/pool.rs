@@ -1,0 +1,142 @@
+//! Long-lived workers that run thread bodies, so starting a thread does not start a Web Worker.
+//!
+//! In the browser each worker is a Web Worker sharing the runtime's wasm memory: JavaScript starts it and
+//! calls [`Pool::run_worker`], which never returns; the worker then waits here, really blocked (a futex
+//! wait, `memory.atomic.wait32`), until a job arrives. The runtime starts as many workers as a run needs
+//! *before* the run, because a Web Worker cannot start while the code that wants it is blocked.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+
+use super::lock;
+
+pub type Job = Box<dyn FnOnce() + Send + 'static>;
+
+pub struct Pool {
+    queue: Mutex<VecDeque<Job>>,
+    ready: Condvar,
+    workers: AtomicUsize,
+    busy: AtomicUsize,
+    /// Submitted and not yet finished.
+    outstanding: AtomicUsize,
+}
+
+thread_local! {
+    static WORKER_INDEX: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// The index of the pool worker running the caller, if it is one.
+pub fn current_worker() -> Option<u32> {
+    WORKER_INDEX.with(|w| w.get())
+}
+
+impl Pool {
+    pub const fn new() -> Self {
+        Pool { queue: Mutex::new(VecDeque::new()), ready: Condvar::new(), workers: AtomicUsize::new(0), busy: AtomicUsize::new(0), outstanding: AtomicUsize::new(0) }
+    }
+
+    /// Queues a job; the next idle worker runs it.
+    pub fn submit(&self, job: Job) {
+        self.outstanding.fetch_add(1, Ordering::SeqCst);
+        lock(&self.queue).push_back(job);
+        self.ready.notify_one();
+    }
+
+    /// Workers that have started.
+    pub fn workers(&self) -> usize {
+        self.workers.load(Ordering::SeqCst)
+    }
+
+    /// Jobs submitted and not finished yet (queued or running).
+    pub fn outstanding(&self) -> usize {
+        self.outstanding.load(Ordering::SeqCst)
+    }
+
+    /// Workers running a job right now.
+    pub fn busy(&self) -> usize {
+        self.busy.load(Ordering::SeqCst)
+    }
+
+    /// The body of a worker: take jobs forever.
+    pub fn run_worker(&self, index: u32) -> ! {
+        WORKER_INDEX.with(|w| w.set(Some(index)));
+        self.workers.fetch_add(1, Ordering::SeqCst);
+        loop {
+            let job = {
+                let mut queue = lock(&self.queue);
+                loop {
+                    if let Some(job) = queue.pop_front() {
+                        break job;
+                    }
+                    queue = self.ready.wait(queue).unwrap_or_else(|p| p.into_inner());
+                }
+            };
+            self.busy.fetch_add(1, Ordering::SeqCst);
+            job();
+            self.busy.fetch_sub(1, Ordering::SeqCst);
+            self.outstanding.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The runtime's pool (the browser's thread workers, or OS threads natively).
+pub static POOL: Pool = Pool::new();
+
+/// Natively, starts OS threads until the pool has `n` workers (in the browser JavaScript does this).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn ensure_native_workers(n: usize) {
+    static STARTING: Mutex<usize> = Mutex::new(0);
+    let mut started = lock(&STARTING);
+    while *started < n {
+        let index = *started as u32;
+        std::thread::Builder::new()
+            .name(format!("pool-worker-{index}"))
+            .spawn(move || POOL.run_worker(index))
+            .expect("cannot start an OS thread");
+        *started += 1;
+    }
+    drop(started);
+    while POOL.workers() < n {
+        std::thread::yield_now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::sync::Arc;
+
+    #[test]
+    fn workers_are_reused_and_run_jobs_concurrently() {
+        let pool: &'static Pool = Box::leak(Box::new(Pool::new()));
+        for i in 0..2 {
+            std::thread::spawn(move || pool.run_worker(i));
+        }
+        // Two jobs that each wait for the other prove two workers run at once.
+        let barrier = Arc::new(std::sync::Barrier::new(2));
+        let (tx, rx) = mpsc::channel();
+        for _ in 0..2 {
+            let (b, tx) = (barrier.clone(), tx.clone());
+            pool.submit(Box::new(move || {
+                b.wait();
+                tx.send(current_worker()).unwrap();
+            }));
+        }
+        let mut seen: Vec<_> = (0..2).map(|_| rx.recv().unwrap().unwrap()).collect();
+        seen.sort();
+        assert_eq!(seen, vec![0, 1]);
+        // A third job reuses one of the same two workers.
+        let tx2 = tx.clone();
+        pool.submit(Box::new(move || tx2.send(current_worker()).unwrap()));
+        assert!(rx.recv().unwrap().unwrap() < 2);
+        assert_eq!(pool.workers(), 2);
+    }
+}

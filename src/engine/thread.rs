@@ -1,0 +1,114 @@
+//! Named threads, as `threading.Thread` gives them: start, `join`, `join(timeout)`, `is_alive`.
+//!
+//! A thread here is a job on a pool worker (a Web Worker on the shared memory in the browser, an OS thread
+//! natively). `join` really blocks the caller on a condition variable until the thread has finished.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use super::lock;
+use super::pool::{current_worker, POOL};
+use super::trace;
+use crate::protocol::{LaneKind, LaneState};
+
+struct Slot<T> {
+    result: Mutex<Option<T>>,
+    finished: Condvar,
+    alive: AtomicBool,
+}
+
+/// A started thread. Dropping it without joining leaves the thread running, as in Python.
+pub struct JoinHandle<T> {
+    slot: Arc<Slot<T>>,
+    lane: u32,
+}
+
+/// Starts `body` on its own thread, named `name`, drawn in the timeline group `group`.
+pub fn spawn<T, F>(name: impl Into<String>, group: impl Into<String>, body: F) -> JoinHandle<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let lane = trace::new_lane(name, LaneKind::Thread, group);
+    trace::enter_at(lane, LaneState::Starting, crate::clock::now_ms());
+    let slot = Arc::new(Slot { result: Mutex::new(None), finished: Condvar::new(), alive: AtomicBool::new(true) });
+    let job_slot = slot.clone();
+    let job = move || {
+        trace::set_current_lane(lane);
+        trace::set_worker(lane, current_worker());
+        trace::enter(LaneState::Running);
+        let value = body();
+        trace::enter(LaneState::Finished);
+        *lock(&job_slot.result) = Some(value);
+        job_slot.alive.store(false, Ordering::SeqCst);
+        job_slot.finished.notify_all();
+    };
+    launch(Box::new(job));
+    JoinHandle { slot, lane }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn launch(job: super::pool::Job) {
+    POOL.submit(job);
+}
+
+/// Natively the pool grows on demand so that every outstanding thread has a worker of its own, as in the
+/// browser, where the runtime starts enough workers before a run.
+#[cfg(not(target_arch = "wasm32"))]
+fn launch(job: super::pool::Job) {
+    POOL.submit(job);
+    super::pool::ensure_native_workers(POOL.outstanding());
+}
+
+impl<T> JoinHandle<T> {
+    /// The lane this thread records to.
+    pub fn lane(&self) -> u32 {
+        self.lane
+    }
+
+    /// True until the thread's body has returned.
+    pub fn is_alive(&self) -> bool {
+        self.slot.alive.load(Ordering::SeqCst)
+    }
+
+    /// Blocks until the thread finishes and returns what its body returned.
+    pub fn join(self) -> T {
+        trace::enter(LaneState::Joining);
+        let mut result = lock(&self.slot.result);
+        let value = loop {
+            if let Some(v) = result.take() {
+                break v;
+            }
+            result = self.slot.finished.wait(result).unwrap_or_else(|p| p.into_inner());
+        };
+        drop(result);
+        trace::enter(LaneState::Running);
+        value
+    }
+
+    /// Blocks until the thread finishes or `timeout` passes, like `Thread.join(timeout)`; returns whether
+    /// it finished. Either way the handle stays usable (check [`is_alive`](Self::is_alive)).
+    pub fn join_timeout(&self, timeout: Duration) -> bool {
+        trace::enter(LaneState::Joining);
+        // std's `wait_timeout_while` reads `Instant`, which wasm32-unknown-unknown lacks; the engine's
+        // clock works everywhere.
+        let deadline = crate::clock::now_ms() + timeout.as_secs_f64() * 1000.0;
+        let mut guard = lock(&self.slot.result);
+        while self.is_alive() {
+            let left = deadline - crate::clock::now_ms();
+            if left <= 0.0 {
+                break;
+            }
+            guard = self
+                .slot
+                .finished
+                .wait_timeout(guard, Duration::from_secs_f64(left / 1000.0))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        drop(guard);
+        trace::enter(LaneState::Running);
+        !self.is_alive()
+    }
+}

@@ -1,0 +1,198 @@
+//! The one log of a run: which lanes (threads, processes) exist, when each changes state, what each
+//! printed. The timeline, the live output and the tests all read it.
+//!
+//! Every thread of the runtime writes here (the log lives in the shared memory). A child process has its
+//! own memory, so it forwards its records to the parent, which [`ingest`]s them.
+
+use std::cell::Cell;
+use std::sync::Mutex;
+
+use crate::clock::now_ms;
+use crate::engine::lock;
+use crate::protocol::{Event, Lane, LaneKind, LaneState, OutputLine, TraceRecord};
+
+/// State changes kept per run; beyond this they are counted, not stored, so a runaway lesson cannot
+/// exhaust memory.
+pub const MAX_EVENTS: usize = 200_000;
+/// Printed lines kept per run.
+pub const MAX_OUTPUT: usize = 20_000;
+/// A lock wait shorter than this is counted in the totals but not drawn: it would be far below a pixel.
+pub const MIN_DRAWN_WAIT_MS: f64 = 0.02;
+
+struct Log {
+    lanes: Vec<Lane>,
+    events: Vec<Event>,
+    output: Vec<OutputLine>,
+    dropped_events: u64,
+    /// Per lane: the index of its last event, to merge back-to-back lock waits.
+    last_event: Vec<Option<usize>>,
+    /// How many lanes and lines were already handed out by [`take_progress`].
+    sent_lanes: usize,
+    sent_output: usize,
+}
+
+impl Log {
+    const fn new() -> Self {
+        Log {
+            lanes: Vec::new(),
+            events: Vec::new(),
+            output: Vec::new(),
+            dropped_events: 0,
+            last_event: Vec::new(),
+            sent_lanes: 0,
+            sent_output: 0,
+        }
+    }
+
+    fn push_event(&mut self, event: Event) {
+        if self.events.len() >= MAX_EVENTS {
+            self.dropped_events += 1;
+            return;
+        }
+        let lane = event.lane as usize;
+        if self.last_event.len() <= lane {
+            self.last_event.resize(lane + 1, None);
+        }
+        self.last_event[lane] = Some(self.events.len());
+        self.events.push(event);
+    }
+}
+
+static LOG: Mutex<Log> = Mutex::new(Log::new());
+
+/// In a child process, records go to the parent instead of into this instance's own log.
+static FORWARD: Mutex<Option<fn(TraceRecord)>> = Mutex::new(None);
+
+thread_local! {
+    static CURRENT_LANE: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Starts a new, empty log for a run.
+pub fn reset() {
+    *lock(&LOG) = Log::new();
+}
+
+/// Sends this instance's records to `sink` (a child process's parent) instead of keeping them.
+pub fn forward_to(sink: fn(TraceRecord)) {
+    *lock(&FORWARD) = Some(sink);
+}
+
+fn forwarder() -> Option<fn(TraceRecord)> {
+    *lock(&FORWARD)
+}
+
+/// Adds a lane (a thread or process) and returns its id.
+pub fn new_lane(name: impl Into<String>, kind: LaneKind, group: impl Into<String>) -> u32 {
+    let mut log = lock(&LOG);
+    let id = log.lanes.len() as u32;
+    log.lanes.push(Lane { id, name: name.into(), kind, group: group.into(), worker: None });
+    id
+}
+
+/// Notes which worker runs a lane.
+pub fn set_worker(lane: u32, worker: Option<u32>) {
+    if let Some(l) = lock(&LOG).lanes.get_mut(lane as usize) {
+        l.worker = worker;
+    }
+}
+
+pub fn lane_name(lane: u32) -> String {
+    lock(&LOG).lanes.get(lane as usize).map(|l| l.name.clone()).unwrap_or_else(|| format!("lane {lane}"))
+}
+
+/// The lane the calling thread records to.
+pub fn current_lane() -> u32 {
+    CURRENT_LANE.with(Cell::get)
+}
+
+pub fn set_current_lane(lane: u32) {
+    CURRENT_LANE.with(|c| c.set(lane));
+}
+
+/// Records that `lane` entered `state` at time `t`.
+pub fn enter_at(lane: u32, state: LaneState, t: f64) {
+    let event = Event { t, lane, state };
+    match forwarder() {
+        Some(sink) => sink(TraceRecord::Event(event)),
+        None => lock(&LOG).push_event(event),
+    }
+}
+
+/// Records that the calling thread's lane enters `state` now.
+pub fn enter(state: LaneState) {
+    enter_at(current_lane(), state, now_ms());
+}
+
+/// Records a line printed by the calling thread's lane.
+pub fn print(text: impl Into<String>) {
+    let line = OutputLine { t: now_ms(), lane: current_lane(), text: text.into() };
+    match forwarder() {
+        Some(sink) => sink(TraceRecord::Output(line)),
+        None => {
+            let mut log = lock(&LOG);
+            if log.output.len() < MAX_OUTPUT {
+                log.output.push(line);
+            }
+        }
+    }
+}
+
+/// Records that the calling thread waited for a lock from `t0` to `t1`, then ran on.
+///
+/// Waits too short to see are not drawn, and a wait that starts right after the previous one ended is
+/// merged into it: under contention a thread can wait a million times a second, and the timeline shows the
+/// pattern, not each wait. Totals are measured by the caller, so nothing is lost from the numbers.
+pub fn lock_wait(t0: f64, t1: f64) {
+    if t1 - t0 < MIN_DRAWN_WAIT_MS || forwarder().is_some() {
+        return;
+    }
+    let lane = current_lane();
+    let mut log = lock(&LOG);
+    if let Some(Some(last)) = log.last_event.get(lane as usize).copied() {
+        let previous = log.events[last];
+        if previous.state == LaneState::Running && t0 - previous.t < MIN_DRAWN_WAIT_MS && last > 0 {
+            // The lane went back to waiting almost at once: extend the previous wait instead.
+            log.events[last].t = t1;
+            return;
+        }
+    }
+    log.push_event(Event { t: t0, lane, state: LaneState::WaitingLock });
+    log.push_event(Event { t: t1, lane, state: LaneState::Running });
+}
+
+/// A record forwarded by a child process.
+pub fn ingest(record: TraceRecord) {
+    let mut log = lock(&LOG);
+    match record {
+        TraceRecord::Event(e) => {
+            if (e.lane as usize) < log.lanes.len() {
+                log.push_event(e);
+            }
+        }
+        TraceRecord::Output(o) => {
+            if (o.lane as usize) < log.lanes.len() && log.output.len() < MAX_OUTPUT {
+                log.output.push(o);
+            }
+        }
+    }
+}
+
+/// Lanes and printed lines added since the previous call (for live output while a run goes on).
+pub fn take_progress() -> (Vec<Lane>, Vec<OutputLine>) {
+    let mut log = lock(&LOG);
+    let lanes = log.lanes[log.sent_lanes..].to_vec();
+    let output = log.output[log.sent_output..].to_vec();
+    log.sent_lanes = log.lanes.len();
+    log.sent_output = log.output.len();
+    (lanes, output)
+}
+
+/// Everything recorded in this run: lanes, events sorted by time, output, and the count of dropped events.
+pub fn snapshot() -> (Vec<Lane>, Vec<Event>, Vec<OutputLine>, u64) {
+    let log = lock(&LOG);
+    let mut events = log.events.clone();
+    events.sort_by(|a, b| a.t.total_cmp(&b.t));
+    let mut output = log.output.clone();
+    output.sort_by(|a, b| a.t.total_cmp(&b.t));
+    (log.lanes.clone(), events, output, log.dropped_events)
+}

@@ -1,0 +1,341 @@
+//! Lesson "Shared counter: race and lock" (curriculum row 5).
+//!
+//! N threads each add 1 to one shared counter, many times, three ways:
+//! - unlocked: read the counter, then write the value plus one — two separate atomic operations, so
+//!   another thread's write can land in between and be overwritten. Updates are really lost, and there is
+//!   no undefined behaviour (each access is atomic; only the pair is not);
+//! - with a lock around the read and write (`with lock: counter += 1`);
+//! - with one atomic read-modify-write (`fetch_add`), which needs no lock.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{spread, Lesson};
+use crate::clock::now_ms;
+use crate::engine::sync::TracedMutex;
+use crate::engine::thread;
+use crate::engine::trace;
+use crate::params::{ParamSpec, Params};
+use crate::protocol::{EngineKind, LessonInfo};
+
+pub struct SharedCounter;
+
+/// The most increments one run may do in all (threads × increments), so a run stays under a few seconds.
+pub const MAX_TOTAL_INCREMENTS: i64 = 64_000_000;
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Variant {
+    Unlocked,
+    Locked,
+    Atomic,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 3] = [Variant::Unlocked, Variant::Locked, Variant::Atomic];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Variant::Unlocked => "no lock",
+            Variant::Locked => "with Lock",
+            Variant::Atomic => "atomic add",
+        }
+    }
+
+    /// The Python function name the threads run (shows up in the thread names, as in Python 3.10+).
+    fn target(self) -> &'static str {
+        match self {
+            Variant::Unlocked => "add_unlocked",
+            Variant::Locked => "add_locked",
+            Variant::Atomic => "add_atomic",
+        }
+    }
+}
+
+/// One run of one variant.
+#[derive(Serialize, Clone, Debug)]
+pub struct Trial {
+    pub actual: u64,
+    pub lost: u64,
+    pub ms: f64,
+    /// Time threads spent blocked on the lock, summed over threads (locked variant only).
+    pub lock_wait_ms: f64,
+    pub contended_acquisitions: u64,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct VariantResult {
+    pub variant: Variant,
+    pub label: &'static str,
+    pub expected: u64,
+    pub trials: Vec<Trial>,
+    pub median_ms: f64,
+    pub min_ms: f64,
+    pub max_ms: f64,
+    /// How many trials lost at least one update.
+    pub trials_losing_updates: usize,
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct CounterResult {
+    pub threads: u64,
+    pub increments: u64,
+    pub expected: u64,
+    pub variants: Vec<VariantResult>,
+}
+
+/// Runs `threads` threads of `increments` additions each with one variant; returns the final count.
+pub fn run_variant(variant: Variant, threads: u64, increments: u64, group: &str, next_name: &mut u64) -> Trial {
+    let mut named = || {
+        *next_name += 1;
+        format!("Thread-{} ({})", next_name, variant.target())
+    };
+    let t0;
+    let (actual, lock_wait_ms, contended_acquisitions) = match variant {
+        Variant::Unlocked => {
+            let counter = Arc::new(AtomicU64::new(0));
+            t0 = now_ms();
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let c = counter.clone();
+                    thread::spawn(named(), group, move || {
+                        for _ in 0..increments {
+                            // `counter += 1` without a lock: a read, then a write. Each is atomic (no
+                            // undefined behaviour), the pair is not: another thread's write in between is lost.
+                            let seen = c.load(Relaxed);
+                            c.store(seen + 1, Relaxed);
+                        }
+                    })
+                })
+                .collect();
+            handles.into_iter().for_each(thread::JoinHandle::join);
+            (counter.load(Relaxed), 0.0, 0)
+        }
+        Variant::Locked => {
+            let counter = Arc::new(TracedMutex::new(0u64));
+            t0 = now_ms();
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let c = counter.clone();
+                    thread::spawn(named(), group, move || {
+                        for _ in 0..increments {
+                            *c.lock() += 1;
+                        }
+                    })
+                })
+                .collect();
+            handles.into_iter().for_each(thread::JoinHandle::join);
+            let value = *counter.lock();
+            (value, counter.waited_ms(), counter.contended())
+        }
+        Variant::Atomic => {
+            let counter = Arc::new(AtomicU64::new(0));
+            t0 = now_ms();
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let c = counter.clone();
+                    thread::spawn(named(), group, move || {
+                        for _ in 0..increments {
+                            c.fetch_add(1, Relaxed);
+                        }
+                    })
+                })
+                .collect();
+            handles.into_iter().for_each(thread::JoinHandle::join);
+            (counter.load(Relaxed), 0.0, 0)
+        }
+    };
+    let ms = now_ms() - t0;
+    let expected = threads * increments;
+    Trial { actual, lost: expected.saturating_sub(actual), ms, lock_wait_ms, contended_acquisitions }
+}
+
+const PYTHON: &str = r#"import threading, time
+
+N_THREADS = {threads}
+INCREMENTS = {increments}
+counter = 0
+lock = threading.Lock()
+
+def add_unlocked(n):
+    global counter
+    for _ in range(n):
+        counter += 1            # read, add, write: another thread can write in between
+
+def add_locked(n):
+    global counter
+    for _ in range(n):
+        with lock:              # only one thread at a time reads and writes
+            counter += 1
+
+# add_atomic: Python has no atomic integer. The playground's third variant uses the
+# processor's atomic add (C's atomic_fetch_add) to show the lock-free way.
+
+for target in (add_unlocked, add_locked):
+    for run in range({repeats}):
+        counter = 0
+        threads = [threading.Thread(target=target, args=(INCREMENTS,))
+                   for _ in range(N_THREADS)]
+        start = time.perf_counter()
+        for t in threads: t.start()
+        for t in threads: t.join()
+        ms = (time.perf_counter() - start) * 1000
+        expected = N_THREADS * INCREMENTS
+        print(f"{target.__name__}: expected {expected}, got {counter}, "
+              f"lost {expected - counter} in {ms:.1f} ms")
+"#;
+
+impl Lesson for SharedCounter {
+    fn info(&self) -> LessonInfo {
+        LessonInfo {
+            id: "counter",
+            title: "Shared counter: race and lock",
+            group: "Threads",
+            curriculum_row: 5,
+            engine: EngineKind::Threads,
+            summary: "Several threads add 1 to one shared counter. Without a lock, `counter += 1` is a read \
+                followed by a write, and a thread's write can overwrite another's: updates are lost. A lock \
+                makes the read and write one step; an atomic add does it in hardware. The engine runs like \
+                free-threaded Python (3.13t): threads really run in parallel on your cores. Under CPython's \
+                GIL this exact loop often loses nothing, because since 3.10 a thread switch happens only at \
+                certain points — but the unlocked code is still wrong there, and loses updates on any truly \
+                parallel runtime.",
+            python: PYTHON,
+            params: vec![
+                ParamSpec::int("threads", "Threads", 1, 64, 4, "How many threads add to the counter (1–64)."),
+                ParamSpec::int(
+                    "increments",
+                    "Increments per thread",
+                    1,
+                    10_000_000,
+                    1_000_000,
+                    "How many times each thread adds 1.",
+                ),
+                ParamSpec::int("repeats", "Runs per variant", 1, 10, 3, "Repeat each variant to see the spread."),
+            ],
+        }
+    }
+
+    fn limit(&self, params: &mut Params, notices: &mut Vec<String>) {
+        let threads = params.get("threads");
+        if threads * params.get("increments") > MAX_TOTAL_INCREMENTS {
+            let capped = MAX_TOTAL_INCREMENTS / threads;
+            notices.push(format!(
+                "{threads} threads × {} increments is more than {} in all; using {capped} increments per thread.",
+                params.get("increments"),
+                MAX_TOTAL_INCREMENTS
+            ));
+            params.set("increments", capped);
+        }
+    }
+
+    fn threads_needed(&self, params: &Params) -> usize {
+        params.get("threads") as usize + 1
+    }
+
+    fn run_main_thread(&self, params: &Params) -> Result<Value, String> {
+        let threads = params.get("threads") as u64;
+        let increments = params.get("increments") as u64;
+        let repeats = params.get("repeats") as usize;
+        let expected = threads * increments;
+        let mut next_name = 0;
+        let mut variants = Vec::new();
+        for variant in Variant::ALL {
+            let mut trials = Vec::new();
+            for run in 1..=repeats {
+                let group = format!("{}, run {run}", variant.label());
+                let trial = run_variant(variant, threads, increments, &group, &mut next_name);
+                trace::print(format!(
+                    "{}, run {run}: expected {expected}, got {} — lost {} in {:.1} ms",
+                    variant.label(),
+                    trial.actual,
+                    trial.lost,
+                    trial.ms
+                ));
+                trials.push(trial);
+            }
+            let (median_ms, min_ms, max_ms) = spread(&trials.iter().map(|t| t.ms).collect::<Vec<_>>());
+            variants.push(VariantResult {
+                variant,
+                label: variant.label(),
+                expected,
+                trials_losing_updates: trials.iter().filter(|t| t.lost > 0).count(),
+                trials,
+                median_ms,
+                min_ms,
+                max_ms,
+            });
+        }
+        let result = CounterResult { threads, increments, expected, variants };
+        serde_json::to_value(result).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
+    use crate::protocol::{LaneState, RunRequest};
+    use serde_json::json;
+
+    fn run(params: Value) -> crate::protocol::RunOutcome {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let prepared = prepare(&RunRequest { lesson: "counter".into(), params }).unwrap();
+        run_thread_lesson(&prepared)
+    }
+
+    #[test]
+    fn the_lock_and_the_atomic_are_exact_and_the_race_never_gains() {
+        let outcome = run(json!({"threads": 4, "increments": 200_000, "repeats": 2}));
+        assert_eq!(outcome.error, None);
+        let result = &outcome.values;
+        for v in result["variants"].as_array().unwrap() {
+            for trial in v["trials"].as_array().unwrap() {
+                let actual = trial["actual"].as_u64().unwrap();
+                match v["variant"].as_str().unwrap() {
+                    "unlocked" => assert!(actual <= 800_000 && actual >= 200_000, "{actual}"),
+                    _ => assert_eq!(actual, 800_000, "{}", v["variant"]),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_thread_has_a_named_lane_that_starts_runs_and_finishes() {
+        let outcome = run(json!({"threads": 3, "increments": 1000, "repeats": 1}));
+        let threads: Vec<_> = outcome.lanes.iter().filter(|l| l.name.starts_with("Thread-")).collect();
+        assert_eq!(threads.len(), 9, "3 threads × 3 variants");
+        assert_eq!(threads[0].name, "Thread-1 (add_unlocked)");
+        for lane in threads {
+            let states: Vec<_> = outcome.events.iter().filter(|e| e.lane == lane.id).map(|e| e.state).collect();
+            assert_eq!(states.first(), Some(&LaneState::Starting), "{}", lane.name);
+            assert!(states.contains(&LaneState::Running));
+            assert_eq!(states.last(), Some(&LaneState::Finished), "{}", lane.name);
+        }
+        assert_eq!(outcome.output.len(), 3, "one line per run");
+    }
+
+    #[test]
+    fn total_work_is_capped_with_a_notice() {
+        let prepared =
+            prepare(&RunRequest { lesson: "counter".into(), params: json!({"threads": 64, "increments": 10_000_000}) })
+                .unwrap();
+        assert_eq!(prepared.params.get("increments"), MAX_TOTAL_INCREMENTS / 64);
+        assert_eq!(prepared.threads_needed, 65);
+        assert_eq!(prepared.notices.len(), 1);
+    }
+
+    /// The lock must really exclude: with the lock taken, the counter is exact under heavy contention.
+    #[test]
+    fn the_locked_variant_is_exact_under_contention() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        crate::engine::trace::reset();
+        let mut n = 0;
+        let trial = run_variant(Variant::Locked, 8, 50_000, "t", &mut n);
+        assert_eq!(trial.actual, 400_000);
+        assert_eq!(trial.lost, 0);
+    }
+}

@@ -1,0 +1,266 @@
+//! The lessons: one file each, behind the small [`Lesson`] trait, registered in [`CATALOGUE`].
+//!
+//! A thread lesson is a blocking program that runs as the Python program's main thread
+//! ([`run_thread_lesson`]). A process lesson is a parent program driven by its children's messages
+//! ([`ProcessRun`]) plus the child programs each process runs in its own memory.
+
+pub mod counter;
+pub mod process_counter;
+
+use serde_json::Value;
+
+use crate::clock::now_ms;
+use crate::engine::pool::current_worker;
+use crate::engine::process::{ChildContext, Delivery, Kernel, ParentProgram, Pid};
+use crate::engine::trace;
+use crate::params::{validate, Params};
+use crate::protocol::{EngineKind, LaneKind, LaneState, LessonInfo, PreparedRun, RunOutcome, RunRequest, SpawnCommand};
+
+pub trait Lesson: Sync {
+    fn info(&self) -> LessonInfo;
+
+    /// Limits that involve several parameters (total work), applied after each is validated.
+    fn limit(&self, _params: &mut Params, _notices: &mut Vec<String>) {}
+
+    /// How many threads run at once, the main thread included.
+    fn threads_needed(&self, _params: &Params) -> usize {
+        1
+    }
+
+    /// A thread lesson's program, run as the main thread. Returns the lesson's values.
+    fn run_main_thread(&self, _params: &Params) -> Result<Value, String> {
+        Err("this lesson runs processes, not threads".into())
+    }
+
+    /// A process lesson's parent program.
+    fn parent(&self, _params: &Params) -> Option<Box<dyn ParentProgram>> {
+        None
+    }
+
+    /// A process lesson's child program `entry`; returns the exit code.
+    fn child(&self, entry: &str, _args: &Value, _ctx: &mut ChildContext) -> i32 {
+        trace::print(format!("no child program named {entry:?}"));
+        2
+    }
+}
+
+/// Every lesson, in the order the UI lists them.
+pub static CATALOGUE: &[&dyn Lesson] = &[&counter::SharedCounter, &process_counter::ProcessCounter];
+
+pub fn catalogue() -> Vec<LessonInfo> {
+    CATALOGUE.iter().map(|l| l.info()).collect()
+}
+
+pub fn find(id: &str) -> Option<&'static dyn Lesson> {
+    CATALOGUE.iter().copied().find(|l| l.info().id == id)
+}
+
+/// Validates a request: the lesson must exist; parameters are clamped with notices.
+///
+/// # Errors
+/// An unknown lesson id, with the list of known ones.
+pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
+    let lesson = find(&request.lesson).ok_or_else(|| {
+        let known: Vec<&str> = CATALOGUE.iter().map(|l| l.info().id).collect();
+        let shown: String = request.lesson.chars().filter(|c| !c.is_control()).take(40).collect();
+        format!("There is no lesson \"{shown}\". Lessons: {}.", known.join(", "))
+    })?;
+    let info = lesson.info();
+    let (mut params, mut notices) = validate(&info.params, &request.params);
+    lesson.limit(&mut params, &mut notices);
+    Ok(PreparedRun {
+        lesson: info.id.to_string(),
+        engine: info.engine,
+        threads_needed: lesson.threads_needed(&params),
+        params,
+        notices,
+    })
+}
+
+fn outcome(prepared: &PreparedRun, result: Result<Value, String>, started_at: f64) -> RunOutcome {
+    let (lanes, events, output, dropped_events) = trace::snapshot();
+    let (values, error) = match result {
+        Ok(v) => (v, None),
+        Err(e) => (Value::Null, Some(e)),
+    };
+    RunOutcome {
+        lesson: prepared.lesson.clone(),
+        params: prepared.params.clone(),
+        notices: prepared.notices.clone(),
+        error,
+        values,
+        lanes,
+        events,
+        output,
+        dropped_events,
+        started_at,
+        finished_at: now_ms(),
+    }
+}
+
+/// Runs a thread lesson with the calling thread as its main thread. Needs `prepared.threads_needed - 1`
+/// idle pool workers (natively the pool grows by itself).
+pub fn run_thread_lesson(prepared: &PreparedRun) -> RunOutcome {
+    trace::reset();
+    let main = trace::new_lane("MainThread", LaneKind::Main, "");
+    trace::set_current_lane(main);
+    trace::set_worker(main, current_worker());
+    let started_at = now_ms();
+    trace::enter(LaneState::Running);
+    let result = match find(&prepared.lesson) {
+        Some(lesson) if prepared.engine == EngineKind::Threads => lesson.run_main_thread(&prepared.params),
+        _ => Err(format!("{} is not a thread lesson", prepared.lesson)),
+    };
+    trace::enter(LaneState::Finished);
+    outcome(prepared, result, started_at)
+}
+
+/// A process lesson in progress: the parent program and the children it asked for.
+pub struct ProcessRun {
+    prepared: PreparedRun,
+    program: Option<Box<dyn ParentProgram>>,
+    kernel: RecordingKernel,
+    started_at: f64,
+}
+
+/// Hands the parent program's requests to the runtime, which starts the workers.
+struct RecordingKernel {
+    lesson: String,
+    parent_lane: u32,
+    next_pid: Pid,
+    spawns: Vec<SpawnCommand>,
+}
+
+impl Kernel for RecordingKernel {
+    fn spawn(&mut self, name: &str, entry: &str, args: Value) -> Pid {
+        self.next_pid += 1;
+        let pid = self.next_pid;
+        let lane = trace::new_lane(name, LaneKind::Process, "");
+        trace::enter_at(lane, LaneState::Starting, now_ms());
+        self.spawns.push(SpawnCommand {
+            pid,
+            lane,
+            name: name.to_string(),
+            lesson: self.lesson.clone(),
+            entry: entry.to_string(),
+            args,
+        });
+        pid
+    }
+
+    fn parent_lane(&self) -> u32 {
+        self.parent_lane
+    }
+}
+
+impl ProcessRun {
+    /// Starts a process lesson's parent program. Returns the run and the children to start.
+    ///
+    /// # Errors
+    /// When the lesson is not a process lesson.
+    pub fn start(prepared: PreparedRun) -> Result<(ProcessRun, Vec<SpawnCommand>), String> {
+        let lesson = find(&prepared.lesson).ok_or("unknown lesson")?;
+        let mut program = lesson.parent(&prepared.params).ok_or("not a process lesson")?;
+        trace::reset();
+        let parent_lane = trace::new_lane("MainProcess", LaneKind::Main, "");
+        trace::set_current_lane(parent_lane);
+        let started_at = now_ms();
+        trace::enter(LaneState::Running);
+        let mut kernel =
+            RecordingKernel { lesson: prepared.lesson.clone(), parent_lane, next_pid: 0, spawns: Vec::new() };
+        program.start(&mut kernel);
+        let spawns = std::mem::take(&mut kernel.spawns);
+        Ok((ProcessRun { prepared, program: Some(program), kernel, started_at }, spawns))
+    }
+
+    fn react(&mut self, f: impl FnOnce(&mut dyn ParentProgram, &mut dyn Kernel)) -> Vec<SpawnCommand> {
+        if let Some(program) = self.program.as_mut() {
+            trace::set_current_lane(self.kernel.parent_lane);
+            f(program.as_mut(), &mut self.kernel);
+        }
+        std::mem::take(&mut self.kernel.spawns)
+    }
+
+    /// A child's message arrived. Returns any children the parent starts in response.
+    pub fn deliver(&mut self, delivery: Delivery) -> Vec<SpawnCommand> {
+        self.react(|p, k| p.on_message(delivery, k))
+    }
+
+    /// A child exited with `code`.
+    pub fn exited(&mut self, pid: Pid, code: i32, at: f64) -> Vec<SpawnCommand> {
+        self.react(|p, k| p.on_exit(pid, code, at, k))
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.program.as_ref().is_none_or(|p| p.is_done())
+    }
+
+    /// The outcome, once done.
+    pub fn finish(&mut self) -> Option<RunOutcome> {
+        if !self.is_done() {
+            return None;
+        }
+        let program = self.program.take()?;
+        trace::enter_at(self.kernel.parent_lane, LaneState::Finished, now_ms());
+        Some(outcome(&self.prepared, program.finish(), self.started_at))
+    }
+}
+
+/// Runs child program `entry` of `lesson` in this process (the calling instance is the child).
+pub fn run_child(spawn: &SpawnCommand, send: &mut dyn FnMut(String)) -> i32 {
+    trace::set_current_lane(spawn.lane);
+    trace::enter(LaneState::Running);
+    let code = match find(&spawn.lesson) {
+        Some(lesson) => {
+            let mut ctx = ChildContext { pid: spawn.pid, name: spawn.name.clone(), send };
+            lesson.child(&spawn.entry, &spawn.args, &mut ctx)
+        }
+        None => 2,
+    };
+    trace::enter(LaneState::Finished);
+    code
+}
+
+/// Tests that read the global trace log take this first, so parallel tests do not mix their logs.
+#[cfg(test)]
+pub(crate) static TRACE_TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Median, min and max of a set of timings.
+pub fn spread(samples: &[f64]) -> (f64, f64, f64) {
+    if samples.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    let mut s = samples.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    let median = if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 };
+    (median, s[0], s[n - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_lessons_are_refused_with_the_list() {
+        let err = prepare(&RunRequest { lesson: "nope".into(), params: json!({}) }).unwrap_err();
+        assert!(err.contains("counter"), "{err}");
+    }
+
+    #[test]
+    fn spread_gives_median_min_max() {
+        assert_eq!(spread(&[3.0, 1.0, 2.0]), (2.0, 1.0, 3.0));
+        assert_eq!(spread(&[4.0, 1.0, 2.0, 3.0]), (2.5, 1.0, 4.0));
+    }
+
+    #[test]
+    fn every_lesson_has_a_python_view_naming_each_parameter() {
+        for info in catalogue() {
+            assert!(!info.python.is_empty(), "{}", info.id);
+            for p in &info.params {
+                assert!(info.python.contains(&format!("{{{}}}", p.name)), "{}: python view lacks {{{}}}", info.id, p.name);
+            }
+        }
+    }
+}

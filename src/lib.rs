@@ -1,0 +1,29 @@
+//! The core of a browser playground that teaches threads versus processes with real concurrency.
+//!
+//! Layout (platform-neutral first, the web binding last):
+//! - [`clock`]: one clock for every worker, so events from different threads and processes line up.
+//! - [`protocol`]: the typed values that cross the wasm boundary and the worker messages (one file).
+//! - [`params`]: lesson parameters, validated and clamped with a message for the learner.
+//! - [`engine`]: the primitives lessons build on: named threads with join, traced locks, timed waits that
+//!   really block, the event log behind the timeline, and the process model (isolated programs that only
+//!   exchange messages).
+//! - [`lessons`]: one lesson per file, registered in one list.
+//! - `web` (wasm32 only): the thin `#[wasm_bindgen]` layer that binds the core to Web Workers.
+//!
+//! Native `cargo test` runs the engine and lessons on OS threads; in the browser the same code runs on Web
+//! Workers that share one wasm memory.
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+compile_error!(
+    "the playground's wasm build needs atomics: build it with scripts/build.sh, which rebuilds std with \
+     +atomics,+bulk-memory,+mutable-globals"
+);
+
+pub mod clock;
+pub mod engine;
+pub mod lessons;
+pub mod params;
+pub mod protocol;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

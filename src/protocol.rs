@@ -1,0 +1,153 @@
+//! The typed values that cross boundaries: lesson descriptions for the UI, run requests and outcomes,
+//! the events behind the timeline, and the messages between a parent process and its children.
+//!
+//! Everything here is serialized in exactly one place: serde-wasm-bindgen in `web/`. The JavaScript side
+//! (`www/runtime/`) only wraps these values in an envelope `{ type, job, ... }` and forwards them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::params::{ParamSpec, Params};
+
+/// What kind of concurrency a lesson needs, and so whether it can run without cross-origin isolation.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    /// Threads on one shared memory: needs SharedArrayBuffer, so a cross-origin isolated page.
+    Threads,
+    /// Isolated processes that exchange messages: run everywhere.
+    Processes,
+}
+
+/// A lesson as the UI lists it.
+#[derive(Serialize, Clone, Debug)]
+pub struct LessonInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub group: &'static str,
+    pub curriculum_row: u32,
+    pub engine: EngineKind,
+    /// One paragraph: what to look at and why.
+    pub summary: &'static str,
+    /// The Python program this lesson runs, with `{param}` placeholders filled in by the UI.
+    pub python: &'static str,
+    pub params: Vec<ParamSpec>,
+}
+
+/// A request to run a lesson. `params` is whatever the caller sent; it is validated before anything runs.
+#[derive(Deserialize, Serialize, Clone, Debug)]
+pub struct RunRequest {
+    pub lesson: String,
+    #[serde(default)]
+    pub params: Value,
+}
+
+/// A validated request: the parameters actually used and what was changed on the way.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct PreparedRun {
+    pub lesson: String,
+    pub engine: EngineKind,
+    pub params: Params,
+    /// One message per parameter that was missing, malformed or out of range, saying what was used instead.
+    pub notices: Vec<String>,
+    /// Thread workers the run needs at once (the main thread included), so the runtime can start them
+    /// before the run blocks on them.
+    pub threads_needed: usize,
+}
+
+/// Whether a lane is the program's main thread, a thread, or a process.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LaneKind {
+    Main,
+    Thread,
+    Process,
+}
+
+/// One row of the timeline: a thread or a process.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Lane {
+    pub id: u32,
+    pub name: String,
+    pub kind: LaneKind,
+    /// Which part of the lesson this lane belongs to ("unlocked, run 2"), so the timeline can show one at a time.
+    pub group: String,
+    /// Index of the Web Worker (or OS thread) that ran it, when known: shows that workers are reused.
+    pub worker: Option<u32>,
+}
+
+/// What a lane is doing from an event's time until its next event.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LaneState {
+    Starting,
+    Running,
+    WaitingLock,
+    Sleeping,
+    Joining,
+    WaitingMessage,
+    Finished,
+}
+
+/// A state change of one lane at time `t` (milliseconds on [`crate::clock::now_ms`]'s clock).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    pub t: f64,
+    pub lane: u32,
+    pub state: LaneState,
+}
+
+/// A line a thread or process printed.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct OutputLine {
+    pub t: f64,
+    pub lane: u32,
+    pub text: String,
+}
+
+/// The result of one run: the lesson's own values, and everything needed to draw its timeline.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct RunOutcome {
+    pub lesson: String,
+    pub params: Params,
+    pub notices: Vec<String>,
+    /// `None` when the run completed; otherwise why it did not.
+    pub error: Option<String>,
+    /// The lesson's measurements (see each lesson's result type).
+    pub values: Value,
+    pub lanes: Vec<Lane>,
+    pub events: Vec<Event>,
+    pub output: Vec<OutputLine>,
+    /// State changes too short or too many to draw (counted so nothing is silently lost).
+    pub dropped_events: u64,
+    pub started_at: f64,
+    pub finished_at: f64,
+}
+
+/// New output since the last poll of a running lesson, and the outcome once it is finished.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+pub struct RunProgress {
+    pub lanes: Vec<Lane>,
+    pub output: Vec<OutputLine>,
+    pub outcome: Option<RunOutcome>,
+}
+
+/// A trace record a child process sends to its parent, which keeps the one log of the run.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceRecord {
+    Event(Event),
+    Output(OutputLine),
+}
+
+/// What the runtime must do for a parent process: start a child in a new, isolated worker.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SpawnCommand {
+    pub pid: u32,
+    pub lane: u32,
+    pub name: String,
+    pub lesson: String,
+    /// Which of the lesson's child programs to run.
+    pub entry: String,
+    pub args: Value,
+}
