@@ -24,12 +24,12 @@ apt_install() {
 source scripts/toolchain.sh
 if ! find_wasm_toolchain; then
   say "no Rust toolchain that can build std for wasm32 with atomics; installing Debian's rustc-web packages"
-  apt_install rustc-web cargo-web rust-web-src rust-web-llvm || true
+  apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22 || true
   if ! find_wasm_toolchain; then
     cat >&2 <<'MSG'
 [setup] No usable Rust toolchain for a threaded wasm build was found.
         Building needs the standard library's source to rebuild it with atomics. Install one of:
-          - on Debian 12 as root:  apt-get install rustc-web cargo-web rust-web-src rust-web-llvm
+          - on Debian 12 as root:  apt-get install rustc-web cargo-web rust-web-src rust-web-llvm lld-22
           - with rustup:           rustup toolchain install nightly --component rust-src \
                                    --target wasm32-unknown-unknown
 MSG

@@ -3,7 +3,9 @@
 find_wasm_toolchain() {
   # Debian's rustc-web set: a release compiler, so -Z flags need RUSTC_BOOTSTRAP; rustup's shims come
   # first on PATH, so name Debian's binaries explicitly.
+  # rust-lld (rust-web-llvm) is a link to lld-22, which that package does not pull in: check it resolves.
   if [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] \
+     && [ -x "$(readlink -f /usr/bin/rust-lld 2>/dev/null)" ] \
      && /usr/bin/rustc --print target-list 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     WASM_CARGO="env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 /usr/bin/cargo"
     WASM_TOOLCHAIN_DESC="Debian $(/usr/bin/rustc --version)"

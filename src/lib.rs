@@ -26,4 +26,5 @@ pub mod params;
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
-mod web;
+#[doc(hidden)]
+pub mod web;

@@ -151,3 +151,15 @@ pub struct SpawnCommand {
     pub entry: String,
     pub args: Value,
 }
+
+/// What a child process posts to the runtime (its parent's event loop).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChildMessage {
+    /// `queue.put(payload)`: text copied out of the child's memory.
+    Message { payload: String, sent_at: f64 },
+    /// A trace record for the parent's log.
+    Trace { record: TraceRecord },
+    /// The child's program returned (or trapped, code 1).
+    Exit { code: i32, at: f64 },
+}

@@ -284,6 +284,7 @@ mod tests {
     fn run(params: Value) -> crate::protocol::RunOutcome {
         let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let prepared = prepare(&RunRequest { lesson: "counter".into(), params }).unwrap();
+        crate::engine::trace::reset();
         run_thread_lesson(&prepared)
     }
 

@@ -99,9 +99,9 @@ fn outcome(prepared: &PreparedRun, result: Result<Value, String>, started_at: f6
 }
 
 /// Runs a thread lesson with the calling thread as its main thread. Needs `prepared.threads_needed - 1`
-/// idle pool workers (natively the pool grows by itself).
+/// idle pool workers (natively the pool grows by itself). The caller starts a fresh log first
+/// ([`trace::reset`]), before anyone may poll it.
 pub fn run_thread_lesson(prepared: &PreparedRun) -> RunOutcome {
-    trace::reset();
     let main = trace::new_lane("MainThread", LaneKind::Main, "");
     trace::set_current_lane(main);
     trace::set_worker(main, current_worker());

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the playground into dist/: the threaded wasm module, its JavaScript bindings and the page.
+# dist/ is a static folder any web server can host (dist/_headers carries the isolation headers for hosts
+# that read such a file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/toolchain.sh
+find_wasm_toolchain || { echo "[build] no usable toolchain; run scripts/setup.sh first" >&2; exit 1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "[build] compiling Rust to wasm32 with atomics ($WASM_TOOLCHAIN_DESC)"
+# std is rebuilt with the target features from .cargo/config.toml, so Mutex, Condvar and thread::sleep
+# really block on the shared memory.
+$WASM_CARGO build --release --target wasm32-unknown-unknown -Z build-std=panic_abort,std --quiet
+
+echo "[build] generating JavaScript bindings"
+rm -rf pkg
+wasm-bindgen --target web --out-dir pkg --no-typescript target/wasm32-unknown-unknown/release/playground.wasm
+
+echo "[build] assembling dist/"
+rm -rf dist
+mkdir -p dist
+cp -r index.html www pkg dist/
+cp www/_headers dist/_headers
+wasm_bytes=$(stat -c %s dist/pkg/playground_bg.wasm)
+gz_bytes=$(gzip -9 -c dist/pkg/playground_bg.wasm | wc -c)
+echo "[build] done: dist/ (wasm $((wasm_bytes / 1024)) KiB, $((gz_bytes / 1024)) KiB gzipped)"

@@ -1,0 +1,19 @@
+//! The thin layer that binds the core to the browser (wasm32 only).
+//!
+//! - `bindings`: the two things Rust needs from JavaScript (the clock, posting to the parent).
+//! - `codec`: the one place values cross the boundary (serde-wasm-bindgen).
+//! - `runtime`: entry points for the runtime worker, which owns this instance and the thread pools.
+//! - `child`: the entry point a process worker calls in its own, separate instance.
+//! - `threads`: the entry point of thread workers, and the rayon pool.
+
+pub mod bindings;
+mod child;
+pub mod codec;
+mod runtime;
+pub mod threads;
+
+/// Readable panics in the console instead of "unreachable executed".
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn on_instance_start() {
+    console_error_panic_hook::set_once();
+}

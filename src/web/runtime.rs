@@ -1,0 +1,152 @@
+//! Entry points for the runtime worker (`www/runtime/runtime-worker.js`).
+//!
+//! The runtime worker owns this instance: it is the Python program's process. Thread lessons run their
+//! main thread on a pool worker so that the runtime stays free to stream output; process lessons run their
+//! parent program right here, reacting to the children's messages.
+
+use std::sync::Mutex;
+
+use wasm_bindgen::prelude::*;
+
+use super::codec::{from_js, js_error, to_js};
+use crate::engine::lock;
+use crate::engine::pool::POOL;
+use crate::engine::process::Delivery;
+use crate::engine::trace;
+use crate::lessons::{self, ProcessRun};
+use crate::protocol::{EngineKind, PreparedRun, RunOutcome, RunProgress, RunRequest, TraceRecord};
+
+enum CurrentRun {
+    /// The main thread's job is running; its outcome lands here.
+    Threads(Option<RunOutcome>),
+    Processes(ProcessRun),
+}
+
+static CURRENT: Mutex<Option<CurrentRun>> = Mutex::new(None);
+
+/// The lessons, for the UI.
+#[wasm_bindgen]
+pub fn lesson_catalogue() -> Result<JsValue, JsValue> {
+    to_js(&lessons::catalogue())
+}
+
+/// Validates a run request (`{ lesson, params }`) into a [`PreparedRun`].
+#[wasm_bindgen]
+pub fn prepare_run(request: JsValue) -> Result<JsValue, JsValue> {
+    let request: RunRequest = from_js(request)?;
+    let prepared = lessons::prepare(&request).map_err(|e| js_error(&e))?;
+    to_js(&prepared)
+}
+
+fn begin(run: CurrentRun) -> Result<(), JsValue> {
+    let mut current = lock(&CURRENT);
+    if current.is_some() {
+        return Err(js_error("another run is still in progress"));
+    }
+    *current = Some(run);
+    Ok(())
+}
+
+/// Starts a thread lesson: its main thread becomes a job on the pool. The runtime must have started
+/// `threads_needed` thread workers first.
+#[wasm_bindgen]
+pub fn start_thread_run(prepared: JsValue) -> Result<(), JsValue> {
+    let prepared: PreparedRun = from_js(prepared)?;
+    if prepared.engine != EngineKind::Threads {
+        return Err(js_error("not a thread lesson"));
+    }
+    if POOL.workers() < prepared.threads_needed {
+        return Err(js_error(&format!(
+            "the run needs {} thread workers and {} have started",
+            prepared.threads_needed,
+            POOL.workers()
+        )));
+    }
+    trace::reset();
+    begin(CurrentRun::Threads(None))?;
+    POOL.submit(Box::new(move || {
+        let outcome = lessons::run_thread_lesson(&prepared);
+        if let Some(CurrentRun::Threads(slot)) = lock(&CURRENT).as_mut() {
+            *slot = Some(outcome);
+        }
+    }));
+    Ok(())
+}
+
+/// Starts a process lesson's parent program; returns the children to start (`SpawnCommand`s).
+#[wasm_bindgen]
+pub fn start_process_run(prepared: JsValue) -> Result<JsValue, JsValue> {
+    let prepared: PreparedRun = from_js(prepared)?;
+    if lock(&CURRENT).is_some() {
+        return Err(js_error("another run is still in progress"));
+    }
+    let (run, spawns) = ProcessRun::start(prepared).map_err(|e| js_error(&e))?;
+    begin(CurrentRun::Processes(run))?;
+    to_js(&spawns)
+}
+
+fn with_process_run(f: impl FnOnce(&mut ProcessRun) -> Vec<crate::protocol::SpawnCommand>) -> Result<JsValue, JsValue> {
+    match lock(&CURRENT).as_mut() {
+        Some(CurrentRun::Processes(run)) => to_js(&f(run)),
+        _ => to_js(&Vec::<crate::protocol::SpawnCommand>::new()),
+    }
+}
+
+/// A child put a message on the queue. Returns children the parent starts in response.
+#[wasm_bindgen]
+pub fn process_message(pid: u32, payload: String, sent_at: f64) -> Result<JsValue, JsValue> {
+    let received_at = crate::clock::now_ms();
+    with_process_run(|run| run.deliver(Delivery { from: pid, payload, sent_at, received_at }))
+}
+
+/// A child exited. Returns children the parent starts in response.
+#[wasm_bindgen]
+pub fn process_exit(pid: u32, code: i32, at: f64) -> Result<JsValue, JsValue> {
+    with_process_run(|run| run.exited(pid, code, at))
+}
+
+/// A child's trace record, for the one log of the run.
+#[wasm_bindgen]
+pub fn process_trace(record: JsValue) -> Result<(), JsValue> {
+    let record: TraceRecord = from_js(record)?;
+    trace::ingest(record);
+    Ok(())
+}
+
+/// New lanes and output since the last poll, and the outcome when the run has finished.
+#[wasm_bindgen]
+pub fn poll_run() -> Result<JsValue, JsValue> {
+    let mut current = lock(&CURRENT);
+    let outcome = match current.as_mut() {
+        Some(CurrentRun::Threads(slot)) => slot.take(),
+        Some(CurrentRun::Processes(run)) => run.finish(),
+        None => None,
+    };
+    if outcome.is_some() {
+        *current = None;
+    }
+    drop(current);
+    let (lanes, output) = trace::take_progress();
+    to_js(&RunProgress { lanes, output, outcome })
+}
+
+/// This instance's compiled module and memory, which thread workers need to join it.
+#[wasm_bindgen]
+pub fn runtime_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// Live counts for diagnostics and tests: pool workers started, busy, and jobs outstanding.
+#[wasm_bindgen]
+pub fn pool_status() -> Result<JsValue, JsValue> {
+    to_js(&serde_json::json!({
+        "workers": POOL.workers(),
+        "busy": POOL.busy(),
+        "outstanding": POOL.outstanding(),
+        "memory_bytes": memory_bytes(),
+    }))
+}
+
+fn memory_bytes() -> f64 {
+    core::arch::wasm32::memory_size(0) as f64 * 65536.0
+}

@@ -1,0 +1,163 @@
+// The page: lesson list, parameters, Run, live output, results and timeline. It only talks to the engine
+// through the programmatic entry point (playground.js), and never blocks.
+import { createPlayground, isolation } from './playground.js';
+import { el, fmt } from './dom.js';
+import { renderResults } from './results.js';
+import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { playground: null, lesson: null, running: false, lanes: new Map() };
+window.playgroundReady = boot();
+
+async function boot() {
+  const iso = isolation();
+  if (!iso.threads) {
+    const banner = $('isolation-banner');
+    banner.hidden = false;
+    banner.textContent = iso.reason;
+  }
+  try {
+    state.playground = await createPlayground();
+  } catch (error) {
+    $('env').textContent = `The engine could not start: ${error.message}`;
+    $('env').classList.add('error');
+    throw error;
+  }
+  const pg = state.playground;
+  window.playground = pg; // the programmatic entry point, for the console and for tests
+  $('env').textContent = pg.threads
+    ? `Cross-origin isolated: real threads available · ${pg.cores} cores · rayon pool of ${pg.rayonThreads}`
+    : `Not cross-origin isolated: thread lessons unavailable, process lessons run · ${pg.cores} cores`;
+  renderNav(pg.lessons);
+  const query = new URLSearchParams(location.search);
+  const wanted = query.get('lesson');
+  const lesson = pg.lessons.find((l) => l.id === wanted) ?? pg.lessons[0];
+  if (wanted && lesson.id !== wanted) notices([`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`]);
+  const fromUrl = {};
+  for (const [k, v] of query) if (k !== 'lesson') fromUrl[k] = v;
+  selectLesson(lesson.id, fromUrl);
+  $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  return pg;
+}
+
+function renderNav(lessons) {
+  const groups = [...new Set(lessons.map((l) => l.group))];
+  $('lesson-nav').replaceChildren(...groups.map((g) => el('section', {},
+    el('h2', { class: 'nav-group', text: g }),
+    el('ul', {}, lessons.filter((l) => l.group === g).map((l) => el('li', {},
+      el('a', { href: `?lesson=${encodeURIComponent(l.id)}`, 'data-lesson': l.id,
+        onclick: (e) => { e.preventDefault(); if (!state.running) selectLesson(l.id, {}); } },
+        l.title, l.engine === 'threads' && !state.playground.threads ? ' (needs isolation)' : '')))))));
+}
+
+function pythonText(lesson, values) {
+  return lesson.python.replace(/\{(\w+)\}/g, (m, name) => (name in values ? fmt.int(values[name]).replaceAll(',', '_') : m));
+}
+
+function currentValues() {
+  const values = {};
+  for (const p of state.lesson.params) values[p.name] = $(`param-${p.name}`).value;
+  return values;
+}
+
+function selectLesson(id, given) {
+  const lesson = state.playground.lessons.find((l) => l.id === id);
+  state.lesson = lesson;
+  document.querySelectorAll('#lesson-nav a').forEach((a) => a.toggleAttribute('aria-current', a.dataset.lesson === id));
+  $('lesson-title').textContent = lesson.title;
+  $('lesson-summary').textContent = lesson.summary;
+  $('params').replaceChildren(...lesson.params.map((p) => el('label', { class: 'param' },
+    el('span', { class: 'param-label', text: p.label }),
+    el('input', { id: `param-${p.name}`, name: p.name, type: 'number', inputmode: 'numeric', min: p.min, max: p.max, step: 1,
+      value: given[p.name] ?? p.default, 'aria-describedby': `help-${p.name}`,
+      oninput: () => { $('python').textContent = pythonText(lesson, currentValues()); } }),
+    el('span', { class: 'param-help', id: `help-${p.name}`, text: p.help }))));
+  $('python').textContent = pythonText(lesson, Object.fromEntries(lesson.params.map((p) => [p.name, p.default])));
+  $('python').textContent = pythonText(lesson, currentValues());
+  $('output').textContent = '';
+  $('results').replaceChildren(el('p', { class: 'muted', text: 'Run the lesson to see measured results.' }));
+  $('timeline').replaceChildren(el('p', { class: 'muted', text: 'Each thread and process gets a lane once the lesson has run.' }));
+  $('timeline-controls').replaceChildren();
+  $('timeline-text').replaceChildren();
+  const blocked = lesson.engine === 'threads' && !state.playground.threads;
+  $('run').disabled = blocked;
+  $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
+  if (!given || !Object.keys(given).length) notices([]);
+}
+
+function notices(list) {
+  $('notices').replaceChildren(...list.map((n) => el('li', { text: n })));
+}
+
+function appendOutput(lines, startedAt) {
+  const out = $('output');
+  for (const line of lines) {
+    const who = state.lanes.get(line.lane)?.name ?? `lane ${line.lane}`;
+    out.append(el('span', { class: 'out-time', text: `+${(line.t - startedAt).toFixed(1).padStart(7)} ms  ` }),
+      el('span', { class: 'out-who', text: who }), `  ${line.text}\n`);
+  }
+  out.scrollTop = out.scrollHeight;
+}
+
+async function run() {
+  if (state.running) return;
+  const lesson = state.lesson;
+  state.running = true;
+  state.lanes = new Map();
+  $('run').disabled = true;
+  $('output').textContent = '';
+  notices([]);
+  const startedAt = performance.timeOrigin + performance.now();
+  const ticker = setInterval(() => {
+    $('run-status').textContent = `Running… ${((performance.timeOrigin + performance.now() - startedAt) / 1000).toFixed(1)} s`;
+  }, 100);
+  try {
+    const outcome = await state.playground.run(lesson.id, currentValues(), {
+      onStarted: (prepared) => {
+        notices(prepared.notices);
+        for (const [name, value] of Object.entries(prepared.params)) {
+          const input = $(`param-${name}`);
+          if (input) input.value = value;
+        }
+        $('python').textContent = pythonText(lesson, prepared.params);
+        const url = new URL(location.href);
+        url.search = new URLSearchParams({ lesson: lesson.id, ...prepared.params }).toString();
+        history.replaceState(null, '', url);
+      },
+      onProgress: ({ lanes, output }) => {
+        for (const lane of lanes) state.lanes.set(lane.id, lane);
+        appendOutput(output, startedAt);
+      },
+    });
+    clearInterval(ticker);
+    $('run-status').textContent = outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
+    showOutcome(outcome);
+  } catch (error) {
+    clearInterval(ticker);
+    $('run-status').textContent = '';
+    $('results').replaceChildren(el('p', { class: 'error', role: 'alert', text: error.message }));
+  } finally {
+    state.running = false;
+    $('run').disabled = false;
+  }
+}
+
+function showOutcome(outcome) {
+  $('results').replaceChildren(...renderResults(outcome));
+  if (outcome.dropped_events) {
+    $('results').append(el('p', { class: 'muted', text: `${fmt.int(outcome.dropped_events)} state changes were too many to keep and are not drawn.` }));
+  }
+  const groups = groupsOf(outcome);
+  const draw = (group) => {
+    $('timeline').replaceChildren(renderTimeline(outcome, group), legend());
+    $('timeline-text').replaceChildren(timelineTable(outcome, group));
+  };
+  if (groups.length > 1) {
+    const select = el('select', { id: 'timeline-group', onchange: (e) => draw(e.target.value) },
+      groups.map((g) => el('option', { value: g, text: g })));
+    $('timeline-controls').replaceChildren(el('label', {}, 'Show: ', select));
+  } else {
+    $('timeline-controls').replaceChildren();
+  }
+  draw(groups[0] ?? '');
+}

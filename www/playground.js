@@ -1,0 +1,100 @@
+// The one programmatic entry point: the UI, the tests, and later embeds and the benchmark all use it.
+//
+//   import { createPlayground } from './www/playground.js';
+//   const playground = await createPlayground();
+//   const outcome = await playground.run('counter', { threads: 4, increments: 1_000_000 },
+//                                        { onProgress: ({ output }) => console.log(output) });
+//   outcome.values    // the lesson's measurements
+//   outcome.events    // state changes of every thread and process, on one clock (ms since the epoch)
+//
+// Runs are queued: one runs at a time, in the order asked.
+import { THREADS_UNAVAILABLE } from './protocol.js';
+
+/** Whether this page can run thread lessons, and if not, why. */
+export function isolation() {
+  const threads = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  return { threads, reason: threads ? null : THREADS_UNAVAILABLE };
+}
+
+export class Playground {
+  #worker;
+  #jobs = new Map();
+  #nextJob = 1;
+  #queue = Promise.resolve();
+
+  constructor(worker, ready) {
+    this.#worker = worker;
+    /** The lessons (id, title, group, engine, summary, python, params). */
+    this.lessons = ready.lessons;
+    /** True when thread lessons can run here. */
+    this.threads = ready.threads;
+    this.threadsUnavailableReason = ready.threads ? null : THREADS_UNAVAILABLE;
+    this.cores = ready.cores;
+    this.rayonThreads = ready.rayonThreads;
+    worker.onmessage = ({ data }) => this.#receive(data);
+  }
+
+  #receive(message) {
+    const job = this.#jobs.get(message.job);
+    if (!job) return;
+    switch (message.type) {
+      case 'started': job.onStarted?.(message.prepared); break;
+      case 'progress': job.onProgress?.({ lanes: message.lanes, output: message.output }); break;
+      case 'failed': this.#jobs.delete(message.job); job.reject(new Error(message.error)); break;
+      default: this.#jobs.delete(message.job); job.resolve(message.outcome ?? message.status ?? message.result);
+    }
+  }
+
+  #request(message, callbacks = {}) {
+    const job = this.#nextJob++;
+    return new Promise((resolve, reject) => {
+      this.#jobs.set(job, { resolve, reject, ...callbacks });
+      this.#worker.postMessage({ ...message, job });
+    });
+  }
+
+  /**
+   * Runs a lesson. Parameters are validated by the engine; anything changed is listed in
+   * `outcome.notices`. Rejects with an Error whose message says what went wrong (unknown lesson,
+   * threads unavailable, …).
+   * @param {string} lesson  a lesson id, e.g. 'counter'
+   * @param {object} params  e.g. { threads: 4, increments: 1000000 }
+   * @param {{ onStarted?: Function, onProgress?: Function }} callbacks
+   */
+  run(lesson, params = {}, callbacks = {}) {
+    const result = this.#queue.then(() => this.#request({ type: 'run', request: { lesson, params } }, callbacks));
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  /** Live counts: thread workers started and busy, process workers alive, wasm memory in bytes. */
+  status() {
+    return this.#request({ type: 'status' });
+  }
+
+  /** Sums 0..n on the rayon pool; reports how many pool threads took part. */
+  rayonProbe(n = 1 << 20) {
+    return this.#request({ type: 'rayon_probe', n });
+  }
+
+  /** Stops the runtime and every worker it started. */
+  terminate() {
+    this.#worker.terminate();
+    for (const job of this.#jobs.values()) job.reject(new Error('the playground was stopped'));
+    this.#jobs.clear();
+  }
+}
+
+/** Starts the runtime worker and resolves when the engine is ready. */
+export async function createPlayground() {
+  const worker = new Worker(new URL('./runtime/runtime-worker.js', import.meta.url), { type: 'module', name: 'runtime' });
+  const ready = await new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if (data.type === 'ready') resolve(data);
+      else if (data.type === 'failed') reject(new Error(`the engine failed to start: ${data.error}`));
+    };
+    worker.onerror = (e) => reject(new Error(`the engine failed to start: ${e.message || 'worker error'}`));
+    worker.postMessage({ type: 'boot', threads: isolation().threads });
+  });
+  return new Playground(worker, ready);
+}

@@ -1,0 +1,20 @@
+// The messages between the page and the runtime worker. Every request carries a job id; every reply
+// names the job it answers. The payloads (prepared runs, progress, outcomes) are the Rust types in
+// src/protocol.rs, serialized by serde-wasm-bindgen.
+//
+// page → runtime:  { type: 'boot', threads }            start the runtime (threads: isolation available)
+//                  { type: 'run', job, request }        request = { lesson, params }
+//                  { type: 'status', job }              live worker counts and memory
+//                  { type: 'rayon_probe', job, n }      check the data-parallel pool
+// runtime → page:  { type: 'ready', lessons, threads, rayonThreads, cores }
+//                  { type: 'started', job, prepared }   validated parameters and notices
+//                  { type: 'progress', job, lanes, output }
+//                  { type: 'finished', job, outcome }
+//                  { type: 'status', job, status } | { type: 'probe', job, result }
+//                  { type: 'failed', job, error }
+
+export const THREADS_UNAVAILABLE =
+  'Threads are unavailable: this page is not cross-origin isolated, so the browser withholds ' +
+  'SharedArrayBuffer and threads cannot share memory. Serve the page with the headers ' +
+  '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" ' +
+  '(npm start does), or open it in a tab of its own. Process lessons still work.';

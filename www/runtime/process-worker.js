@@ -1,0 +1,19 @@
+// A process worker: a separate instance of the compiled module with a memory of its own (no `memory` is
+// passed, so the bindings create a fresh one). Nothing is shared with the parent; it talks only by
+// postMessage (the Rust side posts its queue messages and trace records itself).
+import init, { child_process_main } from '../../pkg/playground.js';
+
+const now = () => performance.timeOrigin + performance.now();
+
+self.onmessage = async ({ data: { module, spawn } }) => {
+  let code;
+  try {
+    await init({ module_or_path: module });
+    code = child_process_main(spawn);
+  } catch (error) {
+    // A panic or trap ends this process only: report it the way an OS reports a crash, by exit code.
+    console.error(`${spawn.name} crashed:`, error);
+    code = 1;
+  }
+  self.postMessage({ type: 'exit', code, at: now() });
+};

@@ -1,0 +1,101 @@
+// The timeline: one lane per thread or process, drawn from the run's real events.
+import { el, svg, fmt } from './dom.js';
+
+export const STATES = {
+  starting: { label: 'starting', color: '#a0a7b0' },
+  running: { label: 'running', color: '#2f9e5b' },
+  waiting_lock: { label: 'waiting for a lock', color: '#d64545' },
+  sleeping: { label: 'sleeping', color: '#4a7bd0' },
+  joining: { label: 'waiting in join()', color: '#e0a030' },
+  waiting_message: { label: 'waiting for a message', color: '#9b6ad6' },
+};
+
+/** The groups (parts of a lesson) lanes belong to, in order; '' means "always shown". */
+export function groupsOf(outcome) {
+  const groups = [];
+  for (const lane of outcome.lanes) if (lane.group && !groups.includes(lane.group)) groups.push(lane.group);
+  return groups;
+}
+
+/** Spans [{lane, state, from, to}] for the lanes of `group` (all lanes when there are no groups). */
+export function spans(outcome, group) {
+  const shown = outcome.lanes.filter((l) => !group || !l.group || l.group === group);
+  const inGroup = new Set(outcome.lanes.filter((l) => !group || l.group === group).map((l) => l.id));
+  const eventsOf = new Map(shown.map((l) => [l.id, []]));
+  for (const e of outcome.events) eventsOf.get(e.lane)?.push(e);
+  // The window: from the first to the last event of the group's own lanes.
+  let from = Infinity, to = -Infinity;
+  for (const e of outcome.events) {
+    if (group && !inGroup.has(e.lane)) continue;
+    from = Math.min(from, e.t);
+    to = Math.max(to, e.t);
+  }
+  if (!Number.isFinite(from)) { from = outcome.started_at; to = outcome.finished_at; }
+  const result = [];
+  for (const lane of shown) {
+    const events = eventsOf.get(lane.id).sort((a, b) => a.t - b.t);
+    events.forEach((e, i) => {
+      if (e.state === 'finished') return;
+      const end = i + 1 < events.length ? events[i + 1].t : to;
+      const a = Math.max(e.t, from), b = Math.min(end, to);
+      if (b > a || (b === a && lane.group === group)) result.push({ lane, state: e.state, from: a, to: b });
+    });
+  }
+  return { lanes: shown, spans: result, from, to };
+}
+
+function niceStep(range) {
+  const rough = range / 6;
+  const pow = 10 ** Math.floor(Math.log10(rough || 1));
+  return [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= rough) ?? 10 * pow;
+}
+
+/** Draws the timeline of `group` as an SVG. */
+export function renderTimeline(outcome, group) {
+  const { lanes, spans: parts, from, to } = spans(outcome, group);
+  const W = 1000, labelW = 250, laneH = 22, top = 8, axisH = 26;
+  const H = top + lanes.length * laneH + axisH;
+  const range = Math.max(to - from, 0.001);
+  const x = (t) => labelW + ((t - from) / range) * (W - labelW - 10);
+  const row = new Map(lanes.map((l, i) => [l.id, i]));
+  const label = `Timeline of ${lanes.length} lanes over ${fmt.ms(range)}`;
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label, class: 'timeline-svg' });
+  lanes.forEach((lane, i) => {
+    const y = top + i * laneH;
+    if (i % 2 === 0) chart.append(svg('rect', { x: 0, y, width: W, height: laneH, class: 'lane-bg' }));
+    const worker = lane.worker === null || lane.worker === undefined ? '' : ` ·w${lane.worker}`;
+    chart.append(svg('text', { x: 6, y: y + 15, class: 'lane-label', 'data-lane': lane.id },
+      svg('title', {}, lane.worker === null || lane.worker === undefined ? lane.name : `${lane.name} ran on worker ${lane.worker}`),
+      `${lane.name}${worker}`));
+  });
+  for (const p of parts) {
+    const y = top + row.get(p.lane.id) * laneH + 4;
+    const width = Math.max(x(p.to) - x(p.from), 0.8);
+    chart.append(svg('rect', { x: x(p.from), y, width, height: laneH - 8, fill: STATES[p.state]?.color ?? '#888', rx: 2,
+      'data-lane': p.lane.id, 'data-state': p.state },
+      svg('title', {}, `${p.lane.name}: ${STATES[p.state]?.label ?? p.state} for ${fmt.ms(p.to - p.from)}`)));
+  }
+  const step = niceStep(range);
+  const axisY = top + lanes.length * laneH + 4;
+  chart.append(svg('line', { x1: labelW, x2: W - 10, y1: axisY, y2: axisY, class: 'axis' }));
+  for (let t = 0; t <= range + 1e-9; t += step) {
+    chart.append(svg('line', { x1: x(from + t), x2: x(from + t), y1: top, y2: axisY + 4, class: 'tick' }));
+    chart.append(svg('text', { x: x(from + t), y: axisY + 18, class: 'tick-label', 'text-anchor': 'middle' }, fmt.ms(t)));
+  }
+  return chart;
+}
+
+export function legend() {
+  return el('ul', { class: 'legend', 'aria-label': 'Legend' },
+    Object.values(STATES).map((s) => el('li', {}, el('span', { class: 'swatch', style: `background:${s.color}` }), s.label)));
+}
+
+/** The same timeline as a text table, for screen readers and copying. */
+export function timelineTable(outcome, group) {
+  const { spans: parts, from } = spans(outcome, group);
+  return el('table', { class: 'table' },
+    el('thead', {}, el('tr', {}, el('th', { text: 'Lane' }), el('th', { text: 'State' }), el('th', { text: 'From' }), el('th', { text: 'Duration' }))),
+    el('tbody', {}, parts.slice(0, 400).map((p) => el('tr', {},
+      el('td', { text: p.lane.name }), el('td', { text: STATES[p.state]?.label ?? p.state }),
+      el('td', { text: fmt.ms(p.from - from) }), el('td', { text: fmt.ms(p.to - p.from) })))));
+}
