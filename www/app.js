@@ -32,10 +32,10 @@ async function boot() {
   const query = new URLSearchParams(location.search);
   const wanted = query.get('lesson');
   const lesson = pg.lessons.find((l) => l.id === wanted) ?? pg.lessons[0];
-  if (wanted && lesson.id !== wanted) notices([`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`]);
   const fromUrl = {};
   for (const [k, v] of query) if (k !== 'lesson') fromUrl[k] = v;
   selectLesson(lesson.id, fromUrl);
+  if (wanted && lesson.id !== wanted) notices([`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`]);
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
   return pg;
 }
@@ -82,7 +82,7 @@ function selectLesson(id, given) {
   const blocked = lesson.engine === 'threads' && !state.playground.threads;
   $('run').disabled = blocked;
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
-  if (!given || !Object.keys(given).length) notices([]);
+  notices([]);
 }
 
 function notices(list) {

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test tier, installing what is missing first:
+#   1. native `cargo test` of the platform-neutral core
+#   2. wasm-bindgen-test in headless Chromium (wasm-specific, single-threaded code)
+#   3. end-to-end tests in Chromium via Playwright (thread pools, processes, the page)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+source scripts/toolchain.sh
+find_wasm_toolchain
+export PATH="$HOME/.cargo/bin:$PATH"
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+echo; echo "== tier 1: native cargo test"
+# Any cargo works natively; prefer the machine's default, fall back to the wasm toolchain's.
+if command -v cargo >/dev/null 2>&1 && cargo --version >/dev/null 2>&1; then native_cargo=cargo; else native_cargo=$WASM_CARGO; fi
+$native_cargo test --quiet 2>&1 | tee "$log/native"
+
+echo; echo "== tier 2: wasm-bindgen-test in headless Chromium"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(command -v chromedriver) \
+  $WASM_CARGO test --quiet --target wasm32-unknown-unknown -Z build-std=panic_abort,std --test web 2>&1 \
+  | grep -v -e 'unstable feature specified' -e 'not stably supported' | tee "$log/wasm"
+
+echo; echo "== building dist/ for the end-to-end tests"
+bash scripts/build.sh
+
+echo; echo "== tier 3: end-to-end in Chromium (Playwright)"
+node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log/e2e"
+
+# One closing line over all tiers.
+sum() { grep -hoE "$1" "$log/$2" | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
+passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) ))
+failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) ))
+echo
+echo "all tiers: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
