@@ -19,7 +19,7 @@ $native_cargo test --quiet 2>&1 | tee "$log/native"
 
 echo; echo "== tier 2: wasm-bindgen-test in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(command -v chromedriver) \
-  $WASM_CARGO test --quiet --target wasm32-unknown-unknown -Z build-std=panic_abort,std --test web 2>&1 \
+  $WASM_CARGO test --target wasm32-unknown-unknown -Z build-std=panic_abort,std --test web 2>&1 \
   | grep -v -e 'unstable feature specified' -e 'not stably supported' | tee "$log/wasm"
 
 echo; echo "== building dist/ for the end-to-end tests"
