@@ -231,7 +231,7 @@ pub fn count_child(increments: u64, ctx: &mut ChildContext) -> i32 {
     }
 }
 
-const PYTHON: &str = r#"from multiprocessing import Process, Queue
+const PYTHON: &str = r#"from multiprocessing import Process, Queue, current_process
 
 N_PROCESSES = {processes}
 INCREMENTS = {increments}
@@ -244,7 +244,6 @@ def work(n, q):
     q.put((current_process().name, counter))
 
 if __name__ == "__main__":
-    from multiprocessing import current_process
     for run in range({repeats}):
         q = Queue()
         procs = [Process(target=work, args=(INCREMENTS, q)) for _ in range(N_PROCESSES)]
