@@ -87,64 +87,70 @@ pub struct CounterResult {
     pub variants: Vec<VariantResult>,
 }
 
-/// Runs `threads` threads of `increments` additions each with one variant; returns the final count.
+/// `counter += 1` without a lock: a read, then a write. Each is atomic (no undefined behaviour); the pair
+/// is not, so another thread's write in between is overwritten and lost.
+fn add_unlocked(counter: &AtomicU64, n: u64) {
+    for _ in 0..n {
+        let seen = counter.load(Relaxed);
+        counter.store(seen + 1, Relaxed);
+    }
+}
+
+/// `with lock: counter += 1`.
+fn add_locked(counter: &TracedMutex<u64>, n: u64) {
+    for _ in 0..n {
+        *counter.lock() += 1;
+    }
+}
+
+/// One atomic read-modify-write per increment: no lock needed.
+fn add_atomic(counter: &AtomicU64, n: u64) {
+    for _ in 0..n {
+        counter.fetch_add(1, Relaxed);
+    }
+}
+
+/// Starts `threads` threads running `body(counter, increments)` and joins them all.
+fn start_and_join<C: Send + Sync + 'static>(
+    counter: &Arc<C>,
+    threads: u64,
+    increments: u64,
+    group: &str,
+    mut name: impl FnMut() -> String,
+    body: fn(&C, u64),
+) {
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let c = counter.clone();
+            thread::spawn(name(), group, move || body(&c, increments))
+        })
+        .collect();
+    handles.into_iter().for_each(thread::JoinHandle::join);
+}
+
+/// Runs `threads` threads of `increments` additions each with one variant, timed from the first start to
+/// the last join.
 pub fn run_variant(variant: Variant, threads: u64, increments: u64, group: &str, next_name: &mut u64) -> Trial {
-    let mut named = || {
+    let name = || {
         *next_name += 1;
         format!("Thread-{} ({})", next_name, variant.target())
     };
-    let t0;
+    let t0 = now_ms();
     let (actual, lock_wait_ms, contended_acquisitions) = match variant {
         Variant::Unlocked => {
             let counter = Arc::new(AtomicU64::new(0));
-            t0 = now_ms();
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    let c = counter.clone();
-                    thread::spawn(named(), group, move || {
-                        for _ in 0..increments {
-                            // `counter += 1` without a lock: a read, then a write. Each is atomic (no
-                            // undefined behaviour), the pair is not: another thread's write in between is lost.
-                            let seen = c.load(Relaxed);
-                            c.store(seen + 1, Relaxed);
-                        }
-                    })
-                })
-                .collect();
-            handles.into_iter().for_each(thread::JoinHandle::join);
+            start_and_join(&counter, threads, increments, group, name, add_unlocked);
             (counter.load(Relaxed), 0.0, 0)
         }
         Variant::Locked => {
             let counter = Arc::new(TracedMutex::new(0u64));
-            t0 = now_ms();
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    let c = counter.clone();
-                    thread::spawn(named(), group, move || {
-                        for _ in 0..increments {
-                            *c.lock() += 1;
-                        }
-                    })
-                })
-                .collect();
-            handles.into_iter().for_each(thread::JoinHandle::join);
+            start_and_join(&counter, threads, increments, group, name, add_locked);
             let value = *counter.lock();
             (value, counter.waited_ms(), counter.contended())
         }
         Variant::Atomic => {
             let counter = Arc::new(AtomicU64::new(0));
-            t0 = now_ms();
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    let c = counter.clone();
-                    thread::spawn(named(), group, move || {
-                        for _ in 0..increments {
-                            c.fetch_add(1, Relaxed);
-                        }
-                    })
-                })
-                .collect();
-            handles.into_iter().for_each(thread::JoinHandle::join);
+            start_and_join(&counter, threads, increments, group, name, add_atomic);
             (counter.load(Relaxed), 0.0, 0)
         }
     };
