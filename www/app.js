@@ -72,7 +72,6 @@ function selectLesson(id, given) {
       value: given[p.name] ?? p.default, 'aria-describedby': `help-${p.name}`,
       oninput: () => { $('python').textContent = pythonText(lesson, currentValues()); } }),
     el('span', { class: 'param-help', id: `help-${p.name}`, text: p.help }))));
-  $('python').textContent = pythonText(lesson, Object.fromEntries(lesson.params.map((p) => [p.name, p.default])));
   $('python').textContent = pythonText(lesson, currentValues());
   $('output').textContent = '';
   $('results').replaceChildren(el('p', { class: 'muted', text: 'Run the lesson to see measured results.' }));

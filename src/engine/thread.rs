@@ -21,7 +21,6 @@ struct Slot<T> {
 /// A started thread. Dropping it without joining leaves the thread running, as in Python.
 pub struct JoinHandle<T> {
     slot: Arc<Slot<T>>,
-    lane: u32,
 }
 
 /// Starts `body` on its own thread, named `name`, drawn in the timeline group `group`.
@@ -45,7 +44,7 @@ where
         job_slot.finished.notify_all();
     };
     launch(Box::new(job));
-    JoinHandle { slot, lane }
+    JoinHandle { slot }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -62,11 +61,6 @@ fn launch(job: super::pool::Job) {
 }
 
 impl<T> JoinHandle<T> {
-    /// The lane this thread records to.
-    pub fn lane(&self) -> u32 {
-        self.lane
-    }
-
     /// True until the thread's body has returned.
     pub fn is_alive(&self) -> bool {
         self.slot.alive.load(Ordering::SeqCst)
@@ -110,5 +104,24 @@ impl<T> JoinHandle<T> {
         drop(guard);
         trace::enter(LaneState::Running);
         !self.is_alive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::TRACE_TEST_LOCK;
+
+    #[test]
+    fn join_with_a_timeout_returns_while_the_thread_is_still_alive() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        trace::reset();
+        let handle = spawn("Thread-1", "g", || crate::engine::sync::sleep_ms(150.0));
+        let t0 = crate::clock::now_ms();
+        assert!(!handle.join_timeout(Duration::from_millis(30)), "finished too early");
+        let waited = crate::clock::now_ms() - t0;
+        assert!((29.0..140.0).contains(&waited), "join(timeout) waited {waited} ms");
+        assert!(handle.is_alive());
+        assert!(handle.join() >= 150.0);
     }
 }

@@ -5,7 +5,7 @@
 //! own memory, so it forwards its records to the parent, which [`ingest`]s them.
 
 use std::cell::Cell;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::clock::now_ms;
 use crate::engine::lock;
@@ -24,8 +24,11 @@ struct Log {
     events: Vec<Event>,
     output: Vec<OutputLine>,
     dropped_events: u64,
-    /// Per lane: the index of its last event, to merge back-to-back lock waits.
+    /// Per lane: the index of its last event.
     last_event: Vec<Option<usize>>,
+    /// Per lane: the index of the "running" event that ended its last lock wait, so a wait that follows at
+    /// once can extend that one.
+    wait_end: Vec<Option<usize>>,
     /// How many lanes and lines were already handed out by [`take_progress`].
     sent_lanes: usize,
     sent_output: usize,
@@ -39,29 +42,35 @@ impl Log {
             output: Vec::new(),
             dropped_events: 0,
             last_event: Vec::new(),
+            wait_end: Vec::new(),
             sent_lanes: 0,
             sent_output: 0,
         }
     }
 
-    fn push_event(&mut self, event: Event) {
+    /// Appends an event; returns its index, or `None` when the log is full and it was only counted.
+    fn push_event(&mut self, event: Event) -> Option<usize> {
         if self.events.len() >= MAX_EVENTS {
             self.dropped_events += 1;
-            return;
+            return None;
         }
         let lane = event.lane as usize;
         if self.last_event.len() <= lane {
             self.last_event.resize(lane + 1, None);
+            self.wait_end.resize(lane + 1, None);
         }
-        self.last_event[lane] = Some(self.events.len());
+        let index = self.events.len();
+        self.last_event[lane] = Some(index);
         self.events.push(event);
+        Some(index)
     }
 }
 
 static LOG: Mutex<Log> = Mutex::new(Log::new());
 
-/// In a child process, records go to the parent instead of into this instance's own log.
-static FORWARD: Mutex<Option<fn(TraceRecord)>> = Mutex::new(None);
+/// In a child process, records go to the parent instead of into this instance's own log. Set once when
+/// the child starts; read on every record, so it is a `OnceLock` (an atomic load), not a mutex.
+static FORWARD: OnceLock<fn(TraceRecord)> = OnceLock::new();
 
 thread_local! {
     static CURRENT_LANE: Cell<u32> = const { Cell::new(0) };
@@ -74,11 +83,12 @@ pub fn reset() {
 
 /// Sends this instance's records to `sink` (a child process's parent) instead of keeping them.
 pub fn forward_to(sink: fn(TraceRecord)) {
-    *lock(&FORWARD) = Some(sink);
+    // A child instance runs one program and is then discarded, so the sink never changes.
+    let _ = FORWARD.set(sink);
 }
 
 fn forwarder() -> Option<fn(TraceRecord)> {
-    *lock(&FORWARD)
+    FORWARD.get().copied()
 }
 
 /// Adds a lane (a thread or process) and returns its id.
@@ -96,10 +106,6 @@ pub fn set_worker(lane: u32, worker: Option<u32>) {
     }
 }
 
-pub fn lane_name(lane: u32) -> String {
-    lock(&LOG).lanes.get(lane as usize).map(|l| l.name.clone()).unwrap_or_else(|| format!("lane {lane}"))
-}
-
 /// The lane the calling thread records to.
 pub fn current_lane() -> u32 {
     CURRENT_LANE.with(Cell::get)
@@ -114,7 +120,9 @@ pub fn enter_at(lane: u32, state: LaneState, t: f64) {
     let event = Event { t, lane, state };
     match forwarder() {
         Some(sink) => sink(TraceRecord::Event(event)),
-        None => lock(&LOG).push_event(event),
+        None => {
+            lock(&LOG).push_event(event);
+        }
     }
 }
 
@@ -148,16 +156,58 @@ pub fn lock_wait(t0: f64, t1: f64) {
     }
     let lane = current_lane();
     let mut log = lock(&LOG);
-    if let Some(Some(last)) = log.last_event.get(lane as usize).copied() {
-        let previous = log.events[last];
-        if previous.state == LaneState::Running && t0 - previous.t < MIN_DRAWN_WAIT_MS && last > 0 {
-            // The lane went back to waiting almost at once: extend the previous wait instead.
-            log.events[last].t = t1;
+    let index = lane as usize;
+    let last = log.last_event.get(index).copied().flatten();
+    let wait_end = log.wait_end.get(index).copied().flatten();
+    if let (Some(last), Some(end)) = (last, wait_end) {
+        if last == end && t0 - log.events[end].t < MIN_DRAWN_WAIT_MS {
+            // Nothing happened on this lane since its last wait ended, and it is waiting again almost at
+            // once: extend that wait instead of drawing a sliver of running between the two.
+            log.events[end].t = t1;
             return;
         }
     }
     log.push_event(Event { t: t0, lane, state: LaneState::WaitingLock });
-    log.push_event(Event { t: t1, lane, state: LaneState::Running });
+    if let Some(end) = log.push_event(Event { t: t1, lane, state: LaneState::Running }) {
+        log.wait_end[index] = Some(end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::TRACE_TEST_LOCK;
+
+    fn states(lane: u32) -> Vec<(LaneState, f64)> {
+        snapshot().1.into_iter().filter(|e| e.lane == lane).map(|e| (e.state, e.t)).collect()
+    }
+
+    #[test]
+    fn back_to_back_lock_waits_merge_but_never_move_a_threads_start() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        reset();
+        let lane = new_lane("T", LaneKind::Thread, "g");
+        set_current_lane(lane);
+        enter_at(lane, LaneState::Starting, 99.0);
+        enter_at(lane, LaneState::Running, 100.0);
+        // A wait right after the thread started must not move its "running" event.
+        lock_wait(100.001, 100.5);
+        // A second wait right after the first ended extends it.
+        lock_wait(100.505, 101.0);
+        // A wait after a while of running is drawn on its own.
+        lock_wait(102.0, 102.5);
+        assert_eq!(
+            states(lane),
+            vec![
+                (LaneState::Starting, 99.0),
+                (LaneState::Running, 100.0),
+                (LaneState::WaitingLock, 100.001),
+                (LaneState::Running, 101.0),
+                (LaneState::WaitingLock, 102.0),
+                (LaneState::Running, 102.5),
+            ]
+        );
+    }
 }
 
 /// A record forwarded by a child process.

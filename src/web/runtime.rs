@@ -77,6 +77,7 @@ pub fn start_thread_run(prepared: JsValue) -> Result<(), JsValue> {
 #[wasm_bindgen]
 pub fn start_process_run(prepared: JsValue) -> Result<JsValue, JsValue> {
     let prepared: PreparedRun = from_js(prepared)?;
+    // Checked before `ProcessRun::start`, which resets the log a running lesson is still writing to.
     if lock(&CURRENT).is_some() {
         return Err(js_error("another run is still in progress"));
     }
