@@ -22,6 +22,12 @@ rm -rf dist
 mkdir -p dist
 cp -r index.html www pkg dist/
 cp www/_headers dist/_headers
+# Files the download lessons really fetch from the page's own origin (random bytes, so no server can
+# compress them away). The sizes must match SERVED_FILE_KIB in src/lessons/common.rs.
+mkdir -p dist/files
+for kib in 16 64 256 1024 4096; do
+  head -c $((kib * 1024)) /dev/urandom > "dist/files/sample-${kib}k.bin"
+done
 wasm_bytes=$(stat -c %s dist/pkg/playground_bg.wasm)
 gz_bytes=$(gzip -9 -c dist/pkg/playground_bg.wasm | wc -c)
 echo "[build] done: dist/ (wasm $((wasm_bytes / 1024)) KiB, $((gz_bytes / 1024)) KiB gzipped)"

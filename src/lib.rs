@@ -13,6 +13,8 @@
 //! Native `cargo test` runs the engine and lessons on OS threads; in the browser the same code runs on Web
 //! Workers that share one wasm memory.
 
+#![cfg_attr(target_arch = "wasm32", feature(stdarch_wasm_atomic_wait))]
+
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 compile_error!(
     "the playground's wasm build needs atomics: build it with scripts/build.sh, which rebuilds std with \

@@ -29,7 +29,14 @@ impl ParamSpec {
         default: i64,
         help: &'static str,
     ) -> Self {
-        ParamSpec { name, label, min, max, default, help }
+        ParamSpec {
+            name,
+            label,
+            min,
+            max,
+            default,
+            help,
+        }
     }
 }
 
@@ -41,7 +48,10 @@ impl Params {
     /// The value of a declared parameter. Lessons only ask for names they declared, which
     /// [`validate`] always fills, so a missing name is a bug in the lesson.
     pub fn get(&self, name: &str) -> i64 {
-        *self.0.get(name).unwrap_or_else(|| panic!("lesson asked for undeclared parameter `{name}`"))
+        *self
+            .0
+            .get(name)
+            .unwrap_or_else(|| panic!("lesson asked for undeclared parameter `{name}`"))
     }
 
     pub fn set(&mut self, name: &str, value: i64) {
@@ -53,7 +63,11 @@ impl Params {
 const ECHO_LIMIT: usize = 40;
 
 fn echo(s: &str) -> String {
-    let mut out: String = s.chars().filter(|c| !c.is_control()).take(ECHO_LIMIT).collect();
+    let mut out: String = s
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(ECHO_LIMIT)
+        .collect();
     if s.chars().count() > ECHO_LIMIT {
         out.push('…');
     }
@@ -65,10 +79,16 @@ fn echo(s: &str) -> String {
 fn as_integer(raw: &Value) -> Option<i64> {
     match raw {
         Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
         }),
         Value::String(s) => {
-            let cleaned: String = s.trim().chars().filter(|c| *c != '_' && *c != ',').collect();
+            let cleaned: String = s
+                .trim()
+                .chars()
+                .filter(|c| *c != '_' && *c != ',')
+                .collect();
             cleaned.parse::<i64>().ok()
         }
         _ => None,
@@ -86,7 +106,9 @@ pub fn validate(specs: &[ParamSpec], raw: &Value) -> (Params, Vec<String>) {
         Value::Object(map) => map,
         Value::Null => &empty,
         _ => {
-            notices.push("Parameters must be given as name/value pairs; using the defaults.".to_string());
+            notices.push(
+                "Parameters must be given as name/value pairs; using the defaults.".to_string(),
+            );
             &empty
         }
     };
@@ -107,11 +129,17 @@ pub fn validate(specs: &[ParamSpec], raw: &Value) -> (Params, Vec<String>) {
                     spec.default
                 }
                 Some(n) if n < spec.min => {
-                    notices.push(format!("{} = {n} is below the minimum {}; using {}.", spec.label, spec.min, spec.min));
+                    notices.push(format!(
+                        "{} = {n} is below the minimum {}; using {}.",
+                        spec.label, spec.min, spec.min
+                    ));
                     spec.min
                 }
                 Some(n) if n > spec.max => {
-                    notices.push(format!("{} = {n} is above the maximum {}; using {}.", spec.label, spec.max, spec.max));
+                    notices.push(format!(
+                        "{} = {n} is above the maximum {}; using {}.",
+                        spec.label, spec.max, spec.max
+                    ));
                     spec.max
                 }
                 Some(n) => n,
@@ -119,13 +147,19 @@ pub fn validate(specs: &[ParamSpec], raw: &Value) -> (Params, Vec<String>) {
         };
         params.set(spec.name, value);
     }
-    let mut unknown: Vec<&String> = given.keys().filter(|k| !specs.iter().any(|s| s.name == k.as_str())).collect();
+    let mut unknown: Vec<&String> = given
+        .keys()
+        .filter(|k| !specs.iter().any(|s| s.name == k.as_str()))
+        .collect();
     unknown.sort();
     for name in unknown.iter().take(5) {
         notices.push(format!("Ignored unknown parameter \"{}\".", echo(name)));
     }
     if unknown.len() > 5 {
-        notices.push(format!("Ignored {} more unknown parameters.", unknown.len() - 5));
+        notices.push(format!(
+            "Ignored {} more unknown parameters.",
+            unknown.len() - 5
+        ));
     }
     (params, notices)
 }
@@ -137,7 +171,14 @@ mod tests {
 
     const SPECS: [ParamSpec; 2] = [
         ParamSpec::int("threads", "Threads", 1, 64, 4, ""),
-        ParamSpec::int("increments", "Increments per thread", 1, 5_000_000, 1_000_000, ""),
+        ParamSpec::int(
+            "increments",
+            "Increments per thread",
+            1,
+            5_000_000,
+            1_000_000,
+            "",
+        ),
     ];
 
     #[test]
@@ -168,7 +209,10 @@ mod tests {
     #[test]
     fn garbage_falls_back_to_the_default_and_is_not_echoed_at_length() {
         let hostile = format!("<script>{}", "x".repeat(10_000));
-        let (p, notices) = validate(&SPECS, &json!({"threads": hostile, "increments": 2.5, "evil": [1]}));
+        let (p, notices) = validate(
+            &SPECS,
+            &json!({"threads": hostile, "increments": 2.5, "evil": [1]}),
+        );
         assert_eq!(p.get("threads"), 4);
         assert_eq!(p.get("increments"), 1_000_000);
         assert_eq!(notices.len(), 3, "{notices:?}");

@@ -86,6 +86,12 @@ pub enum LaneState {
     Sleeping,
     Joining,
     WaitingMessage,
+    /// Blocked on an Event, a Condition, a Semaphore or a queue.
+    Waiting,
+    /// Running while holding a limited resource (a Semaphore slot), so the timeline shows how many hold it.
+    Holding,
+    /// Blocked on real I/O (a request to the server).
+    Io,
     Finished,
 }
 

@@ -3,10 +3,18 @@
 //! - [`thread`]: named threads with `join`, `join_timeout` and `is_alive`, like `threading.Thread`.
 //! - [`pool`]: the long-lived workers those threads run on (reused between runs).
 //! - [`sync`]: a lock that records how long threads wait for it, and timed waits that really block.
+//! - [`primitives`]: Lock, RLock, Condition, Event, Semaphore, BoundedSemaphore, Timer and queue.Queue.
+//! - [`executor`]: `ThreadPoolExecutor`: a few threads, a task queue, futures.
+//! - [`deadlock`]: the wait-for graph of locks and the detector that finds a cycle in it.
 //! - [`process`]: isolated programs that only exchange messages, like `multiprocessing.Process`.
+//! - [`bridge`]: what a thread lesson asks of the runtime's event loop: child processes, event-loop I/O.
 //! - [`trace`]: the one log of a run: lanes, state changes and printed lines, on one clock.
 
+pub mod bridge;
+pub mod deadlock;
+pub mod executor;
 pub mod pool;
+pub mod primitives;
 pub mod process;
 pub mod sync;
 pub mod thread;

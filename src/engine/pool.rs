@@ -33,7 +33,13 @@ pub fn current_worker() -> Option<u32> {
 
 impl Pool {
     pub const fn new() -> Self {
-        Pool { queue: Mutex::new(VecDeque::new()), ready: Condvar::new(), workers: AtomicUsize::new(0), busy: AtomicUsize::new(0), outstanding: AtomicUsize::new(0) }
+        Pool {
+            queue: Mutex::new(VecDeque::new()),
+            ready: Condvar::new(),
+            workers: AtomicUsize::new(0),
+            busy: AtomicUsize::new(0),
+            outstanding: AtomicUsize::new(0),
+        }
     }
 
     /// Queues a job; the next idle worker runs it.

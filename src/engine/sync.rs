@@ -20,7 +20,11 @@ pub struct TracedMutex<T> {
 
 impl<T> TracedMutex<T> {
     pub const fn new(value: T) -> Self {
-        TracedMutex { inner: Mutex::new(value), waited_ns: AtomicU64::new(0), contended: AtomicU64::new(0) }
+        TracedMutex {
+            inner: Mutex::new(value),
+            waited_ns: AtomicU64::new(0),
+            contended: AtomicU64::new(0),
+        }
     }
 
     /// Takes the lock, blocking while another thread holds it.
@@ -32,7 +36,8 @@ impl<T> TracedMutex<T> {
         let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let t1 = now_ms();
         self.contended.fetch_add(1, Ordering::Relaxed);
-        self.waited_ns.fetch_add(((t1 - t0).max(0.0) * 1e6) as u64, Ordering::Relaxed);
+        self.waited_ns
+            .fetch_add(((t1 - t0).max(0.0) * 1e6) as u64, Ordering::Relaxed);
         trace::lock_wait(t0, t1);
         guard
     }

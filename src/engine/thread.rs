@@ -31,7 +31,11 @@ where
 {
     let lane = trace::new_lane(name, LaneKind::Thread, group);
     trace::enter_at(lane, LaneState::Starting, crate::clock::now_ms());
-    let slot = Arc::new(Slot { result: Mutex::new(None), finished: Condvar::new(), alive: AtomicBool::new(true) });
+    let slot = Arc::new(Slot {
+        result: Mutex::new(None),
+        finished: Condvar::new(),
+        alive: AtomicBool::new(true),
+    });
     let job_slot = slot.clone();
     let job = move || {
         trace::set_current_lane(lane);
@@ -74,7 +78,11 @@ impl<T> JoinHandle<T> {
             if let Some(v) = result.take() {
                 break v;
             }
-            result = self.slot.finished.wait(result).unwrap_or_else(|p| p.into_inner());
+            result = self
+                .slot
+                .finished
+                .wait(result)
+                .unwrap_or_else(|p| p.into_inner());
         };
         drop(result);
         trace::enter(LaneState::Running);
@@ -118,9 +126,15 @@ mod tests {
         trace::reset();
         let handle = spawn("Thread-1", "g", || crate::engine::sync::sleep_ms(150.0));
         let t0 = crate::clock::now_ms();
-        assert!(!handle.join_timeout(Duration::from_millis(30)), "finished too early");
+        assert!(
+            !handle.join_timeout(Duration::from_millis(30)),
+            "finished too early"
+        );
         let waited = crate::clock::now_ms() - t0;
-        assert!((29.0..140.0).contains(&waited), "join(timeout) waited {waited} ms");
+        assert!(
+            (29.0..140.0).contains(&waited),
+            "join(timeout) waited {waited} ms"
+        );
         assert!(handle.is_alive());
         assert!(handle.join() >= 150.0);
     }

@@ -95,7 +95,13 @@ fn forwarder() -> Option<fn(TraceRecord)> {
 pub fn new_lane(name: impl Into<String>, kind: LaneKind, group: impl Into<String>) -> u32 {
     let mut log = lock(&LOG);
     let id = log.lanes.len() as u32;
-    log.lanes.push(Lane { id, name: name.into(), kind, group: group.into(), worker: None });
+    log.lanes.push(Lane {
+        id,
+        name: name.into(),
+        kind,
+        group: group.into(),
+        worker: None,
+    });
     id
 }
 
@@ -104,6 +110,14 @@ pub fn set_worker(lane: u32, worker: Option<u32>) {
     if let Some(l) = lock(&LOG).lanes.get_mut(lane as usize) {
         l.worker = worker;
     }
+}
+
+/// The name of lane `id` (for messages such as a deadlock report).
+pub fn lane_name(id: u32) -> String {
+    lock(&LOG)
+        .lanes
+        .get(id as usize)
+        .map_or_else(|| format!("lane {id}"), |l| l.name.clone())
 }
 
 /// The lane the calling thread records to.
@@ -133,7 +147,11 @@ pub fn enter(state: LaneState) {
 
 /// Records a line printed by the calling thread's lane.
 pub fn print(text: impl Into<String>) {
-    let line = OutputLine { t: now_ms(), lane: current_lane(), text: text.into() };
+    let line = OutputLine {
+        t: now_ms(),
+        lane: current_lane(),
+        text: text.into(),
+    };
     match forwarder() {
         Some(sink) => sink(TraceRecord::Output(line)),
         None => {
@@ -167,8 +185,16 @@ pub fn lock_wait(t0: f64, t1: f64) {
             return;
         }
     }
-    log.push_event(Event { t: t0, lane, state: LaneState::WaitingLock });
-    if let Some(end) = log.push_event(Event { t: t1, lane, state: LaneState::Running }) {
+    log.push_event(Event {
+        t: t0,
+        lane,
+        state: LaneState::WaitingLock,
+    });
+    if let Some(end) = log.push_event(Event {
+        t: t1,
+        lane,
+        state: LaneState::Running,
+    }) {
         log.wait_end[index] = Some(end);
     }
 }
@@ -179,7 +205,12 @@ mod tests {
     use crate::lessons::TRACE_TEST_LOCK;
 
     fn states(lane: u32) -> Vec<(LaneState, f64)> {
-        snapshot().1.into_iter().filter(|e| e.lane == lane).map(|e| (e.state, e.t)).collect()
+        snapshot()
+            .1
+            .into_iter()
+            .filter(|e| e.lane == lane)
+            .map(|e| (e.state, e.t))
+            .collect()
     }
 
     #[test]

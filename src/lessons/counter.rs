@@ -130,7 +130,13 @@ fn start_and_join<C: Send + Sync + 'static>(
 
 /// Runs `threads` threads of `increments` additions each with one variant, timed from the first start to
 /// the last join.
-pub fn run_variant(variant: Variant, threads: u64, increments: u64, group: &str, next_name: &mut u64) -> Trial {
+pub fn run_variant(
+    variant: Variant,
+    threads: u64,
+    increments: u64,
+    group: &str,
+    next_name: &mut u64,
+) -> Trial {
     let name = || {
         *next_name += 1;
         format!("Thread-{} ({})", next_name, variant.target())
@@ -156,7 +162,13 @@ pub fn run_variant(variant: Variant, threads: u64, increments: u64, group: &str,
     };
     let ms = now_ms() - t0;
     let expected = threads * increments;
-    Trial { actual, lost: expected.saturating_sub(actual), ms, lock_wait_ms, contended_acquisitions }
+    Trial {
+        actual,
+        lost: expected.saturating_sub(actual),
+        ms,
+        lock_wait_ms,
+        contended_acquisitions,
+    }
 }
 
 const PYTHON: &str = r#"import threading, time
@@ -263,7 +275,8 @@ impl Lesson for SharedCounter {
                 ));
                 trials.push(trial);
             }
-            let (median_ms, min_ms, max_ms) = spread(&trials.iter().map(|t| t.ms).collect::<Vec<_>>());
+            let (median_ms, min_ms, max_ms) =
+                spread(&trials.iter().map(|t| t.ms).collect::<Vec<_>>());
             variants.push(VariantResult {
                 variant,
                 label: variant.label(),
@@ -275,7 +288,12 @@ impl Lesson for SharedCounter {
                 max_ms,
             });
         }
-        let result = CounterResult { threads, increments, expected, variants };
+        let result = CounterResult {
+            threads,
+            increments,
+            expected,
+            variants,
+        };
         serde_json::to_value(result).map_err(|e| e.to_string())
     }
 }
@@ -289,7 +307,11 @@ mod tests {
 
     fn run(params: Value) -> crate::protocol::RunOutcome {
         let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest { lesson: "counter".into(), params }).unwrap();
+        let prepared = prepare(&RunRequest {
+            lesson: "counter".into(),
+            params,
+        })
+        .unwrap();
         crate::engine::trace::reset();
         run_thread_lesson(&prepared)
     }
@@ -313,11 +335,20 @@ mod tests {
     #[test]
     fn every_thread_has_a_named_lane_that_starts_runs_and_finishes() {
         let outcome = run(json!({"threads": 3, "increments": 1000, "repeats": 1}));
-        let threads: Vec<_> = outcome.lanes.iter().filter(|l| l.name.starts_with("Thread-")).collect();
+        let threads: Vec<_> = outcome
+            .lanes
+            .iter()
+            .filter(|l| l.name.starts_with("Thread-"))
+            .collect();
         assert_eq!(threads.len(), 9, "3 threads × 3 variants");
         assert_eq!(threads[0].name, "Thread-1 (add_unlocked)");
         for lane in threads {
-            let states: Vec<_> = outcome.events.iter().filter(|e| e.lane == lane.id).map(|e| e.state).collect();
+            let states: Vec<_> = outcome
+                .events
+                .iter()
+                .filter(|e| e.lane == lane.id)
+                .map(|e| e.state)
+                .collect();
             assert_eq!(states.first(), Some(&LaneState::Starting), "{}", lane.name);
             assert!(states.contains(&LaneState::Running));
             assert_eq!(states.last(), Some(&LaneState::Finished), "{}", lane.name);
@@ -327,9 +358,11 @@ mod tests {
 
     #[test]
     fn total_work_is_capped_with_a_notice() {
-        let prepared =
-            prepare(&RunRequest { lesson: "counter".into(), params: json!({"threads": 64, "increments": 10_000_000}) })
-                .unwrap();
+        let prepared = prepare(&RunRequest {
+            lesson: "counter".into(),
+            params: json!({"threads": 64, "increments": 10_000_000}),
+        })
+        .unwrap();
         assert_eq!(prepared.params.get("increments"), MAX_TOTAL_INCREMENTS / 64);
         assert_eq!(prepared.threads_needed, 65);
         assert_eq!(prepared.notices.len(), 1);

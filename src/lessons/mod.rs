@@ -4,8 +4,10 @@
 //! ([`run_thread_lesson`]). A process lesson is a parent program driven by its children's messages
 //! ([`ProcessRun`]) plus the child programs each process runs in its own memory.
 
+pub mod common;
 pub mod counter;
 pub mod process_counter;
+pub mod report;
 
 use serde_json::Value;
 
@@ -14,7 +16,9 @@ use crate::engine::pool::current_worker;
 use crate::engine::process::{ChildContext, Delivery, Kernel, ParentProgram, Pid};
 use crate::engine::trace;
 use crate::params::{validate, Params};
-use crate::protocol::{EngineKind, LaneKind, LaneState, LessonInfo, PreparedRun, RunOutcome, RunRequest, SpawnCommand};
+use crate::protocol::{
+    EngineKind, LaneKind, LaneState, LessonInfo, PreparedRun, RunOutcome, RunRequest, SpawnCommand,
+};
 
 pub trait Lesson: Sync {
     fn info(&self) -> LessonInfo;
@@ -62,8 +66,16 @@ pub fn find(id: &str) -> Option<&'static dyn Lesson> {
 pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     let lesson = find(&request.lesson).ok_or_else(|| {
         let known: Vec<&str> = CATALOGUE.iter().map(|l| l.info().id).collect();
-        let shown: String = request.lesson.chars().filter(|c| !c.is_control()).take(40).collect();
-        format!("There is no lesson \"{shown}\". Lessons: {}.", known.join(", "))
+        let shown: String = request
+            .lesson
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(40)
+            .collect();
+        format!(
+            "There is no lesson \"{shown}\". Lessons: {}.",
+            known.join(", ")
+        )
     })?;
     let info = lesson.info();
     let (mut params, mut notices) = validate(&info.params, &request.params);
@@ -108,7 +120,9 @@ pub fn run_thread_lesson(prepared: &PreparedRun) -> RunOutcome {
     let started_at = now_ms();
     trace::enter(LaneState::Running);
     let result = match find(&prepared.lesson) {
-        Some(lesson) if prepared.engine == EngineKind::Threads => lesson.run_main_thread(&prepared.params),
+        Some(lesson) if prepared.engine == EngineKind::Threads => {
+            lesson.run_main_thread(&prepared.params)
+        }
         _ => Err(format!("{} is not a thread lesson", prepared.lesson)),
     };
     trace::enter(LaneState::Finished);
@@ -160,20 +174,37 @@ impl ProcessRun {
     /// When the lesson is not a process lesson.
     pub fn start(prepared: PreparedRun) -> Result<(ProcessRun, Vec<SpawnCommand>), String> {
         let lesson = find(&prepared.lesson).ok_or("unknown lesson")?;
-        let mut program = lesson.parent(&prepared.params).ok_or("not a process lesson")?;
+        let mut program = lesson
+            .parent(&prepared.params)
+            .ok_or("not a process lesson")?;
         trace::reset();
         let parent_lane = trace::new_lane("MainProcess", LaneKind::Main, "");
         trace::set_current_lane(parent_lane);
         let started_at = now_ms();
         trace::enter(LaneState::Running);
-        let mut kernel =
-            RecordingKernel { lesson: prepared.lesson.clone(), parent_lane, next_pid: 0, spawns: Vec::new() };
+        let mut kernel = RecordingKernel {
+            lesson: prepared.lesson.clone(),
+            parent_lane,
+            next_pid: 0,
+            spawns: Vec::new(),
+        };
         program.start(&mut kernel);
         let spawns = std::mem::take(&mut kernel.spawns);
-        Ok((ProcessRun { prepared, program: Some(program), kernel, started_at }, spawns))
+        Ok((
+            ProcessRun {
+                prepared,
+                program: Some(program),
+                kernel,
+                started_at,
+            },
+            spawns,
+        ))
     }
 
-    fn react(&mut self, f: impl FnOnce(&mut dyn ParentProgram, &mut dyn Kernel)) -> Vec<SpawnCommand> {
+    fn react(
+        &mut self,
+        f: impl FnOnce(&mut dyn ParentProgram, &mut dyn Kernel),
+    ) -> Vec<SpawnCommand> {
         if let Some(program) = self.program.as_mut() {
             trace::set_current_lane(self.kernel.parent_lane);
             f(program.as_mut(), &mut self.kernel);
@@ -212,7 +243,11 @@ pub fn run_child(spawn: &SpawnCommand, send: &mut dyn FnMut(String)) -> i32 {
     trace::enter(LaneState::Running);
     let code = match find(&spawn.lesson) {
         Some(lesson) => {
-            let mut ctx = ChildContext { pid: spawn.pid, name: spawn.name.clone(), send };
+            let mut ctx = ChildContext {
+                pid: spawn.pid,
+                name: spawn.name.clone(),
+                send,
+            };
             lesson.child(&spawn.entry, &spawn.args, &mut ctx)
         }
         None => 2,
@@ -233,7 +268,11 @@ pub fn spread(samples: &[f64]) -> (f64, f64, f64) {
     let mut s = samples.to_vec();
     s.sort_by(f64::total_cmp);
     let n = s.len();
-    let median = if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 };
+    let median = if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    };
     (median, s[0], s[n - 1])
 }
 
@@ -244,7 +283,11 @@ mod tests {
 
     #[test]
     fn unknown_lessons_are_refused_with_the_list() {
-        let err = prepare(&RunRequest { lesson: "nope".into(), params: json!({}) }).unwrap_err();
+        let err = prepare(&RunRequest {
+            lesson: "nope".into(),
+            params: json!({}),
+        })
+        .unwrap_err();
         assert!(err.contains("counter"), "{err}");
     }
 
@@ -259,7 +302,12 @@ mod tests {
         for info in catalogue() {
             assert!(!info.python.is_empty(), "{}", info.id);
             for p in &info.params {
-                assert!(info.python.contains(&format!("{{{}}}", p.name)), "{}: python view lacks {{{}}}", info.id, p.name);
+                assert!(
+                    info.python.contains(&format!("{{{}}}", p.name)),
+                    "{}: python view lacks {{{}}}",
+                    info.id,
+                    p.name
+                );
             }
         }
     }

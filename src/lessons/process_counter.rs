@@ -111,7 +111,13 @@ impl Parent {
             let name = format!("Process-{}", self.next_name);
             let spawned_at = now_ms();
             let pid = kernel.spawn(&name, "count", json!({ "increments": self.increments }));
-            self.children.push(Child { pid, name, spawned_at, report: None, exit_code: None });
+            self.children.push(Child {
+                pid,
+                name,
+                spawned_at,
+                report: None,
+                exit_code: None,
+            });
         }
         // `results = [q.get() for _ in procs]`: the parent now waits for messages.
         trace::enter_at(kernel.parent_lane(), LaneState::WaitingMessage, now_ms());
@@ -139,8 +145,14 @@ impl Parent {
                 message_ms: c.report.as_ref().map(|r| r.2),
             })
             .collect();
-        if let Some(bad) = children.iter().find(|c| c.exit_code != Some(0) || c.count.is_none()) {
-            self.error = Some(format!("{} exited with code {:?} without reporting", bad.name, bad.exit_code));
+        if let Some(bad) = children
+            .iter()
+            .find(|c| c.exit_code != Some(0) || c.count.is_none())
+        {
+            self.error = Some(format!(
+                "{} exited with code {:?} without reporting",
+                bad.name, bad.exit_code
+            ));
         }
         let total_via_messages = children.iter().filter_map(|c| c.count).sum();
         trace::print(format!(
@@ -149,7 +161,11 @@ impl Parent {
             parent_counter(),
             ms
         ));
-        self.rounds.push(Round { children, total_via_messages, ms });
+        self.rounds.push(Round {
+            children,
+            total_via_messages,
+            ms,
+        });
         if self.rounds.len() < self.repeats && self.error.is_none() {
             trace::enter_at(kernel.parent_lane(), LaneState::Running, now_ms());
             self.start_round(kernel);
@@ -171,7 +187,11 @@ impl ParentProgram for Parent {
                     child.report = Some((report, bytes, latency));
                 }
             }
-            Err(e) => self.error = Some(format!("a child sent a message the parent cannot read: {e}")),
+            Err(e) => {
+                self.error = Some(format!(
+                    "a child sent a message the parent cannot read: {e}"
+                ))
+            }
         }
         if self.children.iter().all(|c| c.report.is_some()) {
             // All results are in; `for p in procs: p.join()`.
@@ -196,7 +216,11 @@ impl ParentProgram for Parent {
         }
         let times: Vec<f64> = self.rounds.iter().map(|r| r.ms).collect();
         let (median_ms, min_ms, max_ms) = spread(&times);
-        let starts: Vec<f64> = self.rounds.iter().flat_map(|r| r.children.iter().filter_map(|c| c.start_ms)).collect();
+        let starts: Vec<f64> = self
+            .rounds
+            .iter()
+            .flat_map(|r| r.children.iter().filter_map(|c| c.start_ms))
+            .collect();
         let result = ProcessCounterResult {
             processes: self.processes,
             increments: self.increments,
@@ -221,7 +245,11 @@ pub fn count_child(increments: u64, ctx: &mut ChildContext) -> i32 {
     }
     let count = COUNTER.load(Relaxed);
     trace::print(format!("{}: my counter = {count}", ctx.name));
-    let report = ChildReport { name: ctx.name.clone(), count, started_at };
+    let report = ChildReport {
+        name: ctx.name.clone(),
+        count,
+        started_at,
+    };
     match serde_json::to_string(&report) {
         Ok(text) => {
             ctx.send(text);
@@ -325,9 +353,18 @@ mod tests {
             assert_eq!(spawns.len(), 3);
             let mut next = Vec::new();
             for s in &spawns {
-                let report = ChildReport { name: s.name.clone(), count: 10, started_at: now_ms() };
+                let report = ChildReport {
+                    name: s.name.clone(),
+                    count: 10,
+                    started_at: now_ms(),
+                };
                 let payload = serde_json::to_string(&report).unwrap();
-                next.extend(run.deliver(Delivery { from: s.pid, payload, sent_at: now_ms(), received_at: now_ms() }));
+                next.extend(run.deliver(Delivery {
+                    from: s.pid,
+                    payload,
+                    sent_at: now_ms(),
+                    received_at: now_ms(),
+                }));
             }
             for s in &spawns {
                 next.extend(run.exited(s.pid, 0, now_ms()));
@@ -339,15 +376,20 @@ mod tests {
         assert_eq!(outcome.error, None);
         assert_eq!(outcome.values["parent_counter"], 0);
         assert_eq!(outcome.values["rounds"][0]["total_via_messages"], 30);
-        assert_eq!(outcome.values["rounds"][1]["children"][2]["name"], "Process-6");
+        assert_eq!(
+            outcome.values["rounds"][1]["children"][2]["name"],
+            "Process-6"
+        );
     }
 
     #[test]
     fn a_child_that_dies_without_reporting_fails_the_run_clearly() {
         let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared =
-            prepare(&RunRequest { lesson: "process-counter".into(), params: json!({"processes": 1, "repeats": 1}) })
-                .unwrap();
+        let prepared = prepare(&RunRequest {
+            lesson: "process-counter".into(),
+            params: json!({"processes": 1, "repeats": 1}),
+        })
+        .unwrap();
         let (mut run, spawns) = ProcessRun::start(prepared).unwrap();
         run.exited(spawns[0].pid, 1, now_ms());
         let outcome = run.finish().expect("done");
@@ -361,7 +403,11 @@ mod tests {
         let mut sent = Vec::new();
         let before = parent_counter();
         let mut send = |s: String| sent.push(s);
-        let mut ctx = ChildContext { pid: 1, name: "Process-1".into(), send: &mut send };
+        let mut ctx = ChildContext {
+            pid: 1,
+            name: "Process-1".into(),
+            send: &mut send,
+        };
         assert_eq!(count_child(1000, &mut ctx), 0);
         let report: ChildReport = serde_json::from_str(&sent[0]).unwrap();
         assert_eq!(report.count - before, 1000);

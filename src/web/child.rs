@@ -23,6 +23,11 @@ fn forward(record: TraceRecord) {
 pub fn child_process_main(spawn: JsValue) -> Result<i32, JsValue> {
     let spawn: SpawnCommand = from_js(spawn)?;
     trace::forward_to(forward);
-    let mut send = |payload: String| post(&ChildMessage::Message { payload, sent_at: now_ms() });
+    let mut send = |payload: String| {
+        post(&ChildMessage::Message {
+            payload,
+            sent_at: now_ms(),
+        })
+    };
     Ok(crate::lessons::run_child(&spawn, &mut send))
 }

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use wasm_bindgen::prelude::*;
 
 use super::codec::{from_js, js_error, to_js};
+use crate::engine::bridge;
 use crate::engine::lock;
 use crate::engine::pool::POOL;
 use crate::engine::process::Delivery;
@@ -63,6 +64,8 @@ pub fn start_thread_run(prepared: JsValue) -> Result<(), JsValue> {
         )));
     }
     trace::reset();
+    bridge::reset();
+    crate::engine::deadlock::reset();
     begin(CurrentRun::Threads(None))?;
     POOL.submit(Box::new(move || {
         let outcome = lessons::run_thread_lesson(&prepared);
@@ -86,10 +89,20 @@ pub fn start_process_run(prepared: JsValue) -> Result<JsValue, JsValue> {
     to_js(&spawns)
 }
 
-fn with_process_run(f: impl FnOnce(&mut ProcessRun) -> Vec<crate::protocol::SpawnCommand>) -> Result<JsValue, JsValue> {
-    match lock(&CURRENT).as_mut() {
-        Some(CurrentRun::Processes(run)) => to_js(&f(run)),
-        _ => to_js(&Vec::<crate::protocol::SpawnCommand>::new()),
+/// Hands a child's message or exit to whoever started it: a process lesson's parent program, or (through
+/// the bridge) a thread lesson's thread blocked in `recv` or `join`.
+fn route(
+    to_parent: impl FnOnce(&mut ProcessRun) -> Vec<crate::protocol::SpawnCommand>,
+    to_bridge: impl FnOnce(),
+) -> Result<JsValue, JsValue> {
+    let mut current = lock(&CURRENT);
+    match current.as_mut() {
+        Some(CurrentRun::Processes(run)) => to_js(&to_parent(run)),
+        _ => {
+            drop(current);
+            to_bridge();
+            to_js(&Vec::<crate::protocol::SpawnCommand>::new())
+        }
     }
 }
 
@@ -97,13 +110,50 @@ fn with_process_run(f: impl FnOnce(&mut ProcessRun) -> Vec<crate::protocol::Spaw
 #[wasm_bindgen]
 pub fn process_message(pid: u32, payload: String, sent_at: f64) -> Result<JsValue, JsValue> {
     let received_at = crate::clock::now_ms();
-    with_process_run(|run| run.deliver(Delivery { from: pid, payload, sent_at, received_at }))
+    let copy = payload.clone();
+    route(
+        |run| {
+            run.deliver(Delivery {
+                from: pid,
+                payload,
+                sent_at,
+                received_at,
+            })
+        },
+        || bridge::deliver(pid, copy, sent_at),
+    )
 }
 
 /// A child exited. Returns children the parent starts in response.
 #[wasm_bindgen]
 pub fn process_exit(pid: u32, code: i32, at: f64) -> Result<JsValue, JsValue> {
-    with_process_run(|run| run.exited(pid, code, at))
+    route(
+        |run| run.exited(pid, code, at),
+        || bridge::exited(pid, code, at),
+    )
+}
+
+/// Requests a running thread lesson left for the runtime (children to start, event-loop fetches).
+#[wasm_bindgen]
+pub fn take_bridge_requests() -> Result<JsValue, JsValue> {
+    to_js(&bridge::take_requests())
+}
+
+/// The results of an event-loop fetch the runtime ran for a thread lesson.
+#[wasm_bindgen]
+pub fn bridge_fetched(id: u32, results: JsValue) -> Result<(), JsValue> {
+    bridge::fetched(id, from_js(results)?);
+    Ok(())
+}
+
+/// Where the runtime waits (`Atomics.waitAsync`) for a thread lesson's requests: a byte address in the
+/// shared memory, and its current value.
+#[wasm_bindgen]
+pub fn bridge_wake() -> Vec<i32> {
+    vec![
+        bridge::WAKE.as_ptr() as i32,
+        bridge::WAKE.load(std::sync::atomic::Ordering::SeqCst),
+    ]
 }
 
 /// A child's trace record, for the one log of the run.
@@ -128,7 +178,11 @@ pub fn poll_run() -> Result<JsValue, JsValue> {
     }
     drop(current);
     let (lanes, output) = trace::take_progress();
-    to_js(&RunProgress { lanes, output, outcome })
+    to_js(&RunProgress {
+        lanes,
+        output,
+        outcome,
+    })
 }
 
 /// This instance's compiled module and memory, which thread workers need to join it.

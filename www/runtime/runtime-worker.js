@@ -6,7 +6,7 @@ import init, * as wasm from '../../pkg/playground.js';
 import { THREADS_UNAVAILABLE } from '../protocol.js';
 
 const WASM_URL = new URL('../../pkg/playground_bg.wasm', import.meta.url);
-const POLL_MS = 40;
+const POLL_MS = 40; // at most this long between output updates while a lesson runs
 
 let compiled; // the WebAssembly.Module, compiled once; thread and process workers instantiate it
 let threadsEnabled = false;
@@ -77,27 +77,63 @@ function startChildren(spawns) {
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      exited(1, performance.timeOrigin + performance.now());
+      exited(1, now());
     };
     worker.postMessage({ module: compiled, spawn });
   }
 }
 
-function pollUntilDone(job) {
-  return new Promise((resolve) => {
-    const tick = () => {
-      const progress = wasm.poll_run();
-      if (progress.lanes.length || progress.output.length) {
-        post({ type: 'progress', job, lanes: progress.lanes, output: progress.output });
-      }
-      if (progress.outcome) {
-        resolve(progress.outcome);
-      } else {
-        setTimeout(tick, POLL_MS);
-      }
-    };
-    tick();
-  });
+const now = () => performance.timeOrigin + performance.now();
+
+/** Waits until a running thread lesson asks for something (it futex-notifies the bridge's word), or
+ *  POLL_MS passes, whichever is first. Without Atomics.waitAsync, just waits POLL_MS. */
+async function nextTick() {
+  const [address, seen] = wasm.bridge_wake();
+  if (threadsEnabled && typeof Atomics.waitAsync === 'function') {
+    const result = Atomics.waitAsync(new Int32Array(wasm.runtime_memory().buffer), address >> 2, seen, POLL_MS);
+    if (result.async) await result.value;
+  } else {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Many requests at once from this worker's one event loop, the asyncio way; the thread that asked
+ *  waits for all of them. */
+async function eventLoopFetch(id, paths) {
+  const results = await Promise.all(paths.map(async (path, i) => {
+    const started_at = now();
+    try {
+      const url = new URL(`../../${path}`, self.location);
+      url.searchParams.set('n', `${Date.now()}-${id}-${i}`);
+      const response = await fetch(url, { cache: 'no-store' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const bytes = (await response.arrayBuffer()).byteLength;
+      return { path, bytes, started_at, finished_at: now(), error: null };
+    } catch (error) {
+      return { path, bytes: 0, started_at, finished_at: now(), error: `cannot fetch ${path}: ${error.message}` };
+    }
+  }));
+  wasm.bridge_fetched(id, results);
+}
+
+/** What a thread lesson asked of this event loop: children to start, requests to run. */
+function serveBridge() {
+  for (const request of wasm.take_bridge_requests()) {
+    if (request.kind === 'spawn') startChildren([request]);
+    else if (request.kind === 'event_loop_fetch') eventLoopFetch(request.id, request.paths);
+  }
+}
+
+async function pollUntilDone(job) {
+  for (;;) {
+    serveBridge();
+    const progress = wasm.poll_run();
+    if (progress.lanes.length || progress.output.length) {
+      post({ type: 'progress', job, lanes: progress.lanes, output: progress.output });
+    }
+    if (progress.outcome) return progress.outcome;
+    await nextTick();
+  }
 }
 
 async function run({ job, request }) {

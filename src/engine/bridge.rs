@@ -1,0 +1,287 @@
+//! Things a thread lesson asks of the runtime's event loop, and blocks for: starting a child process,
+//! waiting for its messages and its exit, and running requests on an event loop (the asyncio way).
+//!
+//! A thread lesson's main thread runs on a pool worker, which cannot create Web Workers or turn an event
+//! loop while it is blocked. So it leaves a [`Request`] in the outbox and wakes the runtime worker (a futex
+//! notify on [`WAKE`], which the runtime awaits with `Atomics.waitAsync`). The runtime starts the worker or
+//! runs the fetches and puts what happens in the inbox; the lesson's thread is blocked on a condition
+//! variable until it arrives. Children stay isolated: they have their own memory and only post messages.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::lock;
+use super::process::{Delivery, Pid};
+use super::trace;
+use crate::clock::now_ms;
+use crate::protocol::{LaneKind, LaneState, SpawnCommand};
+
+/// One request for the runtime.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Request {
+    Spawn(SpawnCommand),
+    /// Fetch every path at once from one event loop; answer with a [`FetchResult`] per path.
+    EventLoopFetch {
+        id: u32,
+        paths: Vec<String>,
+    },
+}
+
+/// How one request on the event loop went.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FetchResult {
+    pub path: String,
+    pub bytes: f64,
+    pub started_at: f64,
+    pub finished_at: f64,
+    pub error: Option<String>,
+}
+
+enum Incoming {
+    Message(Delivery),
+    Exit { code: i32, at: f64 },
+    Fetched(Vec<FetchResult>),
+}
+
+static OUTBOX: Mutex<Vec<Request>> = Mutex::new(Vec::new());
+static INBOX: Mutex<Option<HashMap<u32, VecDeque<Incoming>>>> = Mutex::new(None);
+static ARRIVED: Condvar = Condvar::new();
+/// Bumped (and futex-notified) whenever the outbox gets a request, so the runtime wakes at once.
+pub static WAKE: AtomicI32 = AtomicI32::new(0);
+/// Bridge pids start high so they never meet a process lesson's own (1, 2, …).
+static NEXT_ID: AtomicU32 = AtomicU32::new(1000);
+
+fn send(request: Request) {
+    lock(&OUTBOX).push(request);
+    WAKE.fetch_add(1, Ordering::SeqCst);
+    #[cfg(target_arch = "wasm32")]
+    // SAFETY: WAKE is a live, aligned i32 in the shared memory; notify only wakes waiters on it.
+    unsafe {
+        core::arch::wasm32::memory_atomic_notify(WAKE.as_ptr(), u32::MAX);
+    }
+}
+
+fn push(id: u32, item: Incoming) {
+    lock(&INBOX)
+        .get_or_insert_with(HashMap::new)
+        .entry(id)
+        .or_default()
+        .push_back(item);
+    ARRIVED.notify_all();
+}
+
+/// Blocks until an item for `id` satisfies `pick` (or `timeout_ms` passes), and takes it.
+fn take<T>(
+    id: u32,
+    timeout_ms: Option<f64>,
+    mut pick: impl FnMut(&Incoming) -> bool,
+    map: fn(Incoming) -> T,
+) -> Option<T> {
+    let deadline = timeout_ms.map(|t| now_ms() + t);
+    let mut inbox = lock(&INBOX);
+    loop {
+        if let Some(queue) = inbox.as_mut().and_then(|m| m.get_mut(&id)) {
+            if let Some(pos) = queue.iter().position(&mut pick) {
+                return queue.remove(pos).map(map);
+            }
+        }
+        let wait = match deadline {
+            Some(d) if d <= now_ms() => return None,
+            Some(d) => (d - now_ms()).min(1000.0),
+            None => 1000.0,
+        };
+        inbox = ARRIVED
+            .wait_timeout(inbox, Duration::from_secs_f64(wait / 1000.0))
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+    }
+}
+
+/// The runtime collects the requests.
+pub fn take_requests() -> Vec<Request> {
+    std::mem::take(&mut *lock(&OUTBOX))
+}
+
+/// The runtime delivers a child's message.
+pub fn deliver(pid: Pid, payload: String, sent_at: f64) {
+    push(
+        pid,
+        Incoming::Message(Delivery {
+            from: pid,
+            payload,
+            sent_at,
+            received_at: now_ms(),
+        }),
+    );
+}
+
+/// The runtime reports a child's exit.
+pub fn exited(pid: Pid, code: i32, at: f64) {
+    push(pid, Incoming::Exit { code, at });
+}
+
+/// The runtime reports an event-loop fetch.
+pub fn fetched(id: u32, results: Vec<FetchResult>) {
+    push(id, Incoming::Fetched(results));
+}
+
+/// Drops everything left from an earlier run.
+pub fn reset() {
+    lock(&OUTBOX).clear();
+    *lock(&INBOX) = None;
+}
+
+/// A child process started from a thread lesson: `multiprocessing.Process(...).start()`.
+pub struct ChildProcess {
+    pub pid: Pid,
+    pub lane: u32,
+    pub name: String,
+    /// When `start()` was called.
+    pub started_at: f64,
+}
+
+/// Starts child program `entry` of `lesson` in a new process (a worker with its own memory).
+pub fn start_process(
+    name: &str,
+    group: &str,
+    lesson: &str,
+    entry: &str,
+    args: Value,
+) -> ChildProcess {
+    let pid = NEXT_ID.fetch_add(1, Ordering::SeqCst);
+    let lane = trace::new_lane(name, LaneKind::Process, group);
+    let started_at = now_ms();
+    trace::enter_at(lane, LaneState::Starting, started_at);
+    let spawn = SpawnCommand {
+        pid,
+        lane,
+        name: name.into(),
+        lesson: lesson.into(),
+        entry: entry.into(),
+        args,
+    };
+    launch(spawn);
+    ChildProcess {
+        pid,
+        lane,
+        name: name.into(),
+        started_at,
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn launch(spawn: SpawnCommand) {
+    send(Request::Spawn(spawn));
+}
+
+/// Natively there are no Web Workers: the child runs on an OS thread of its own. Its statics are then
+/// shared with the parent, so native tests check the plumbing, not isolation (the browser tests do that).
+#[cfg(not(target_arch = "wasm32"))]
+fn launch(spawn: SpawnCommand) {
+    std::thread::spawn(move || {
+        let pid = spawn.pid;
+        let mut send = |payload: String| deliver(pid, payload, now_ms());
+        let code = crate::lessons::run_child(&spawn, &mut send);
+        exited(pid, code, now_ms());
+    });
+}
+
+impl ChildProcess {
+    /// `queue.get(timeout)`: the child's next message, blocking the calling thread while there is none.
+    pub fn recv(&self, timeout_ms: Option<f64>) -> Option<Delivery> {
+        trace::enter(LaneState::WaitingMessage);
+        let got = take(
+            self.pid,
+            timeout_ms,
+            |i| matches!(i, Incoming::Message(_)),
+            |i| match i {
+                Incoming::Message(d) => Some(d),
+                _ => None,
+            },
+        )
+        .flatten();
+        trace::enter(LaneState::Running);
+        got
+    }
+
+    /// `p.join()`: blocks until the child exits; returns its exit code and when it exited.
+    pub fn join(&self) -> (i32, f64) {
+        trace::enter(LaneState::Joining);
+        let exit = take(
+            self.pid,
+            None,
+            |i| matches!(i, Incoming::Exit { .. }),
+            |i| match i {
+                Incoming::Exit { code, at } => (code, at),
+                _ => (-1, now_ms()),
+            },
+        )
+        .unwrap_or((-1, now_ms()));
+        trace::enter(LaneState::Running);
+        exit
+    }
+}
+
+/// Runs `paths` as concurrent requests on one event loop (the runtime worker's), blocking the caller until
+/// all are done, like `asyncio.run(asyncio.gather(*(fetch(p) for p in paths)))`. The event loop gets its
+/// own lane, drawn from the times each request started and finished.
+///
+/// # Errors
+/// When there is no event loop to run on (natively).
+pub fn event_loop_fetch(
+    paths: Vec<String>,
+    lane_name: &str,
+    group: &str,
+) -> Result<Vec<FetchResult>, String> {
+    if cfg!(not(target_arch = "wasm32")) {
+        return Err("real requests need the browser".into());
+    }
+    let id = NEXT_ID.fetch_add(1, Ordering::SeqCst);
+    let lane = trace::new_lane(lane_name, LaneKind::Thread, group);
+    trace::enter(LaneState::Joining);
+    send(Request::EventLoopFetch { id, paths });
+    let results = take(
+        id,
+        None,
+        |i| matches!(i, Incoming::Fetched(_)),
+        |i| match i {
+            Incoming::Fetched(r) => r,
+            _ => Vec::new(),
+        },
+    )
+    .unwrap_or_default();
+    trace::enter(LaneState::Running);
+    // The loop was busy from the first request until the last answer; in between it waited on I/O.
+    if let (Some(first), Some(last)) = (
+        results.iter().map(|r| r.started_at).reduce(f64::min),
+        results.iter().map(|r| r.finished_at).reduce(f64::max),
+    ) {
+        trace::enter_at(lane, LaneState::Io, first);
+        trace::enter_at(lane, LaneState::Finished, last);
+    }
+    Ok(results)
+}
+
+/// A blocking request for `path` on the page's own origin, as `urllib.request.urlopen(url).read()` does:
+/// the calling thread (a worker) is blocked until the whole body has arrived. Returns the bytes received.
+///
+/// # Errors
+/// The HTTP status or network error, as text; natively, that there is no server.
+pub fn fetch_blocking(path: &str) -> Result<f64, String> {
+    trace::enter(LaneState::Io);
+    #[cfg(target_arch = "wasm32")]
+    let result = crate::web::bindings::fetch_sync(path)
+        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")));
+    #[cfg(not(target_arch = "wasm32"))]
+    let result: Result<f64, String> = Err(format!(
+        "cannot fetch {path}: real requests need the browser"
+    ));
+    trace::enter(LaneState::Running);
+    result
+}

@@ -1,0 +1,109 @@
+//! Pieces several lessons share: the time scale, and CPU-bound work of a fixed size.
+
+use std::hint::black_box;
+
+use crate::clock::now_ms;
+use crate::params::{ParamSpec, Params};
+
+/// Every lesson with waits takes this parameter. 100 % is the tutorials' own timing (a 2 s wait is 2 s);
+/// 10 % makes every wait ten times shorter. The Python view shows it as `SCALE`.
+pub const TIME_SCALE: ParamSpec = ParamSpec::int(
+    "time_scale",
+    "Time scale (%)",
+    1,
+    100,
+    100,
+    "100 = the tutorial's own timing; 10 makes every wait 10× shorter.",
+);
+
+/// The time scale of a run.
+#[derive(Clone, Copy, Debug)]
+pub struct Scale(pub f64);
+
+impl Scale {
+    pub fn of(params: &Params) -> Scale {
+        Scale(params.get("time_scale") as f64 / 100.0)
+    }
+
+    /// A wait the tutorial states as `ms`, at this run's scale.
+    pub fn ms(self, ms: f64) -> f64 {
+        ms * self.0
+    }
+}
+
+/// Sizes of the files served with the page (see scripts/build.sh), in KiB.
+pub const SERVED_FILE_KIB: [i64; 5] = [16, 64, 256, 1024, 4096];
+
+/// The smallest served file of at least `kib` KiB (or the largest), and its path from the site's root.
+pub fn served_file(kib: i64) -> (i64, String) {
+    let size = SERVED_FILE_KIB
+        .iter()
+        .copied()
+        .find(|s| *s >= kib)
+        .unwrap_or(4096);
+    (size, format!("files/sample-{size}k.bin"))
+}
+
+/// Rounds parameter `name` (KiB) to a served file size, with a notice when it changes.
+pub fn limit_file_kib(params: &mut Params, name: &str, notices: &mut Vec<String>) {
+    let asked = params.get(name);
+    let (size, _) = served_file(asked);
+    if size != asked {
+        notices.push(format!(
+            "The files served with the page are 16, 64, 256, 1024 and 4096 KiB; using {size} KiB instead of {asked}."
+        ));
+        params.set(name, size);
+    }
+}
+
+/// One unit of CPU-bound work: a few thousand steps of an integer hash (like a pure-Python loop, it only
+/// uses the processor, no memory traffic to speak of). Its size never depends on the clock, so N threads
+/// doing N units on fewer cores really take longer.
+#[inline(never)]
+pub fn work_unit(seed: u64) -> u64 {
+    let mut x = seed | 1;
+    for _ in 0..4096 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    black_box(x)
+}
+
+/// Does `units` units of work; returns a value that depends on all of it (so none can be skipped).
+pub fn work(units: u64) -> u64 {
+    (0..units).fold(0u64, |acc, i| acc.wrapping_add(work_unit(i)))
+}
+
+/// How many units take about one millisecond on this core, measured once per run on the calling thread.
+pub fn units_per_ms() -> f64 {
+    // Warm up, then time a batch that takes a few milliseconds.
+    work(50);
+    let mut units = 200;
+    loop {
+        let t0 = now_ms();
+        work(units);
+        let took = now_ms() - t0;
+        if took >= 20.0 || units > 50_000_000 {
+            return (units as f64 / took.max(0.001)).max(1.0);
+        }
+        units *= 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calibrated_work_takes_about_the_time_asked() {
+        let per_ms = units_per_ms();
+        let t0 = now_ms();
+        work((per_ms * 30.0) as u64);
+        let took = now_ms() - t0;
+        assert!(
+            (10.0..200.0).contains(&took),
+            "30 ms of work took {took} ms"
+        );
+    }
+}
