@@ -6,8 +6,12 @@
 
 pub mod common;
 pub mod counter;
+pub mod db_queries;
+pub mod join_timeout;
 pub mod process_counter;
+pub mod process_join;
 pub mod report;
+pub mod thread_join;
 
 use serde_json::Value;
 
@@ -49,7 +53,15 @@ pub trait Lesson: Sync {
 }
 
 /// Every lesson, in the order the UI lists them.
-pub static CATALOGUE: &[&dyn Lesson] = &[&counter::SharedCounter, &process_counter::ProcessCounter];
+pub static CATALOGUE: &[&dyn Lesson] = &[
+    &counter::SharedCounter,
+    &process_counter::ProcessCounter,
+    &thread_join::ThreadsJoin,
+    &thread_join::ThreadSubclass,
+    &process_join::ProcessesJoin,
+    &join_timeout::JoinTimeout,
+    &db_queries::DbQueries,
+];
 
 pub fn catalogue() -> Vec<LessonInfo> {
     CATALOGUE.iter().map(|l| l.info()).collect()
