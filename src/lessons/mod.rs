@@ -6,8 +6,12 @@
 
 pub mod common;
 pub mod counter;
+pub mod deadlock;
+pub mod primitives;
 pub mod process_counter;
+pub mod producer_consumer;
 pub mod report;
+pub mod thread_pool;
 
 use serde_json::Value;
 
@@ -49,7 +53,14 @@ pub trait Lesson: Sync {
 }
 
 /// Every lesson, in the order the UI lists them.
-pub static CATALOGUE: &[&dyn Lesson] = &[&counter::SharedCounter, &process_counter::ProcessCounter];
+pub static CATALOGUE: &[&dyn Lesson] = &[
+    &counter::SharedCounter,
+    &process_counter::ProcessCounter,
+    &thread_pool::ThreadPool,
+    &deadlock::DeadlockLesson,
+    &producer_consumer::ProducerConsumer,
+    &primitives::Primitives,
+];
 
 pub fn catalogue() -> Vec<LessonInfo> {
     CATALOGUE.iter().map(|l| l.info()).collect()
