@@ -27,7 +27,7 @@ test('the page is cross-origin isolated, lists the counter lesson and logs no er
   }));
   assert.equal(info.isolated, true);
   assert.ok(info.lessons.includes('counter') && info.lessons.includes('process-counter'));
-  assert.equal(info.title, 'Shared counter: race and lock');
+  assert.equal(info.title, 'Threads start and join', 'the first lesson of the curriculum opens by default');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -147,7 +147,7 @@ test('bad parameters in the URL are clamped with a visible notice; an unknown le
   const shown = await other.page.textContent('#notices');
   assert.match(shown, /There is no lesson "<script>"/);
   assert.equal(await other.page.$('#notices script'), null, 'text, never markup');
-  await assert.rejects(other.page.evaluate(() => window.playground.run('nope', {})), /There is no lesson "nope". Lessons: counter, process-counter/);
+  await assert.rejects(other.page.evaluate(() => window.playground.run('nope', {})), /There is no lesson "nope". Lessons: threads-join, .*counter, process-counter/);
   await other.context.close();
 });
 
