@@ -41,7 +41,7 @@ test('counter: the lock and the atomic are exact, the race loses updates, thread
     for (const trial of byVariant[name].trials) assert.equal(trial.actual, 4_000_000, `${name} must be exact`);
   }
   const unlocked = byVariant.unlocked;
-  for (const trial of unlocked.trials) assert.ok(trial.actual <= 4_000_000 && trial.actual >= 1_000_000);
+  for (const trial of unlocked.trials) assert.ok(trial.actual <= 4_000_000 && trial.actual > 0);
   console.log(`# unlocked runs losing updates: ${unlocked.trials_losing_updates} of 5; lost: ${unlocked.trials.map((t) => t.lost).join(', ')}`);
   assert.ok(unlocked.trials_losing_updates >= 1, 'without a lock, at least one of five runs must lose updates');
   // Real parallelism: in some run, two thread workers were running at the same time.
