@@ -6,8 +6,12 @@
 
 pub mod common;
 pub mod counter;
+pub mod how_many_threads;
+pub mod logging;
 pub mod process_counter;
 pub mod report;
+pub mod scraping;
+pub mod why_concurrency;
 
 use serde_json::Value;
 
@@ -49,7 +53,14 @@ pub trait Lesson: Sync {
 }
 
 /// Every lesson, in the order the UI lists them.
-pub static CATALOGUE: &[&dyn Lesson] = &[&counter::SharedCounter, &process_counter::ProcessCounter];
+pub static CATALOGUE: &[&dyn Lesson] = &[
+    &counter::SharedCounter,
+    &process_counter::ProcessCounter,
+    &scraping::Scraping,
+    &how_many_threads::HowManyThreads,
+    &logging::Logging,
+    &why_concurrency::WhyConcurrency,
+];
 
 pub fn catalogue() -> Vec<LessonInfo> {
     CATALOGUE.iter().map(|l| l.info()).collect()
