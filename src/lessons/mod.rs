@@ -8,14 +8,18 @@ pub mod common;
 pub mod counter;
 pub mod db_queries;
 pub mod deadlock;
+pub mod how_many_threads;
 pub mod join_timeout;
+pub mod logging;
 pub mod primitives;
 pub mod process_counter;
 pub mod process_join;
 pub mod producer_consumer;
 pub mod report;
+pub mod scraping;
 pub mod thread_join;
 pub mod thread_pool;
+pub mod why_concurrency;
 
 use serde_json::Value;
 
@@ -64,11 +68,15 @@ pub static CATALOGUE: &[&dyn Lesson] = &[
     &join_timeout::JoinTimeout,
     &counter::SharedCounter,
     &process_counter::ProcessCounter,
+    &scraping::Scraping,
     &db_queries::DbQueries,
+    &how_many_threads::HowManyThreads,
     &deadlock::DeadlockLesson,
     &thread_pool::ThreadPool,
+    &logging::Logging,
     &producer_consumer::ProducerConsumer,
     &primitives::Primitives,
+    &why_concurrency::WhyConcurrency,
 ];
 
 pub fn catalogue() -> Vec<LessonInfo> {
