@@ -35,7 +35,9 @@ export function renderChart(chart) {
     root.append(svg('line', { x1: left, x2: W - right, y1: Y(t), y2: Y(t), class: 'grid' }),
       svg('text', { x: left - 6, y: Y(t) + 4, 'text-anchor': 'end', class: 'tick-label' }, short(t)));
   }
-  const xTicks = [...new Set(points.map(([x]) => x))].sort((p, q) => p - q);
+  // Ticks where something was measured (model curves may be drawn at every integer).
+  const measured = chart.series.filter((s) => s.style !== 'model').flatMap((s) => s.points);
+  const xTicks = [...new Set((measured.length ? measured : points).map(([x]) => x))].sort((p, q) => p - q);
   for (const t of xTicks) root.append(svg('text', { x: X(t), y: H - bottom + 16, 'text-anchor': 'middle', class: 'tick-label' }, short(t)));
   root.append(svg('text', { x: (left + W - right) / 2, y: H - 8, 'text-anchor': 'middle', class: 'axis-label' }, chart.x_label + (logX ? ' (log scale)' : '')),
     svg('text', { x: 14, y: (top + H - bottom) / 2, 'text-anchor': 'middle', class: 'axis-label', transform: `rotate(-90 14 ${(top + H - bottom) / 2})` }, chart.y_label));
