@@ -76,19 +76,18 @@ fn push(id: u32, item: Incoming) {
     ARRIVED.notify_all();
 }
 
-/// Blocks until an item for `id` satisfies `pick` (or `timeout_ms` passes), and takes it.
+/// Blocks until `pick` takes something from the items for `id` (or `timeout_ms` passes).
 fn take<T>(
     id: u32,
     timeout_ms: Option<f64>,
-    mut pick: impl FnMut(&Incoming) -> bool,
-    map: fn(Incoming) -> T,
+    mut pick: impl FnMut(&mut VecDeque<Incoming>) -> Option<T>,
 ) -> Option<T> {
     let deadline = timeout_ms.map(|t| now_ms() + t);
     let mut inbox = lock(&INBOX);
     loop {
         if let Some(queue) = inbox.as_mut().and_then(|m| m.get_mut(&id)) {
-            if let Some(pos) = queue.iter().position(&mut pick) {
-                return queue.remove(pos).map(map);
+            if let Some(got) = pick(queue) {
+                return Some(got);
             }
         }
         let wait = match deadline {
@@ -101,6 +100,19 @@ fn take<T>(
             .unwrap_or_else(|p| p.into_inner())
             .0;
     }
+}
+
+/// Removes and returns the first item `unwrap` accepts.
+fn remove_first<T>(
+    queue: &mut VecDeque<Incoming>,
+    unwrap: impl Fn(&Incoming) -> Option<T>,
+) -> Option<T> {
+    let (pos, got) = queue
+        .iter()
+        .enumerate()
+        .find_map(|(i, item)| unwrap(item).map(|g| (i, g)))?;
+    queue.remove(pos);
+    Some(got)
 }
 
 /// The runtime collects the requests.
@@ -194,17 +206,20 @@ fn launch(spawn: SpawnCommand) {
 
 impl ChildProcess {
     /// `queue.get(timeout)`: the child's next message, blocking the calling thread while there is none.
+    /// `None` when `timeout_ms` passed, or at once when the child has exited and sent nothing more (like
+    /// `conn.recv()` raising `EOFError`), so a crashed child cannot hang its parent.
     pub fn recv(&self, timeout_ms: Option<f64>) -> Option<Delivery> {
         trace::enter(LaneState::WaitingMessage);
-        let got = take(
-            self.pid,
-            timeout_ms,
-            |i| matches!(i, Incoming::Message(_)),
-            |i| match i {
-                Incoming::Message(d) => Some(d),
+        let got = take(self.pid, timeout_ms, |queue| {
+            if let Some(d) = remove_first(queue, |i| match i {
+                Incoming::Message(d) => Some(d.clone()),
                 _ => None,
-            },
-        )
+            }) {
+                return Some(Some(d));
+            }
+            let exited = queue.iter().any(|i| matches!(i, Incoming::Exit { .. }));
+            exited.then_some(None)
+        })
         .flatten();
         trace::enter(LaneState::Running);
         got
@@ -212,17 +227,19 @@ impl ChildProcess {
 
     /// `p.join()`: blocks until the child exits; returns its exit code and when it exited.
     pub fn join(&self) -> (i32, f64) {
+        self.join_timeout(None).unwrap_or((-1, now_ms()))
+    }
+
+    /// `p.join(timeout)`: like [`join`](Self::join), or `None` when the child is still running after
+    /// `timeout_ms`.
+    pub fn join_timeout(&self, timeout_ms: Option<f64>) -> Option<(i32, f64)> {
         trace::enter(LaneState::Joining);
-        let exit = take(
-            self.pid,
-            None,
-            |i| matches!(i, Incoming::Exit { .. }),
-            |i| match i {
-                Incoming::Exit { code, at } => (code, at),
-                _ => (-1, now_ms()),
-            },
-        )
-        .unwrap_or((-1, now_ms()));
+        let exit = take(self.pid, timeout_ms, |queue| {
+            remove_first(queue, |i| match i {
+                Incoming::Exit { code, at } => Some((*code, *at)),
+                _ => None,
+            })
+        });
         trace::enter(LaneState::Running);
         exit
     }
@@ -246,15 +263,12 @@ pub fn event_loop_fetch(
     let lane = trace::new_lane(lane_name, LaneKind::Thread, group);
     trace::enter(LaneState::Joining);
     send(Request::EventLoopFetch { id, paths });
-    let results = take(
-        id,
-        None,
-        |i| matches!(i, Incoming::Fetched(_)),
-        |i| match i {
-            Incoming::Fetched(r) => r,
-            _ => Vec::new(),
-        },
-    )
+    let results = take(id, None, |queue| {
+        remove_first(queue, |i| match i {
+            Incoming::Fetched(r) => Some(r.clone()),
+            _ => None,
+        })
+    })
     .unwrap_or_default();
     trace::enter(LaneState::Running);
     // The loop was busy from the first request until the last answer; in between it waited on I/O.

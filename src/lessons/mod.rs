@@ -4,8 +4,10 @@
 //! ([`run_thread_lesson`]). A process lesson is a parent program driven by its children's messages
 //! ([`ProcessRun`]) plus the child programs each process runs in its own memory.
 
+pub mod aio;
 pub mod common;
 pub mod counter;
+pub mod downloads;
 pub mod process_counter;
 pub mod report;
 
@@ -49,7 +51,11 @@ pub trait Lesson: Sync {
 }
 
 /// Every lesson, in the order the UI lists them.
-pub static CATALOGUE: &[&dyn Lesson] = &[&counter::SharedCounter, &process_counter::ProcessCounter];
+pub static CATALOGUE: &[&dyn Lesson] = &[
+    &counter::SharedCounter,
+    &process_counter::ProcessCounter,
+    &downloads::Downloads,
+];
 
 pub fn catalogue() -> Vec<LessonInfo> {
     CATALOGUE.iter().map(|l| l.info()).collect()
