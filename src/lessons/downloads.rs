@@ -270,11 +270,17 @@ fn processes(work: &Work, files: usize, names: &mut Names) -> Result<ModeResult,
         let report = match got.map(|d| serde_json::from_str::<ChildReport>(&d.payload)) {
             Some(Ok(r)) => r,
             Some(Err(e)) => {
-                error.get_or_insert(format!("{} sent a result the parent cannot read: {e}", child.name));
+                error.get_or_insert(format!(
+                    "{} sent a result the parent cannot read: {e}",
+                    child.name
+                ));
                 continue;
             }
             None => {
-                error.get_or_insert(format!("{} ended or timed out without sending its result", child.name));
+                error.get_or_insert(format!(
+                    "{} ended or timed out without sending its result",
+                    child.name
+                ));
                 continue;
             }
         };
@@ -690,7 +696,11 @@ mod tests {
         .unwrap();
         let outcome = run_thread_lesson(&prepared);
         assert!(
-            outcome.error.as_deref().unwrap_or("").contains("need the browser"),
+            outcome
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("need the browser"),
             "{:?}",
             outcome.error
         );
@@ -732,8 +742,14 @@ mod tests {
             name: "Process-1".into(),
             send: &mut send,
         };
-        assert_eq!(download_child(&json!({"index": 2, "wait_ms": 5.0}), &mut ctx), 0);
-        assert_eq!(download_child(&json!({"index": 0, "path": "/etc/passwd"}), &mut ctx), 1);
+        assert_eq!(
+            download_child(&json!({"index": 2, "wait_ms": 5.0}), &mut ctx),
+            0
+        );
+        assert_eq!(
+            download_child(&json!({"index": 0, "path": "/etc/passwd"}), &mut ctx),
+            1
+        );
         let ok: ChildReport = serde_json::from_str(&sent[0]).unwrap();
         assert_eq!((ok.index, ok.bytes, ok.error), (2, None, None));
         assert!(ok.finished_at - ok.started_at >= 5.0);

@@ -6,9 +6,11 @@
 
 pub mod aio;
 pub mod common;
+pub mod compare;
 pub mod counter;
 pub mod downloads;
 pub mod process_counter;
+pub mod queue_pipe;
 pub mod report;
 
 use serde_json::Value;
@@ -55,6 +57,8 @@ pub static CATALOGUE: &[&dyn Lesson] = &[
     &counter::SharedCounter,
     &process_counter::ProcessCounter,
     &downloads::Downloads,
+    &queue_pipe::QueuePipe,
+    &compare::Compare,
 ];
 
 pub fn catalogue() -> Vec<LessonInfo> {
