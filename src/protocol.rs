@@ -134,6 +134,8 @@ pub struct RunOutcome {
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
 pub struct RunProgress {
     pub lanes: Vec<Lane>,
+    /// New state changes (only the first [`crate::engine::trace::MAX_LIVE_EVENTS`] of a run stream live).
+    pub events: Vec<Event>,
     pub output: Vec<OutputLine>,
     pub outcome: Option<RunOutcome>,
 }

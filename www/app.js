@@ -6,7 +6,9 @@ import { renderResults } from './results.js';
 import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { playground: null, lesson: null, running: false, lanes: new Map() };
+const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [] };
+// Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
+const MAX_LIVE_EVENTS = 5000;
 window.playgroundReady = boot();
 
 async function boot() {
@@ -40,8 +42,12 @@ async function boot() {
   return pg;
 }
 
+// The lesson list follows a tutorial's arc: threads, processes, synchronization, then choosing.
+const GROUP_ORDER = ['Threads', 'Processes', 'Synchronization', 'Choosing an approach'];
+
 function renderNav(lessons) {
-  const groups = [...new Set(lessons.map((l) => l.group))];
+  const rank = (g) => (GROUP_ORDER.includes(g) ? GROUP_ORDER.indexOf(g) : GROUP_ORDER.length);
+  const groups = [...new Set(lessons.map((l) => l.group))].sort((a, b) => rank(a) - rank(b));
   $('lesson-nav').replaceChildren(...groups.map((g) => el('section', {},
     el('h2', { class: 'nav-group', text: g }),
     el('ul', {}, lessons.filter((l) => l.group === g).map((l) => el('li', {},
@@ -103,13 +109,15 @@ async function run() {
   const lesson = state.lesson;
   state.running = true;
   state.lanes = new Map();
+  state.events = [];
   $('run').disabled = true;
   $('output').textContent = '';
   notices([]);
   const startedAt = performance.timeOrigin + performance.now();
   const ticker = setInterval(() => {
     $('run-status').textContent = `Running… ${((performance.timeOrigin + performance.now() - startedAt) / 1000).toFixed(1)} s`;
-  }, 100);
+    drawLive(startedAt);
+  }, 250);
   try {
     const outcome = await state.playground.run(lesson.id, currentValues(), {
       onStarted: (prepared) => {
@@ -123,8 +131,9 @@ async function run() {
         url.search = new URLSearchParams({ lesson: lesson.id, ...prepared.params }).toString();
         history.replaceState(null, '', url);
       },
-      onProgress: ({ lanes, output }) => {
+      onProgress: ({ lanes, events, output }) => {
         for (const lane of lanes) state.lanes.set(lane.id, lane);
+        state.events.push(...events);
         appendOutput(output, startedAt);
       },
     });
@@ -139,6 +148,15 @@ async function run() {
     state.running = false;
     $('run').disabled = false;
   }
+}
+
+/** The timeline so far, redrawn while a run goes on (until it has too many events to stream). */
+function drawLive(startedAt) {
+  if (!state.events.length || state.events.length >= MAX_LIVE_EVENTS) return;
+  const now = performance.timeOrigin + performance.now();
+  const live = { lanes: [...state.lanes.values()], events: state.events, started_at: startedAt, finished_at: now, live_until: now };
+  $('timeline-controls').replaceChildren(el('span', { class: 'muted', text: 'Live: lanes grow as the run goes on.' }));
+  $('timeline').replaceChildren(renderTimeline(live, ''), legend());
 }
 
 function showOutcome(outcome) {

@@ -39,7 +39,7 @@ export class Playground {
     if (!job) return;
     switch (message.type) {
       case 'started': job.onStarted?.(message.prepared); break;
-      case 'progress': job.onProgress?.({ lanes: message.lanes, output: message.output }); break;
+      case 'progress': job.onProgress?.({ lanes: message.lanes, events: message.events, output: message.output }); break;
       case 'failed': this.#jobs.delete(message.job); job.reject(new Error(message.error)); break;
       default: this.#jobs.delete(message.job); job.resolve(message.outcome ?? message.status ?? message.result);
     }

@@ -1,5 +1,6 @@
 // How each lesson's measured values are shown. One renderer per lesson, chosen by id.
 import { el, fmt } from './dom.js';
+import { renderChart } from './chart.js';
 
 function table(headers, rows) {
   return el('table', { class: 'table' },
@@ -48,8 +49,21 @@ function processCounter(values) {
 
 const RENDERERS = { counter, 'process-counter': processCounter };
 
+/** Any lesson's `values.report`: a verdict, tables, charts and notes, all from the run's measurements. */
+function report({ verdict, tables, charts, notes }) {
+  return [
+    el('p', { class: 'verdict', text: verdict }),
+    ...charts.map(renderChart),
+    ...tables.map((t) => el('figure', { class: 'report-table' },
+      t.caption ? el('figcaption', { text: t.caption }) : null, table(t.headers, t.rows))),
+    ...notes.map((n) => el('p', { class: 'muted', text: n })),
+  ];
+}
+
 export function renderResults(outcome) {
   if (outcome.error) return [el('p', { class: 'error', role: 'alert', text: `The run failed: ${outcome.error}` })];
   const render = RENDERERS[outcome.lesson];
-  return render ? render(outcome.values) : [el('pre', { text: JSON.stringify(outcome.values, null, 2) })];
+  if (render) return render(outcome.values);
+  if (outcome.values?.report) return report(outcome.values.report);
+  return [el('pre', { text: JSON.stringify(outcome.values, null, 2) })];
 }

@@ -8,6 +8,9 @@ export const STATES = {
   sleeping: { label: 'sleeping', color: '#4a7bd0' },
   joining: { label: 'waiting in join()', color: '#e0a030' },
   waiting_message: { label: 'waiting for a message', color: '#9b6ad6' },
+  waiting: { label: 'waiting (Event, Condition, Semaphore, queue)', color: '#c77dba' },
+  holding: { label: 'running, holding a Semaphore slot', color: '#0f6b3a' },
+  io: { label: 'waiting for I/O (a real request)', color: '#3aa6b9' },
 };
 
 /** The groups (parts of a lesson) lanes belong to, in order; '' means "always shown". */
@@ -31,6 +34,8 @@ export function spans(outcome, group) {
     to = Math.max(to, e.t);
   }
   if (!Number.isFinite(from)) { from = outcome.started_at; to = outcome.finished_at; }
+  // While a run goes on, lanes that have not finished extend to "now".
+  if (outcome.live_until) to = Math.max(to, outcome.live_until);
   const result = [];
   for (const lane of shown) {
     const events = eventsOf.get(lane.id).sort((a, b) => a.t - b.t);

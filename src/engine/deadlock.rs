@@ -55,8 +55,8 @@ struct Graph {
     /// lock id → (holder lane, lock name)
     holders: HashMap<u32, u32>,
     names: HashMap<u32, String>,
-    /// lane → (lock id it waits for, since when)
-    waiting: HashMap<u32, (u32, f64)>,
+    /// lane → (lock id it waits for, since when, whether the wait has a timeout)
+    waiting: HashMap<u32, (u32, f64, bool)>,
     next_id: u32,
 }
 
@@ -102,9 +102,11 @@ pub fn released(lock_id: u32) {
     });
 }
 
-pub fn waits(lane: u32, lock_id: u32) {
+/// `lane` starts waiting for `lock_id`; `timed` when the wait has a timeout (`acquire(timeout=…)`), which
+/// ends it by itself, so a cycle through such a wait is not a deadlock.
+pub fn waits(lane: u32, lock_id: u32, timed: bool) {
     with(|g| {
-        g.waiting.insert(lane, (lock_id, now_ms()));
+        g.waiting.insert(lane, (lock_id, now_ms(), timed));
     });
 }
 
@@ -115,13 +117,17 @@ pub fn stops_waiting(lane: u32) {
 }
 
 /// Called by a blocked thread: is it part of a deadlock? When a cycle through `lane` exists, the thread
-/// stops waiting and gets the report.
+/// stops waiting and gets the report. A cycle with a timed wait in it is not reported: that wait's
+/// timeout breaks it, as it would in Python.
 pub fn check(lane: u32) -> Option<Deadlock> {
     with(|g| {
         let mut path = vec![lane];
         let mut at = lane;
         loop {
-            let (wanted, _) = *g.waiting.get(&at)?;
+            let (wanted, _, timed) = *g.waiting.get(&at)?;
+            if timed {
+                return None;
+            }
             let holder = *g.holders.get(&wanted)?;
             if holder == lane {
                 break;
@@ -138,19 +144,17 @@ pub fn check(lane: u32) -> Option<Deadlock> {
                 .cloned()
                 .unwrap_or_else(|| format!("lock {id}"))
         };
-        let held_by = |l: u32| {
-            g.holders
-                .iter()
-                .filter(|(_, h)| **h == l)
-                .map(|(id, _)| *id)
-                .min()
-        };
+        // Each member holds the lock the member before it (cyclically) waits for.
         let cycle: Vec<CycleEdge> = path
             .iter()
-            .map(|&l| CycleEdge {
-                thread: super::trace::lane_name(l),
-                holds: held_by(l).map_or_else(|| "nothing".into(), name),
-                waits_for: name(g.waiting[&l].0),
+            .enumerate()
+            .map(|(i, &l)| {
+                let before = path[(i + path.len() - 1) % path.len()];
+                CycleEdge {
+                    thread: super::trace::lane_name(l),
+                    holds: name(g.waiting[&before].0),
+                    waits_for: name(g.waiting[&l].0),
+                }
             })
             .collect();
         let formed_at = path.iter().map(|l| g.waiting[l].1).fold(f64::MIN, f64::max);

@@ -5,6 +5,7 @@
 //! detector ([`super::deadlock`]) who holds it and who waits for it.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -120,7 +121,7 @@ impl Lock {
         let t0 = now_ms();
         let end = deadline(timeout_ms);
         trace::enter_at(me, LaneState::WaitingLock, t0);
-        deadlock::waits(me, self.id);
+        deadlock::waits(me, self.id, timeout_ms.is_some());
         let result = loop {
             if st.owner.is_none() {
                 st.owner = Some(me);
@@ -369,8 +370,10 @@ impl Semaphore {
             }
         }
         *v -= 1;
-        drop(v);
+        // Recorded while the count is still locked, so a slot's release and its next holder's start are
+        // logged in the order they happened (the timeline never shows more holders than permits).
         trace::enter(LaneState::Holding);
+        drop(v);
     }
 
     /// `release()`.
@@ -382,10 +385,10 @@ impl Semaphore {
         if self.bounded && *v >= self.initial {
             return Err("ValueError: Semaphore released too many times".into());
         }
+        trace::enter(LaneState::Running);
         *v += 1;
         drop(v);
         self.freed.notify_one();
-        trace::enter(LaneState::Running);
         Ok(())
     }
 
@@ -398,6 +401,8 @@ impl Semaphore {
 pub struct Queue<T> {
     items: Mutex<VecDeque<T>>,
     maxsize: usize,
+    /// The most items the queue ever held at once.
+    high_water: AtomicUsize,
     not_empty: Condvar,
     not_full: Condvar,
 }
@@ -407,6 +412,7 @@ impl<T> Queue<T> {
         Queue {
             items: Mutex::new(VecDeque::new()),
             maxsize,
+            high_water: AtomicUsize::new(0),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
         }
@@ -426,6 +432,7 @@ impl<T> Queue<T> {
             trace::enter(LaneState::Running);
         }
         q.push_back(item);
+        self.high_water.fetch_max(q.len(), Ordering::Relaxed);
         drop(q);
         self.not_empty.notify_one();
         blocked
@@ -471,6 +478,11 @@ impl<T> Queue<T> {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The most items the queue held at any moment (measured at each `put`, under the queue's lock).
+    pub fn high_water(&self) -> usize {
+        self.high_water.load(Ordering::Relaxed)
     }
 }
 
@@ -587,6 +599,38 @@ mod tests {
             d.describe().contains("holds lock_a and waits for lock_b")
                 || d.describe().contains("holds lock_b and waits for lock_a")
         );
+    }
+
+    #[test]
+    fn a_cycle_through_a_timed_wait_times_out_instead_of_being_called_a_deadlock() {
+        let _s = serial();
+        let a = Arc::new(Lock::new("lock_a"));
+        let b = Arc::new(Lock::new("lock_b"));
+        let barrier = Arc::new(std::sync::Barrier::new(2));
+        let worker = |first: Arc<Lock>,
+                      second: Arc<Lock>,
+                      barrier: Arc<std::sync::Barrier>,
+                      lane: u32,
+                      timeout: Option<f64>| {
+            std::thread::spawn(move || {
+                trace::set_current_lane(lane);
+                first.acquire().unwrap();
+                barrier.wait();
+                let r = second.acquire_timeout(timeout);
+                if r.is_ok() {
+                    second.release().unwrap();
+                }
+                first.release().unwrap();
+                r
+            })
+        };
+        let l1 = trace::new_lane("Thread-1", crate::protocol::LaneKind::Thread, "");
+        let l2 = trace::new_lane("Thread-2", crate::protocol::LaneKind::Thread, "");
+        // Thread-1 waits with a 200 ms timeout (several detector checks long), Thread-2 without one.
+        let h1 = worker(a.clone(), b.clone(), barrier.clone(), l1, Some(200.0));
+        let h2 = worker(b, a, barrier, l2, None);
+        assert_eq!(h1.join().unwrap(), Err(AcquireError::TimedOut));
+        assert_eq!(h2.join().unwrap(), Ok(()), "the timeout broke the cycle");
     }
 
     #[test]

@@ -32,6 +32,7 @@ struct Log {
     /// How many lanes and lines were already handed out by [`take_progress`].
     sent_lanes: usize,
     sent_output: usize,
+    sent_events: usize,
 }
 
 impl Log {
@@ -45,6 +46,7 @@ impl Log {
             wait_end: Vec::new(),
             sent_lanes: 0,
             sent_output: 0,
+            sent_events: 0,
         }
     }
 
@@ -258,14 +260,22 @@ pub fn ingest(record: TraceRecord) {
     }
 }
 
-/// Lanes and printed lines added since the previous call (for live output while a run goes on).
-pub fn take_progress() -> (Vec<Lane>, Vec<OutputLine>) {
+/// Events streamed to the page while a run goes on; a run with more is drawn only when it finishes (the
+/// counter lesson records hundreds of thousands of lock waits).
+pub const MAX_LIVE_EVENTS: usize = 5_000;
+
+/// Lanes, state changes and printed lines added since the previous call (for the live output and timeline
+/// while a run goes on).
+pub fn take_progress() -> (Vec<Lane>, Vec<Event>, Vec<OutputLine>) {
     let mut log = lock(&LOG);
     let lanes = log.lanes[log.sent_lanes..].to_vec();
     let output = log.output[log.sent_output..].to_vec();
+    let end = log.events.len().min(MAX_LIVE_EVENTS);
+    let events = log.events[log.sent_events.min(end)..end].to_vec();
     log.sent_lanes = log.lanes.len();
     log.sent_output = log.output.len();
-    (lanes, output)
+    log.sent_events = end;
+    (lanes, events, output)
 }
 
 /// Everything recorded in this run: lanes, events sorted by time, output, and the count of dropped events.

@@ -215,7 +215,8 @@ mod tests {
         let stats = el.run().unwrap();
         let took = now_ms() - t0;
         assert_eq!(*done.borrow(), vec![1, 2, 0]);
-        assert!((60.0..110.0).contains(&took), "took {took} ms");
+        // At least the longest wait; less than the three one after another (120 ms).
+        assert!((60.0..115.0).contains(&took), "took {took} ms");
         assert!(stats.idle_ms >= 50.0, "{stats:?}");
         assert_eq!(stats.polls, 6, "each task: started, then woken once");
     }

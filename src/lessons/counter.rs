@@ -325,7 +325,9 @@ mod tests {
             for trial in v["trials"].as_array().unwrap() {
                 let actual = trial["actual"].as_u64().unwrap();
                 match v["variant"].as_str().unwrap() {
-                    "unlocked" => assert!(actual <= 800_000 && actual >= 200_000, "{actual}"),
+                    // Lost updates can take the total below one thread's share (a stale write can undo
+                    // many), but never above the expected total and never to zero.
+                    "unlocked" => assert!(actual <= 800_000 && actual > 0, "{actual}"),
                     _ => assert_eq!(actual, 800_000, "{}", v["variant"]),
                 }
             }

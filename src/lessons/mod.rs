@@ -8,10 +8,22 @@ pub mod aio;
 pub mod common;
 pub mod compare;
 pub mod counter;
+pub mod db_queries;
+pub mod deadlock;
 pub mod downloads;
+pub mod how_many_threads;
+pub mod join_timeout;
+pub mod logging;
+pub mod primitives;
 pub mod process_counter;
+pub mod process_join;
+pub mod producer_consumer;
 pub mod queue_pipe;
 pub mod report;
+pub mod scraping;
+pub mod thread_join;
+pub mod thread_pool;
+pub mod why_concurrency;
 
 use serde_json::Value;
 
@@ -52,12 +64,25 @@ pub trait Lesson: Sync {
     }
 }
 
-/// Every lesson, in the order the UI lists them.
+/// Every lesson, in the curriculum's order (the UI groups them; the first one opens by default).
 pub static CATALOGUE: &[&dyn Lesson] = &[
+    &thread_join::ThreadsJoin,
+    &thread_join::ThreadSubclass,
+    &process_join::ProcessesJoin,
+    &join_timeout::JoinTimeout,
     &counter::SharedCounter,
     &process_counter::ProcessCounter,
     &downloads::Downloads,
+    &scraping::Scraping,
+    &db_queries::DbQueries,
+    &how_many_threads::HowManyThreads,
+    &deadlock::DeadlockLesson,
+    &thread_pool::ThreadPool,
+    &logging::Logging,
     &queue_pipe::QueuePipe,
+    &producer_consumer::ProducerConsumer,
+    &primitives::Primitives,
+    &why_concurrency::WhyConcurrency,
     &compare::Compare,
 ];
 

@@ -177,9 +177,10 @@ pub fn poll_run() -> Result<JsValue, JsValue> {
         *current = None;
     }
     drop(current);
-    let (lanes, output) = trace::take_progress();
+    let (lanes, events, output) = trace::take_progress();
     to_js(&RunProgress {
         lanes,
+        events,
         output,
         outcome,
     })

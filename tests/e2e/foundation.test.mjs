@@ -27,7 +27,7 @@ test('the page is cross-origin isolated, lists the counter lesson and logs no er
   }));
   assert.equal(info.isolated, true);
   assert.ok(info.lessons.includes('counter') && info.lessons.includes('process-counter'));
-  assert.equal(info.title, 'Shared counter: race and lock');
+  assert.equal(info.title, 'Threads start and join', 'the first lesson of the curriculum opens by default');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -41,7 +41,7 @@ test('counter: the lock and the atomic are exact, the race loses updates, thread
     for (const trial of byVariant[name].trials) assert.equal(trial.actual, 4_000_000, `${name} must be exact`);
   }
   const unlocked = byVariant.unlocked;
-  for (const trial of unlocked.trials) assert.ok(trial.actual <= 4_000_000 && trial.actual >= 1_000_000);
+  for (const trial of unlocked.trials) assert.ok(trial.actual <= 4_000_000 && trial.actual > 0);
   console.log(`# unlocked runs losing updates: ${unlocked.trials_losing_updates} of 5; lost: ${unlocked.trials.map((t) => t.lost).join(', ')}`);
   assert.ok(unlocked.trials_losing_updates >= 1, 'without a lock, at least one of five runs must lose updates');
   // Real parallelism: in some run, two thread workers were running at the same time.
@@ -147,7 +147,7 @@ test('bad parameters in the URL are clamped with a visible notice; an unknown le
   const shown = await other.page.textContent('#notices');
   assert.match(shown, /There is no lesson "<script>"/);
   assert.equal(await other.page.$('#notices script'), null, 'text, never markup');
-  await assert.rejects(other.page.evaluate(() => window.playground.run('nope', {})), /There is no lesson "nope". Lessons: counter, process-counter/);
+  await assert.rejects(other.page.evaluate(() => window.playground.run('nope', {})), /There is no lesson "nope". Lessons: threads-join, .*counter, process-counter/);
   await other.context.close();
 });
 

@@ -129,8 +129,8 @@ async function pollUntilDone(job) {
     const wake = wasm.bridge_wake();
     serveBridge();
     const progress = wasm.poll_run();
-    if (progress.lanes.length || progress.output.length) {
-      post({ type: 'progress', job, lanes: progress.lanes, output: progress.output });
+    if (progress.lanes.length || progress.output.length || progress.events.length) {
+      post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output });
     }
     if (progress.outcome) return progress.outcome;
     await nextTick(wake);

@@ -1,0 +1,568 @@
+//! Lesson "Deadlock" (curriculum row 13).
+//!
+//! Two threads take `lock_a` and `lock_b` in opposite order, each holding its first lock for a while, so
+//! each ends up waiting for the lock the other holds. The waits are real (both threads are blocked); the
+//! engine's detector finds the wait-for cycle and makes one thread give up, so the run recovers where
+//! Python would hang. Then the two usual fixes run to completion: one global lock order, and
+//! `acquire(timeout=…)` with a back-off and a retry.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::common::{self, Scale};
+use super::report::{self, Report};
+use super::Lesson;
+use crate::clock::now_ms;
+use crate::engine::deadlock::{CycleEdge, Deadlock};
+use crate::engine::primitives::{AcquireError, Lock};
+use crate::engine::sync::sleep_ms;
+use crate::engine::thread;
+use crate::engine::trace;
+use crate::params::{ParamSpec, Params};
+use crate::protocol::{EngineKind, LessonInfo};
+
+pub struct DeadlockLesson;
+
+/// The shortest hold (after scaling) that still lets both threads take their first lock before either
+/// wants its second, so the cycle really forms.
+pub const MIN_SCALED_HOLD_MS: f64 = 20.0;
+/// The timeout-and-retry fix gives up after this many attempts (it never needs many: see the report).
+pub const MAX_ATTEMPTS: u32 = 20;
+
+/// A lock with the name the program gives it.
+#[derive(Clone)]
+struct Named {
+    lock: Arc<Lock>,
+    name: &'static str,
+}
+
+impl Named {
+    fn new(name: &'static str) -> Self {
+        Named {
+            lock: Arc::new(Lock::new(name)),
+            name,
+        }
+    }
+}
+
+/// What one thread did.
+#[derive(Serialize, Clone, Debug)]
+pub struct ThreadRun {
+    pub thread: String,
+    /// It took both locks and did its work.
+    pub completed: bool,
+    /// The detector chose it to give up (deadlock run only).
+    pub gave_up: bool,
+    /// How many times it took its first lock (timeout fix: 1 + retries).
+    pub attempts: u32,
+    pub ms: f64,
+    #[serde(skip)]
+    pub deadlock: Option<Deadlock>,
+    pub error: Option<String>,
+}
+
+impl ThreadRun {
+    fn new(thread: &str) -> Self {
+        ThreadRun {
+            thread: thread.to_string(),
+            completed: false,
+            gave_up: false,
+            attempts: 0,
+            ms: 0.0,
+            deadlock: None,
+            error: None,
+        }
+    }
+}
+
+/// `with first: sleep(hold); with second: move()` — the program with no protection against a deadlock.
+fn transfer(name: &str, first: &Named, second: &Named, hold: f64) -> ThreadRun {
+    let t0 = now_ms();
+    let mut run = ThreadRun::new(name);
+    run.attempts = 1;
+    if let Err(e) = first.lock.acquire() {
+        run.error = Some(format!("could not take {}: {e:?}", first.name));
+        return run;
+    }
+    trace::print(format!(
+        "took {}, working for {}",
+        first.name,
+        report::ms(hold)
+    ));
+    sleep_ms(hold);
+    trace::print(format!("holds {}, wants {}", first.name, second.name));
+    match second.lock.acquire() {
+        Ok(()) => {
+            trace::print(format!("took {} too: moved", second.name));
+            run.completed = true;
+            let _ = second.lock.release();
+        }
+        Err(AcquireError::Deadlock(d)) => {
+            trace::print(format!(
+                "{} — this thread gives up and releases {}",
+                d.describe(),
+                first.name
+            ));
+            run.gave_up = true;
+            run.deadlock = Some(d);
+        }
+        Err(AcquireError::TimedOut) => run.error = Some("timed out without a timeout".into()),
+    }
+    let _ = first.lock.release();
+    run.ms = now_ms() - t0;
+    run
+}
+
+/// A small random number generator for the back-off (seeded from the clock: every run differs).
+struct Jitter(u64);
+
+impl Jitter {
+    fn new(salt: u64) -> Self {
+        Jitter((now_ms().to_bits() ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1)
+    }
+
+    /// Uniform in [0, 1).
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The timeout fix: hold the first lock, wait for the second at most `hold`; on a timeout let go of the
+/// first, back off a random while and try again.
+fn transfer_with_timeout(name: &str, first: &Named, second: &Named, hold: f64) -> ThreadRun {
+    let t0 = now_ms();
+    let mut run = ThreadRun::new(name);
+    let mut jitter = Jitter::new(u64::from(trace::current_lane()) + 1);
+    while run.attempts < MAX_ATTEMPTS {
+        run.attempts += 1;
+        if let Err(e) = first.lock.acquire() {
+            run.error = Some(format!("could not take {}: {e:?}", first.name));
+            break;
+        }
+        sleep_ms(hold);
+        let asked = now_ms();
+        match second.lock.acquire_timeout(Some(hold)) {
+            Ok(()) => {
+                trace::print(format!(
+                    "attempt {}: took {} and {}: moved",
+                    run.attempts, first.name, second.name
+                ));
+                run.completed = true;
+                let _ = second.lock.release();
+                let _ = first.lock.release();
+                break;
+            }
+            Err(_) => {
+                let _ = first.lock.release();
+                let backoff = jitter.next() * hold;
+                trace::print(format!(
+                    "attempt {}: no {} after {}; released {}, backing off {}",
+                    run.attempts,
+                    second.name,
+                    report::ms(now_ms() - asked),
+                    first.name,
+                    report::ms(backoff)
+                ));
+                sleep_ms(backoff);
+            }
+        }
+    }
+    run.ms = now_ms() - t0;
+    run
+}
+
+type Body = fn(&str, &Named, &Named, f64) -> ThreadRun;
+
+/// Starts two threads running `body` with the given lock orders and joins them; returns their runs and
+/// the time from the first start to the last join.
+fn pair(
+    next: &mut u32,
+    group: &str,
+    target: &str,
+    body: Body,
+    orders: [(&Named, &Named); 2],
+    hold: f64,
+) -> (Vec<ThreadRun>, f64) {
+    let t0 = now_ms();
+    let handles: Vec<_> = orders
+        .iter()
+        .map(|(first, second)| {
+            *next += 1;
+            let name = format!("Thread-{next} ({target})");
+            let (first, second) = ((*first).clone(), (*second).clone());
+            let own = name.clone();
+            thread::spawn(name, group, move || body(&own, &first, &second, hold))
+        })
+        .collect();
+    let runs: Vec<ThreadRun> = handles.into_iter().map(thread::JoinHandle::join).collect();
+    (runs, now_ms() - t0)
+}
+
+const PYTHON: &str = r#"import random, threading, time
+
+SCALE = {time_scale} / 100  # the playground's time scale; 100 = real time
+HOLD = {hold_ms} / 1000 * SCALE
+lock_a = threading.Lock()
+lock_b = threading.Lock()
+
+def transfer(first, second):
+    with first:
+        time.sleep(HOLD)        # hold the first lock while the other thread takes its own
+        with second:            # each now waits for the lock the other holds
+            print("moved")
+
+def run_pair(target, args1, args2):
+    t1 = threading.Thread(target=target, args=args1)
+    t2 = threading.Thread(target=target, args=args2)
+    t1.start(); t2.start()
+    t1.join(); t2.join()
+
+# 1. Opposite order: Python hangs here forever. (The playground's detector finds
+#    the cycle and makes one thread give up, so the page can go on.)
+run_pair(transfer, (lock_a, lock_b), (lock_b, lock_a))
+
+# 2. Fix: one global order. Every thread takes lock_a before lock_b.
+run_pair(transfer, (lock_a, lock_b), (lock_a, lock_b))
+
+# 3. Fix: wait for the second lock with a timeout; if it does not come, let go
+#    of the first, back off a random while, and retry.
+def transfer_with_timeout(first, second):
+    while True:
+        with first:
+            time.sleep(HOLD)
+            if second.acquire(timeout=HOLD):
+                try:
+                    print("moved")
+                    return
+                finally:
+                    second.release()
+        time.sleep(random.uniform(0, HOLD))
+
+run_pair(transfer_with_timeout, (lock_a, lock_b), (lock_b, lock_a))
+"#;
+
+fn edges_rows(cycle: &[CycleEdge]) -> Vec<Vec<String>> {
+    cycle
+        .iter()
+        .map(|e| vec![e.thread.clone(), e.holds.clone(), e.waits_for.clone()])
+        .collect()
+}
+
+impl Lesson for DeadlockLesson {
+    fn info(&self) -> LessonInfo {
+        LessonInfo {
+            id: "deadlock",
+            title: "Deadlock",
+            group: "Synchronization",
+            curriculum_row: 13,
+            engine: EngineKind::Threads,
+            summary: "Two threads need the same two locks but take them in opposite order. Each takes its \
+                first lock and holds it for a moment; then each waits for the lock the other holds, and \
+                neither can ever go on. The waits here are real: both threads are blocked. Python would hang \
+                forever; the playground keeps a wait-for graph of its locks, finds the cycle, shows who holds \
+                what and who waits for what, and makes one thread give up so the run can finish. Then the two \
+                usual fixes run: one global lock order (every thread takes lock_a first), and a timeout with \
+                a random back-off and a retry.",
+            python: PYTHON,
+            params: vec![
+                ParamSpec::int(
+                    "hold_ms",
+                    "Hold the first lock (ms)",
+                    20,
+                    2000,
+                    100,
+                    "How long each thread works with its first lock before it wants the second.",
+                ),
+                common::TIME_SCALE,
+            ],
+        }
+    }
+
+    fn limit(&self, params: &mut Params, notices: &mut Vec<String>) {
+        let scale = Scale::of(params);
+        let hold = params.get("hold_ms");
+        if scale.ms(hold as f64) < MIN_SCALED_HOLD_MS {
+            let needed = (MIN_SCALED_HOLD_MS / scale.0).ceil() as i64;
+            notices.push(format!(
+                "At a time scale of {} %, a hold of {hold} ms is too short for both threads to take their \
+                 first lock; using {needed} ms.",
+                params.get("time_scale")
+            ));
+            params.set("hold_ms", needed);
+        }
+    }
+
+    fn threads_needed(&self, _params: &Params) -> usize {
+        3
+    }
+
+    fn run_main_thread(&self, params: &Params) -> Result<Value, String> {
+        let hold = Scale::of(params).ms(params.get("hold_ms") as f64);
+        let started = now_ms();
+        let mut next = 0;
+
+        // 1. Opposite order.
+        let (a, b) = (Named::new("lock_a"), Named::new("lock_b"));
+        trace::print(
+            "opposite order: Thread-1 takes lock_a then lock_b, Thread-2 lock_b then lock_a",
+        );
+        let (runs, deadlock_ms) = pair(
+            &mut next,
+            "deadlock",
+            "transfer",
+            transfer,
+            [(&a, &b), (&b, &a)],
+            hold,
+        );
+        drop((a, b));
+        let found = runs.iter().find_map(|r| r.deadlock.clone());
+        let victim = runs.iter().find(|r| r.gave_up).map(|r| r.thread.clone());
+        let survivor_completed = runs.iter().any(|r| r.completed);
+
+        // 2. One global order.
+        let (a, b) = (Named::new("lock_a"), Named::new("lock_b"));
+        trace::print("fix 1: both threads take lock_a, then lock_b");
+        let (order_runs, order_ms) = pair(
+            &mut next,
+            "fix: lock order",
+            "transfer",
+            transfer,
+            [(&a, &b), (&a, &b)],
+            hold,
+        );
+        drop((a, b));
+
+        // 3. Timeout, back off, retry.
+        let (a, b) = (Named::new("lock_a"), Named::new("lock_b"));
+        trace::print("fix 2: opposite order again, with acquire(timeout), back-off and retry");
+        let (retry_runs, retry_ms) = pair(
+            &mut next,
+            "fix: timeout and retry",
+            "transfer_with_timeout",
+            transfer_with_timeout,
+            [(&a, &b), (&b, &a)],
+            hold,
+        );
+        drop((a, b));
+
+        let errors: Vec<String> = runs
+            .iter()
+            .chain(&order_runs)
+            .chain(&retry_runs)
+            .filter_map(|r| r.error.clone())
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
+        }
+
+        let order_completed = order_runs.iter().all(|r| r.completed);
+        let retry_completed = retry_runs.iter().all(|r| r.completed);
+        let retries: u32 = retry_runs.iter().map(|r| r.attempts - 1).sum();
+
+        let mut verdict = match (&found, &victim) {
+            (Some(d), Some(v)) => {
+                let who: Vec<String> = d
+                    .cycle
+                    .iter()
+                    .map(|e| format!("{} held {} and waited for {}", e.thread, e.holds, e.waits_for))
+                    .collect();
+                format!(
+                    "Deadlock: {}. The detector found the cycle {} after it formed; {v} gave up and \
+                     released its lock, and the other thread {}. ",
+                    who.join(", while "),
+                    report::ms(d.detected_at - d.formed_at),
+                    if survivor_completed { "then finished" } else { "did not finish" }
+                )
+            }
+            _ => "No deadlock formed in this run: one thread took both locks before the other took its \
+                  first. "
+                .to_string(),
+        };
+        verdict.push_str(&format!(
+            "One global lock order {} in {}; timeout and retry {} in {} ({retries} {}).",
+            if order_completed {
+                "completed"
+            } else {
+                "did NOT complete"
+            },
+            report::ms(order_ms),
+            if retry_completed {
+                "completed"
+            } else {
+                "did NOT complete"
+            },
+            report::ms(retry_ms),
+            if retries == 1 { "retry" } else { "retries" },
+        ));
+
+        let row = |run: &str, ms: f64, runs: &[ThreadRun]| {
+            let what: Vec<String> = runs
+                .iter()
+                .map(|r| {
+                    let state = if r.completed {
+                        "finished"
+                    } else if r.gave_up {
+                        "gave up (deadlock victim)"
+                    } else {
+                        "did not finish"
+                    };
+                    if r.attempts > 1 {
+                        format!("{}: {state} after {} attempts", r.thread, r.attempts)
+                    } else {
+                        format!("{}: {state}", r.thread)
+                    }
+                })
+                .collect();
+            vec![run.to_string(), report::ms(ms), what.join("; ")]
+        };
+        let mut rep = Report::new(verdict);
+        if let Some(d) = &found {
+            rep = rep
+                .table(
+                    "The wait-for cycle",
+                    &["thread", "holds", "waits for"],
+                    edges_rows(&d.cycle),
+                )
+                .note(format!(
+                    "The cycle formed when the last of its threads began to wait ({} into the run) and was \
+                     detected {} later: a blocked thread checks the wait-for graph every {} ms.",
+                    report::ms(d.formed_at - started),
+                    report::ms(d.detected_at - d.formed_at),
+                    crate::engine::deadlock::CHECK_MS
+                ));
+        }
+        rep = rep
+            .table(
+                "Runs",
+                &["run", "time", "threads"],
+                vec![
+                    row("opposite order (deadlock)", deadlock_ms, &runs),
+                    row("fix 1: one lock order", order_ms, &order_runs),
+                    row("fix 2: timeout, back off, retry", retry_ms, &retry_runs),
+                ],
+            )
+            .note(format!(
+                "Each thread holds its first lock for {} (hold_ms at this time scale). Python has no \
+                 deadlock detector: there, run 1 never ends.",
+                report::ms(hold)
+            ));
+
+        let deadlock = match &found {
+            Some(d) => json!({
+                "formed": true,
+                "cycle": d.cycle,
+                "formed_at": d.formed_at,
+                "detected_at": d.detected_at,
+                "detect_ms": d.detected_at - d.formed_at,
+                "victim": victim,
+                "survivor_completed": survivor_completed,
+                "threads": runs,
+                "ms": deadlock_ms,
+            }),
+            None => json!({
+                "formed": false,
+                "cycle": [],
+                "detect_ms": null,
+                "victim": null,
+                "survivor_completed": survivor_completed,
+                "threads": runs,
+                "ms": deadlock_ms,
+            }),
+        };
+        Ok(json!({
+            "report": rep,
+            "hold_ms": hold,
+            "deadlock": deadlock,
+            "fixes": {
+                "lock_order": {"ms": order_ms, "completed": order_completed, "threads": order_runs},
+                "timeout_retry": {
+                    "ms": retry_ms,
+                    "completed": retry_completed,
+                    "retries": retries,
+                    "threads": retry_runs,
+                },
+            },
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
+    use crate::protocol::{RunOutcome, RunRequest};
+
+    fn run(params: Value) -> RunOutcome {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let prepared = prepare(&RunRequest {
+            lesson: "deadlock".into(),
+            params,
+        })
+        .unwrap();
+        trace::reset();
+        crate::engine::deadlock::reset();
+        run_thread_lesson(&prepared)
+    }
+
+    #[test]
+    fn the_cycle_is_detected_the_run_recovers_and_both_fixes_complete() {
+        let outcome = run(json!({"hold_ms": 40, "time_scale": 100}));
+        assert_eq!(outcome.error, None);
+        let v = &outcome.values;
+        let d = &v["deadlock"];
+        assert_eq!(d["formed"], true, "{d}");
+        let cycle = d["cycle"].as_array().unwrap();
+        assert_eq!(cycle.len(), 2);
+        let held: Vec<&str> = cycle.iter().map(|e| e["holds"].as_str().unwrap()).collect();
+        let wanted: Vec<&str> = cycle
+            .iter()
+            .map(|e| e["waits_for"].as_str().unwrap())
+            .collect();
+        assert!(
+            held.contains(&"lock_a") && held.contains(&"lock_b"),
+            "{held:?}"
+        );
+        for (h, w) in held.iter().zip(&wanted) {
+            assert_ne!(h, w, "each thread waits for the lock it does not hold");
+        }
+        let detect = d["detect_ms"].as_f64().unwrap();
+        assert!((0.0..1000.0).contains(&detect), "{detect}");
+        assert_eq!(d["survivor_completed"], true);
+        let threads = d["threads"].as_array().unwrap();
+        assert_eq!(threads.iter().filter(|t| t["gave_up"] == true).count(), 1);
+        assert_eq!(threads.iter().filter(|t| t["completed"] == true).count(), 1);
+        for fix in ["lock_order", "timeout_retry"] {
+            assert_eq!(v["fixes"][fix]["completed"], true, "{fix}");
+        }
+        // With one lock order the two threads are serialized: at least two holds.
+        assert!(v["fixes"]["lock_order"]["ms"].as_f64().unwrap() >= 80.0);
+        assert!(v["report"]["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("detector found the cycle"));
+        // Both threads were really blocked on a lock.
+        let waited: std::collections::HashSet<u32> = outcome
+            .events
+            .iter()
+            .filter(|e| e.state == crate::protocol::LaneState::WaitingLock)
+            .map(|e| e.lane)
+            .collect();
+        assert!(waited.len() >= 2, "{waited:?}");
+    }
+
+    #[test]
+    fn a_hold_too_short_to_form_the_cycle_is_raised_with_a_notice() {
+        let prepared = prepare(&RunRequest {
+            lesson: "deadlock".into(),
+            params: json!({"hold_ms": 100, "time_scale": 5}),
+        })
+        .unwrap();
+        assert_eq!(prepared.params.get("hold_ms"), 400);
+        assert_eq!(prepared.notices.len(), 1);
+    }
+}
