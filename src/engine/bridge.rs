@@ -245,12 +245,16 @@ impl ChildProcess {
     }
 }
 
+/// How long a thread waits for the event loop's answer before it gives up (every request has failed or
+/// finished long before).
+const EVENT_LOOP_LIMIT_MS: f64 = 300_000.0;
+
 /// Runs `paths` as concurrent requests on one event loop (the runtime worker's), blocking the caller until
 /// all are done, like `asyncio.run(asyncio.gather(*(fetch(p) for p in paths)))`. The event loop gets its
 /// own lane, drawn from the times each request started and finished.
 ///
 /// # Errors
-/// When there is no event loop to run on (natively).
+/// When there is no event loop to run on (natively), or it never answered.
 pub fn event_loop_fetch(
     paths: Vec<String>,
     lane_name: &str,
@@ -263,14 +267,19 @@ pub fn event_loop_fetch(
     let lane = trace::new_lane(lane_name, LaneKind::Thread, group);
     trace::enter(LaneState::Joining);
     send(Request::EventLoopFetch { id, paths });
-    let results = take(id, None, |queue| {
+    let results = take(id, Some(EVENT_LOOP_LIMIT_MS), |queue| {
         remove_first(queue, |i| match i {
             Incoming::Fetched(r) => Some(r.clone()),
             _ => None,
         })
-    })
-    .unwrap_or_default();
+    });
     trace::enter(LaneState::Running);
+    let Some(results) = results else {
+        return Err(format!(
+            "the event loop did not answer within {} s",
+            EVENT_LOOP_LIMIT_MS / 1000.0
+        ));
+    };
     // The loop was busy from the first request until the last answer; in between it waited on I/O.
     if let (Some(first), Some(last)) = (
         results.iter().map(|r| r.started_at).reduce(f64::min),
@@ -298,4 +307,43 @@ pub fn fetch_blocking(path: &str) -> Result<f64, String> {
     ));
     trace::enter(LaneState::Running);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::TRACE_TEST_LOCK;
+
+    /// Natively the child runs on an OS thread: this checks the plumbing (messages, exit, no hang).
+    #[test]
+    fn a_child_that_exits_without_a_message_ends_recv_instead_of_hanging() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        trace::reset();
+        reset();
+        let child = start_process("Process-1", "g", "queue-pipe", "no-such-entry", Value::Null);
+        let t0 = now_ms();
+        assert_eq!(child.recv(None), None);
+        assert!(now_ms() - t0 < 5000.0);
+        assert_eq!(child.join_timeout(Some(5000.0)).map(|e| e.0), Some(2));
+    }
+
+    #[test]
+    fn messages_arrive_in_order_then_the_exit() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        trace::reset();
+        reset();
+        let child = start_process(
+            "Process-1",
+            "g",
+            "queue-pipe",
+            "producer",
+            serde_json::json!({"items": 3}),
+        );
+        let got: Vec<String> = (0..3)
+            .filter_map(|_| child.recv(Some(5000.0)).map(|d| d.payload))
+            .collect();
+        assert_eq!(got, ["0", "1", "2"]);
+        assert_eq!(child.join().0, 0);
+        assert_eq!(child.recv(Some(10.0)), None, "nothing more after the exit");
+    }
 }

@@ -540,7 +540,8 @@ from multiprocessing import Process, Queue
 FILES = {files}
 SCALE = {time_scale} / 100  # the playground's time scale; 100 = real time
 WAIT = {wait_ms} / 1000 * SCALE        # one simulated download
-URL = "http://localhost:8000/files/sample-{file_kib}k.bin"
+KIB = {file_kib}
+URL = f"http://localhost:8000/files/sample-{KIB}k.bin"   # served with this page
 
 def download(i):                        # simulated, as tutorials write it
     time.sleep(WAIT)
