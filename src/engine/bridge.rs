@@ -76,19 +76,18 @@ fn push(id: u32, item: Incoming) {
     ARRIVED.notify_all();
 }
 
-/// Blocks until an item for `id` satisfies `pick` (or `timeout_ms` passes), and takes it.
+/// Blocks until `pick` takes something from the items for `id` (or `timeout_ms` passes).
 fn take<T>(
     id: u32,
     timeout_ms: Option<f64>,
-    mut pick: impl FnMut(&Incoming) -> bool,
-    map: fn(Incoming) -> T,
+    mut pick: impl FnMut(&mut VecDeque<Incoming>) -> Option<T>,
 ) -> Option<T> {
     let deadline = timeout_ms.map(|t| now_ms() + t);
     let mut inbox = lock(&INBOX);
     loop {
         if let Some(queue) = inbox.as_mut().and_then(|m| m.get_mut(&id)) {
-            if let Some(pos) = queue.iter().position(&mut pick) {
-                return queue.remove(pos).map(map);
+            if let Some(got) = pick(queue) {
+                return Some(got);
             }
         }
         let wait = match deadline {
@@ -101,6 +100,19 @@ fn take<T>(
             .unwrap_or_else(|p| p.into_inner())
             .0;
     }
+}
+
+/// Removes and returns the first item `unwrap` accepts.
+fn remove_first<T>(
+    queue: &mut VecDeque<Incoming>,
+    unwrap: impl Fn(&Incoming) -> Option<T>,
+) -> Option<T> {
+    let (pos, got) = queue
+        .iter()
+        .enumerate()
+        .find_map(|(i, item)| unwrap(item).map(|g| (i, g)))?;
+    queue.remove(pos);
+    Some(got)
 }
 
 /// The runtime collects the requests.
@@ -194,17 +206,20 @@ fn launch(spawn: SpawnCommand) {
 
 impl ChildProcess {
     /// `queue.get(timeout)`: the child's next message, blocking the calling thread while there is none.
+    /// `None` when `timeout_ms` passed, or at once when the child has exited and sent nothing more (like
+    /// `conn.recv()` raising `EOFError`), so a crashed child cannot hang its parent.
     pub fn recv(&self, timeout_ms: Option<f64>) -> Option<Delivery> {
         trace::enter(LaneState::WaitingMessage);
-        let got = take(
-            self.pid,
-            timeout_ms,
-            |i| matches!(i, Incoming::Message(_)),
-            |i| match i {
-                Incoming::Message(d) => Some(d),
+        let got = take(self.pid, timeout_ms, |queue| {
+            if let Some(d) = remove_first(queue, |i| match i {
+                Incoming::Message(d) => Some(d.clone()),
                 _ => None,
-            },
-        )
+            }) {
+                return Some(Some(d));
+            }
+            let exited = queue.iter().any(|i| matches!(i, Incoming::Exit { .. }));
+            exited.then_some(None)
+        })
         .flatten();
         trace::enter(LaneState::Running);
         got
@@ -212,28 +227,34 @@ impl ChildProcess {
 
     /// `p.join()`: blocks until the child exits; returns its exit code and when it exited.
     pub fn join(&self) -> (i32, f64) {
+        self.join_timeout(None).unwrap_or((-1, now_ms()))
+    }
+
+    /// `p.join(timeout)`: like [`join`](Self::join), or `None` when the child is still running after
+    /// `timeout_ms`.
+    pub fn join_timeout(&self, timeout_ms: Option<f64>) -> Option<(i32, f64)> {
         trace::enter(LaneState::Joining);
-        let exit = take(
-            self.pid,
-            None,
-            |i| matches!(i, Incoming::Exit { .. }),
-            |i| match i {
-                Incoming::Exit { code, at } => (code, at),
-                _ => (-1, now_ms()),
-            },
-        )
-        .unwrap_or((-1, now_ms()));
+        let exit = take(self.pid, timeout_ms, |queue| {
+            remove_first(queue, |i| match i {
+                Incoming::Exit { code, at } => Some((*code, *at)),
+                _ => None,
+            })
+        });
         trace::enter(LaneState::Running);
         exit
     }
 }
+
+/// How long a thread waits for the event loop's answer before it gives up (every request has failed or
+/// finished long before).
+const EVENT_LOOP_LIMIT_MS: f64 = 300_000.0;
 
 /// Runs `paths` as concurrent requests on one event loop (the runtime worker's), blocking the caller until
 /// all are done, like `asyncio.run(asyncio.gather(*(fetch(p) for p in paths)))`. The event loop gets its
 /// own lane, drawn from the times each request started and finished.
 ///
 /// # Errors
-/// When there is no event loop to run on (natively).
+/// When there is no event loop to run on (natively), or it never answered.
 pub fn event_loop_fetch(
     paths: Vec<String>,
     lane_name: &str,
@@ -246,17 +267,19 @@ pub fn event_loop_fetch(
     let lane = trace::new_lane(lane_name, LaneKind::Thread, group);
     trace::enter(LaneState::Joining);
     send(Request::EventLoopFetch { id, paths });
-    let results = take(
-        id,
-        None,
-        |i| matches!(i, Incoming::Fetched(_)),
-        |i| match i {
-            Incoming::Fetched(r) => r,
-            _ => Vec::new(),
-        },
-    )
-    .unwrap_or_default();
+    let results = take(id, Some(EVENT_LOOP_LIMIT_MS), |queue| {
+        remove_first(queue, |i| match i {
+            Incoming::Fetched(r) => Some(r.clone()),
+            _ => None,
+        })
+    });
     trace::enter(LaneState::Running);
+    let Some(results) = results else {
+        return Err(format!(
+            "the event loop did not answer within {} s",
+            EVENT_LOOP_LIMIT_MS / 1000.0
+        ));
+    };
     // The loop was busy from the first request until the last answer; in between it waited on I/O.
     if let (Some(first), Some(last)) = (
         results.iter().map(|r| r.started_at).reduce(f64::min),
@@ -284,4 +307,43 @@ pub fn fetch_blocking(path: &str) -> Result<f64, String> {
     ));
     trace::enter(LaneState::Running);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::TRACE_TEST_LOCK;
+
+    /// Natively the child runs on an OS thread: this checks the plumbing (messages, exit, no hang).
+    #[test]
+    fn a_child_that_exits_without_a_message_ends_recv_instead_of_hanging() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        trace::reset();
+        reset();
+        let child = start_process("Process-1", "g", "queue-pipe", "no-such-entry", Value::Null);
+        let t0 = now_ms();
+        assert_eq!(child.recv(None), None);
+        assert!(now_ms() - t0 < 5000.0);
+        assert_eq!(child.join_timeout(Some(5000.0)).map(|e| e.0), Some(2));
+    }
+
+    #[test]
+    fn messages_arrive_in_order_then_the_exit() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        trace::reset();
+        reset();
+        let child = start_process(
+            "Process-1",
+            "g",
+            "queue-pipe",
+            "producer",
+            serde_json::json!({"items": 3}),
+        );
+        let got: Vec<String> = (0..3)
+            .filter_map(|_| child.recv(Some(5000.0)).map(|d| d.payload))
+            .collect();
+        assert_eq!(got, ["0", "1", "2"]);
+        assert_eq!(child.join().0, 0);
+        assert_eq!(child.recv(Some(10.0)), None, "nothing more after the exit");
+    }
 }

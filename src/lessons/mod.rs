@@ -4,10 +4,13 @@
 //! ([`run_thread_lesson`]). A process lesson is a parent program driven by its children's messages
 //! ([`ProcessRun`]) plus the child programs each process runs in its own memory.
 
+pub mod aio;
 pub mod common;
+pub mod compare;
 pub mod counter;
 pub mod db_queries;
 pub mod deadlock;
+pub mod downloads;
 pub mod how_many_threads;
 pub mod join_timeout;
 pub mod logging;
@@ -15,6 +18,7 @@ pub mod primitives;
 pub mod process_counter;
 pub mod process_join;
 pub mod producer_consumer;
+pub mod queue_pipe;
 pub mod report;
 pub mod scraping;
 pub mod thread_join;
@@ -68,15 +72,18 @@ pub static CATALOGUE: &[&dyn Lesson] = &[
     &join_timeout::JoinTimeout,
     &counter::SharedCounter,
     &process_counter::ProcessCounter,
+    &downloads::Downloads,
     &scraping::Scraping,
     &db_queries::DbQueries,
     &how_many_threads::HowManyThreads,
     &deadlock::DeadlockLesson,
     &thread_pool::ThreadPool,
     &logging::Logging,
+    &queue_pipe::QueuePipe,
     &producer_consumer::ProducerConsumer,
     &primitives::Primitives,
     &why_concurrency::WhyConcurrency,
+    &compare::Compare,
 ];
 
 pub fn catalogue() -> Vec<LessonInfo> {

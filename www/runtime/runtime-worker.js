@@ -86,9 +86,9 @@ function startChildren(spawns) {
 const now = () => performance.timeOrigin + performance.now();
 
 /** Waits until a running thread lesson asks for something (it futex-notifies the bridge's word), or
- *  POLL_MS passes, whichever is first. Without Atomics.waitAsync, just waits POLL_MS. */
-async function nextTick() {
-  const [address, seen] = wasm.bridge_wake();
+ *  POLL_MS passes, whichever is first. Without Atomics.waitAsync, just waits POLL_MS. `[address, seen]`
+ *  is read before the requests are taken, so one that arrives in between ends the wait at once. */
+async function nextTick([address, seen]) {
   if (threadsEnabled && typeof Atomics.waitAsync === 'function') {
     const result = Atomics.waitAsync(new Int32Array(wasm.runtime_memory().buffer), address >> 2, seen, POLL_MS);
     if (result.async) await result.value;
@@ -126,13 +126,14 @@ function serveBridge() {
 
 async function pollUntilDone(job) {
   for (;;) {
+    const wake = wasm.bridge_wake();
     serveBridge();
     const progress = wasm.poll_run();
     if (progress.lanes.length || progress.output.length || progress.events.length) {
       post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output });
     }
     if (progress.outcome) return progress.outcome;
-    await nextTick();
+    await nextTick(wake);
   }
 }
 
