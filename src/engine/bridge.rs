@@ -249,6 +249,25 @@ impl ChildProcess {
 /// finished long before).
 const EVENT_LOOP_LIMIT_MS: f64 = 300_000.0;
 
+/// Joins every child; a child that never answered gets a second to exit, not forever. Returns the first
+/// problem (a non-zero exit code, or a child that did not exit), if any.
+pub fn join_all(children: &[ChildProcess], answered: impl IntoIterator<Item = bool>) -> Option<String> {
+    let mut problem = None;
+    for (child, answered) in children.iter().zip(answered) {
+        let limit = if answered { None } else { Some(1000.0) };
+        match child.join_timeout(limit) {
+            Some((0, _)) => {}
+            Some((code, _)) => {
+                problem.get_or_insert(format!("{} exited with code {code}", child.name));
+            }
+            None => {
+                problem.get_or_insert(format!("{} did not exit", child.name));
+            }
+        }
+    }
+    problem
+}
+
 /// Runs `paths` as concurrent requests on one event loop (the runtime worker's), blocking the caller until
 /// all are done, like `asyncio.run(asyncio.gather(*(fetch(p) for p in paths)))`. The event loop gets its
 /// own lane, drawn from the times each request started and finished.

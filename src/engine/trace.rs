@@ -201,48 +201,6 @@ pub fn lock_wait(t0: f64, t1: f64) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::lessons::TRACE_TEST_LOCK;
-
-    fn states(lane: u32) -> Vec<(LaneState, f64)> {
-        snapshot()
-            .1
-            .into_iter()
-            .filter(|e| e.lane == lane)
-            .map(|e| (e.state, e.t))
-            .collect()
-    }
-
-    #[test]
-    fn back_to_back_lock_waits_merge_but_never_move_a_threads_start() {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        reset();
-        let lane = new_lane("T", LaneKind::Thread, "g");
-        set_current_lane(lane);
-        enter_at(lane, LaneState::Starting, 99.0);
-        enter_at(lane, LaneState::Running, 100.0);
-        // A wait right after the thread started must not move its "running" event.
-        lock_wait(100.001, 100.5);
-        // A second wait right after the first ended extends it.
-        lock_wait(100.505, 101.0);
-        // A wait after a while of running is drawn on its own.
-        lock_wait(102.0, 102.5);
-        assert_eq!(
-            states(lane),
-            vec![
-                (LaneState::Starting, 99.0),
-                (LaneState::Running, 100.0),
-                (LaneState::WaitingLock, 100.001),
-                (LaneState::Running, 101.0),
-                (LaneState::WaitingLock, 102.0),
-                (LaneState::Running, 102.5),
-            ]
-        );
-    }
-}
-
 /// A record forwarded by a child process.
 pub fn ingest(record: TraceRecord) {
     let mut log = lock(&LOG);
@@ -286,4 +244,46 @@ pub fn snapshot() -> (Vec<Lane>, Vec<Event>, Vec<OutputLine>, u64) {
     let mut output = log.output.clone();
     output.sort_by(|a, b| a.t.total_cmp(&b.t));
     (log.lanes.clone(), events, output, log.dropped_events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::TRACE_TEST_LOCK;
+
+    fn states(lane: u32) -> Vec<(LaneState, f64)> {
+        snapshot()
+            .1
+            .into_iter()
+            .filter(|e| e.lane == lane)
+            .map(|e| (e.state, e.t))
+            .collect()
+    }
+
+    #[test]
+    fn back_to_back_lock_waits_merge_but_never_move_a_threads_start() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        reset();
+        let lane = new_lane("T", LaneKind::Thread, "g");
+        set_current_lane(lane);
+        enter_at(lane, LaneState::Starting, 99.0);
+        enter_at(lane, LaneState::Running, 100.0);
+        // A wait right after the thread started must not move its "running" event.
+        lock_wait(100.001, 100.5);
+        // A second wait right after the first ended extends it.
+        lock_wait(100.505, 101.0);
+        // A wait after a while of running is drawn on its own.
+        lock_wait(102.0, 102.5);
+        assert_eq!(
+            states(lane),
+            vec![
+                (LaneState::Starting, 99.0),
+                (LaneState::Running, 100.0),
+                (LaneState::WaitingLock, 100.001),
+                (LaneState::Running, 101.0),
+                (LaneState::WaitingLock, 102.0),
+                (LaneState::Running, 102.5),
+            ]
+        );
+    }
 }

@@ -112,18 +112,8 @@ fn run_processes(
             }
         }
     }
-    for (child, report) in children.iter().zip(&reports) {
-        // A child that never answered may still be running: give it a moment, not forever.
-        let limit = if report.is_some() { None } else { Some(1000.0) };
-        match child.join_timeout(limit) {
-            Some((0, _)) => {}
-            Some((code, _)) => {
-                error.get_or_insert(format!("{} exited with code {code}", child.name));
-            }
-            None => {
-                error.get_or_insert(format!("{} did not exit", child.name));
-            }
-        }
+    if let Some(problem) = bridge::join_all(&children, reports.iter().map(Option::is_some)) {
+        error.get_or_insert(problem);
     }
     if let Some(e) = error {
         return Err(e);

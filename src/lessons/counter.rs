@@ -301,19 +301,12 @@ impl Lesson for SharedCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
+    use crate::lessons::{prepare, TRACE_TEST_LOCK};
     use crate::protocol::{LaneState, RunRequest};
     use serde_json::json;
 
     fn run(params: Value) -> crate::protocol::RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: "counter".into(),
-            params,
-        })
-        .unwrap();
-        crate::engine::trace::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test("counter", params)
     }
 
     #[test]

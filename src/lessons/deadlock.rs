@@ -494,19 +494,11 @@ impl Lesson for DeadlockLesson {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
+    use crate::lessons::prepare;
     use crate::protocol::{RunOutcome, RunRequest};
 
     fn run(params: Value) -> RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: "deadlock".into(),
-            params,
-        })
-        .unwrap();
-        trace::reset();
-        crate::engine::deadlock::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test("deadlock", params)
     }
 
     #[test]

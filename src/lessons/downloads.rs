@@ -297,18 +297,8 @@ fn processes(work: &Work, files: usize, names: &mut Names) -> Result<ModeResult,
             bytes: report.bytes,
         });
     }
-    for (child, answered) in children.iter().zip(answered) {
-        // A child that never answered may still be running: give it a moment, not forever.
-        let limit = if answered { None } else { Some(1000.0) };
-        match child.join_timeout(limit) {
-            Some((0, _)) => {}
-            Some((code, _)) => {
-                error.get_or_insert(format!("{} exited with code {code}", child.name));
-            }
-            None => {
-                error.get_or_insert(format!("{} did not exit", child.name));
-            }
-        }
+    if let Some(problem) = bridge::join_all(&children, answered) {
+        error.get_or_insert(problem);
     }
     let ms = now_ms() - t0;
     if let Some(e) = error {

@@ -489,18 +489,11 @@ impl Lesson for HowManyThreads {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
+    use crate::lessons::prepare;
     use crate::protocol::RunRequest;
 
     fn run(params: Value) -> crate::protocol::RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: "how-many-threads".into(),
-            params,
-        })
-        .unwrap();
-        crate::engine::trace::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test("how-many-threads", params)
     }
 
     #[test]

@@ -370,19 +370,12 @@ fn report_of(r: &JoinTimeoutResult) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
-    use crate::protocol::RunRequest;
+    use crate::lessons::TRACE_TEST_LOCK;
+    
     use serde_json::json;
 
     fn run(params: Value) -> crate::protocol::RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: "join-timeout".into(),
-            params,
-        })
-        .unwrap();
-        trace::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test("join-timeout", params)
     }
 
     #[test]

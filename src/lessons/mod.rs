@@ -295,6 +295,18 @@ pub fn run_child(spawn: &SpawnCommand, send: &mut dyn FnMut(String)) -> i32 {
 #[cfg(test)]
 pub(crate) static TRACE_TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Runs thread lesson `lesson` with `params` as the runtime would, serialized with other tests that read
+/// the global log.
+#[cfg(test)]
+pub(crate) fn run_for_test(lesson: &str, params: Value) -> RunOutcome {
+    let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let prepared = prepare(&RunRequest { lesson: lesson.into(), params }).expect("the lesson exists");
+    trace::reset();
+    crate::engine::deadlock::reset();
+    crate::engine::bridge::reset();
+    run_thread_lesson(&prepared)
+}
+
 /// Median, min and max of a set of timings.
 pub fn spread(samples: &[f64]) -> (f64, f64, f64) {
     if samples.is_empty() {

@@ -567,19 +567,11 @@ impl Lesson for Primitives {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
-    use crate::protocol::{LaneState, RunOutcome, RunRequest};
+    
+    use crate::protocol::{LaneState, RunOutcome};
 
     fn run(params: Value) -> RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: "primitives".into(),
-            params,
-        })
-        .unwrap();
-        trace::reset();
-        crate::engine::deadlock::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test("primitives", params)
     }
 
     /// The most lanes of `group` in state "holding" at once, from the recorded events.

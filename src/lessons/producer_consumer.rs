@@ -405,18 +405,11 @@ impl Lesson for ProducerConsumer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
-    use crate::protocol::{RunOutcome, RunRequest};
+    
+    use crate::protocol::RunOutcome;
 
     fn run(params: Value) -> RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: "producer-consumer".into(),
-            params,
-        })
-        .unwrap();
-        trace::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test("producer-consumer", params)
     }
 
     #[test]

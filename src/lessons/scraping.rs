@@ -499,18 +499,11 @@ impl Lesson for Scraping {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
+    use crate::lessons::prepare;
     use crate::protocol::RunRequest;
 
     fn run(params: Value) -> crate::protocol::RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: "scraping".into(),
-            params,
-        })
-        .unwrap();
-        crate::engine::trace::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test("scraping", params)
     }
 
     /// Natively there is no server: every request fails, and the lesson says so instead of inventing

@@ -314,19 +314,12 @@ impl Lesson for ThreadSubclass {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
+    use crate::lessons::prepare;
     use crate::protocol::{LaneKind, RunOutcome, RunRequest};
     use serde_json::json;
 
     fn run(lesson: &str, params: Value) -> RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: lesson.into(),
-            params,
-        })
-        .unwrap();
-        trace::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test(lesson, params)
     }
 
     fn check_overlap(outcome: &RunOutcome, n: usize, wait: f64) {

@@ -397,18 +397,11 @@ impl Lesson for ThreadPool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::{prepare, run_thread_lesson, TRACE_TEST_LOCK};
+    use crate::lessons::prepare;
     use crate::protocol::{RunOutcome, RunRequest};
 
     fn run(params: Value) -> RunOutcome {
-        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let prepared = prepare(&RunRequest {
-            lesson: "thread-pool".into(),
-            params,
-        })
-        .unwrap();
-        trace::reset();
-        run_thread_lesson(&prepared)
+        crate::lessons::run_for_test("thread-pool", params)
     }
 
     #[test]
