@@ -33,7 +33,9 @@ async function boot() {
   renderNav(pg.lessons);
   const query = new URLSearchParams(location.search);
   const wanted = query.get('lesson');
-  const lesson = pg.lessons.find((l) => l.id === wanted) ?? pg.lessons[0];
+  // Without threads, open on the first lesson that can run here rather than a disabled one.
+  const runnable = pg.threads ? pg.lessons[0] : (pg.lessons.find((l) => l.engine === 'processes') ?? pg.lessons[0]);
+  const lesson = pg.lessons.find((l) => l.id === wanted) ?? runnable;
   const fromUrl = {};
   for (const [k, v] of query) if (k !== 'lesson') fromUrl[k] = v;
   selectLesson(lesson.id, fromUrl);

@@ -170,6 +170,9 @@ pub struct ProcessRun {
     program: Option<Box<dyn ParentProgram>>,
     kernel: RecordingKernel,
     started_at: f64,
+    /// When the parent program became done (its last reaction), so the outcome's end does not include the
+    /// wait for the runtime's next poll.
+    done_at: Option<f64>,
 }
 
 /// Hands the parent program's requests to the runtime, which starts the workers.
@@ -231,6 +234,7 @@ impl ProcessRun {
                 program: Some(program),
                 kernel,
                 started_at,
+                done_at: None,
             },
             spawns,
         ))
@@ -243,6 +247,9 @@ impl ProcessRun {
         if let Some(program) = self.program.as_mut() {
             trace::set_current_lane(self.kernel.parent_lane);
             f(program.as_mut(), &mut self.kernel);
+            if program.is_done() && self.done_at.is_none() {
+                self.done_at = Some(now_ms());
+            }
         }
         std::mem::take(&mut self.kernel.spawns)
     }
@@ -267,8 +274,11 @@ impl ProcessRun {
             return None;
         }
         let program = self.program.take()?;
-        trace::enter_at(self.kernel.parent_lane, LaneState::Finished, now_ms());
-        Some(outcome(&self.prepared, program.finish(), self.started_at))
+        let done_at = self.done_at.unwrap_or_else(now_ms);
+        trace::enter_at(self.kernel.parent_lane, LaneState::Finished, done_at);
+        let mut outcome = outcome(&self.prepared, program.finish(), self.started_at);
+        outcome.finished_at = done_at;
+        Some(outcome)
     }
 }
 

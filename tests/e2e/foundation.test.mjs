@@ -157,7 +157,11 @@ test('without isolation the page says why threads are unavailable and process le
   const banner = await page.textContent('#isolation-banner');
   assert.match(banner, /not cross-origin isolated/);
   assert.match(banner, /Cross-Origin-Embedder-Policy: require-corp/);
+  assert.equal(await page.evaluate(() => window.playground.lessons.find((l) => l.title === document.getElementById('lesson-title').textContent).engine), 'processes', 'opens on a lesson that can run here');
+  assert.equal(await page.isDisabled('#run'), false);
+  await page.click('a[data-lesson="counter"]');
   assert.equal(await page.isDisabled('#run'), true, 'the thread lesson cannot be run');
+  assert.match(await page.textContent('#run-status'), /needs threads/);
   await assert.rejects(page.evaluate(() => window.playground.run('counter', {})), /Threads are unavailable/);
   const outcome = await runLesson(page, 'process-counter', { processes: 2, increments: 1000, repeats: 1 });
   assert.equal(outcome.error, null);
