@@ -251,7 +251,10 @@ const EVENT_LOOP_LIMIT_MS: f64 = 300_000.0;
 
 /// Joins every child; a child that never answered gets a second to exit, not forever. Returns the first
 /// problem (a non-zero exit code, or a child that did not exit), if any.
-pub fn join_all(children: &[ChildProcess], answered: impl IntoIterator<Item = bool>) -> Option<String> {
+pub fn join_all(
+    children: &[ChildProcess],
+    answered: impl IntoIterator<Item = bool>,
+) -> Option<String> {
     let mut problem = None;
     for (child, answered) in children.iter().zip(answered) {
         let limit = if answered { None } else { Some(1000.0) };

@@ -56,6 +56,49 @@ pub fn limit_file_kib(params: &mut Params, name: &str, notices: &mut Vec<String>
     }
 }
 
+/// How many cores the engine sees: `navigator.hardwareConcurrency` in the browser (a worker can read it),
+/// `std::thread::available_parallelism` natively. `None` when neither knows.
+pub fn engine_cores() -> Option<usize> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let n = crate::web::bindings::hardware_concurrency();
+        (n >= 1.0 && n.is_finite()).then_some(n as usize)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::available_parallelism().ok().map(|n| n.get())
+    }
+}
+
+/// The core count a run uses: parameter `cores` when it is not 0, else what the engine sees (1 when it
+/// sees nothing). Also says where the number came from.
+pub fn cores_of(params: &Params) -> (usize, &'static str) {
+    match params.get("cores") {
+        n if n > 0 => (n as usize, "as given in the parameter"),
+        _ => match engine_cores() {
+            Some(n) => (
+                n,
+                if cfg!(target_arch = "wasm32") {
+                    "navigator.hardwareConcurrency"
+                } else {
+                    "std::thread::available_parallelism"
+                },
+            ),
+            None => (1, "unknown to the engine (assumed 1; set the parameter)"),
+        },
+    }
+}
+
+/// The `cores` parameter, shared with "Why concurrency at all".
+pub const CORES: ParamSpec = ParamSpec::int(
+    "cores",
+    "Cores (0 = detect)",
+    0,
+    64, // the most threads a lesson runs at once
+    0,
+    "0 = use the core count the engine sees (navigator.hardwareConcurrency); or give it yourself.",
+);
+
 /// One unit of CPU-bound work: a few thousand steps of an integer hash (like a pure-Python loop, it only
 /// uses the processor, no memory traffic to speak of). Its size never depends on the clock, so N threads
 /// doing N units on fewer cores really take longer.
@@ -75,8 +118,13 @@ pub fn work(units: u64) -> u64 {
     (0..units).fold(0u64, |acc, i| acc.wrapping_add(work_unit(i)))
 }
 
-/// How many units take about one millisecond on this core, measured once per run on the calling thread.
+/// How many units take about one millisecond on one core, measured on the calling thread: the fastest of
+/// three calibrations, since a moment of load from other programs can only make one look slower.
 pub fn units_per_ms() -> f64 {
+    (0..3).map(|_| calibrate_once()).fold(1.0, f64::max)
+}
+
+fn calibrate_once() -> f64 {
     // Warm up, then time a batch that takes a few milliseconds.
     work(50);
     let mut units = 200;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::common::{self, Scale};
+use super::common::{cores_of, CORES};
 use super::report::{self, Chart, Marker, Report, Series};
 use super::Lesson;
 use crate::clock::now_ms;
@@ -28,64 +29,6 @@ pub const MAX_THREADS: i64 = 64;
 /// The longest the I/O sweep's one-thread run may take at full scale (tasks × wait), in milliseconds.
 pub const MAX_IO_TOTAL_MS: i64 = 20_000;
 
-/// How many cores the engine sees: `navigator.hardwareConcurrency` in the browser (a worker can read it),
-/// `std::thread::available_parallelism` natively. `None` when neither knows.
-pub fn engine_cores() -> Option<usize> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let n = js::hardware_concurrency();
-        (n >= 1.0 && n.is_finite()).then_some(n as usize)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::thread::available_parallelism().ok().map(|n| n.get())
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-mod js {
-    use wasm_bindgen::prelude::*;
-
-    #[wasm_bindgen(inline_js = r#"
-export function hardware_concurrency() {
-  return (self.navigator && self.navigator.hardwareConcurrency) || 0;
-}
-"#)]
-    extern "C" {
-        /// `navigator.hardwareConcurrency` (also on a worker's `WorkerNavigator`), or 0 when unknown.
-        pub fn hardware_concurrency() -> f64;
-    }
-}
-
-/// The core count a run uses: parameter `cores` when it is not 0, else what the engine sees (1 when it
-/// sees nothing). Also says where the number came from.
-pub fn cores_of(params: &Params) -> (usize, &'static str) {
-    match params.get("cores") {
-        n if n > 0 => (n as usize, "as given in the parameter"),
-        _ => match engine_cores() {
-            Some(n) => (
-                n,
-                if cfg!(target_arch = "wasm32") {
-                    "navigator.hardwareConcurrency"
-                } else {
-                    "std::thread::available_parallelism"
-                },
-            ),
-            None => (1, "unknown to the engine (assumed 1; set the parameter)"),
-        },
-    }
-}
-
-/// The `cores` parameter, shared with "Why concurrency at all".
-pub const CORES: ParamSpec = ParamSpec::int(
-    "cores",
-    "Cores (0 = detect)",
-    0,
-    MAX_THREADS,
-    0,
-    "0 = use the core count the engine sees (navigator.hardwareConcurrency); or give it yourself.",
-);
-
 /// 1, 2, 4, … up to `max`, with `max` itself and each of `extra` (≤ `max`) added when missing; sorted.
 pub fn doubling(max: usize, extra: &[usize]) -> Vec<usize> {
     let max = max.max(1);
@@ -97,12 +40,6 @@ pub fn doubling(max: usize, extra: &[usize]) -> Vec<usize> {
     counts.sort_unstable();
     counts.dedup();
     counts
-}
-
-/// Units of work per millisecond on one thread: the fastest of three calibrations, since a moment of load
-/// from other programs can only make one look slower.
-pub fn calibrate() -> f64 {
-    (0..3).map(|_| common::units_per_ms()).fold(1.0, f64::max)
 }
 
 /// One measured point of the sweep.
@@ -287,7 +224,7 @@ impl Lesson for HowManyThreads {
         let (cores, cores_source) = cores_of(params);
         let counts = doubling(max_threads, &[cores]);
 
-        let per_ms = calibrate();
+        let per_ms = common::units_per_ms();
         let units = (cpu_ms * per_ms).round().max(1.0) as u64;
         crate::engine::trace::print(format!(
             "calibrated: {per_ms:.1} units of work per ms; the CPU job is {units} units; {cores} cores ({cores_source})"

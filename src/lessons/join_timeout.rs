@@ -371,7 +371,7 @@ fn report_of(r: &JoinTimeoutResult) -> Report {
 mod tests {
     use super::*;
     use crate::lessons::TRACE_TEST_LOCK;
-    
+
     use serde_json::json;
 
     fn run(params: Value) -> crate::protocol::RunOutcome {

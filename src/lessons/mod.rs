@@ -310,7 +310,11 @@ pub(crate) static TRACE_TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(
 #[cfg(test)]
 pub(crate) fn run_for_test(lesson: &str, params: Value) -> RunOutcome {
     let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let prepared = prepare(&RunRequest { lesson: lesson.into(), params }).expect("the lesson exists");
+    let prepared = prepare(&RunRequest {
+        lesson: lesson.into(),
+        params,
+    })
+    .expect("the lesson exists");
     trace::reset();
     crate::engine::deadlock::reset();
     crate::engine::bridge::reset();

@@ -567,7 +567,7 @@ impl Lesson for Primitives {
 #[cfg(test)]
 mod tests {
     use super::*;
-    
+
     use crate::protocol::{LaneState, RunOutcome};
 
     fn run(params: Value) -> RunOutcome {

@@ -396,7 +396,10 @@ mod tests {
         // The runtime polls later; the run still ends when the parent program became done.
         std::thread::sleep(std::time::Duration::from_millis(30));
         let outcome = run.finish().expect("done");
-        assert!(outcome.finished_at <= done_at, "the end must not include the wait for the poll");
+        assert!(
+            outcome.finished_at <= done_at,
+            "the end must not include the wait for the poll"
+        );
         assert!(outcome.error.unwrap().contains("exited with code Some(1)"));
     }
 

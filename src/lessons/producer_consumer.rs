@@ -405,7 +405,7 @@ impl Lesson for ProducerConsumer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    
+
     use crate::protocol::RunOutcome;
 
     fn run(params: Value) -> RunOutcome {

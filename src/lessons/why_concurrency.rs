@@ -15,7 +15,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::common::{self, Scale};
-use super::how_many_threads::{calibrate, cores_of, CORES, MAX_THREADS};
+use super::common::{cores_of, CORES};
+use super::how_many_threads::MAX_THREADS;
 use super::report::{self, Report};
 use super::Lesson;
 use crate::clock::now_ms;
@@ -277,7 +278,7 @@ impl Lesson for WhyConcurrency {
         let (cores, cores_source) = cores_of(params);
         let workers = cores.min(items).clamp(1, MAX_THREADS as usize);
 
-        let per_ms = calibrate();
+        let per_ms = common::units_per_ms();
         let units = (compute_ms * per_ms).round() as u64;
         trace::print(format!(
             "calibrated: {per_ms:.1} units of work per ms; each item is {} of reading and {units} units \

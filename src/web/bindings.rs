@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(inline_js = r#"
 export function now_ms() { return performance.timeOrigin + performance.now(); }
 export function post_to_parent(message) { self.postMessage(message); }
+export function hardware_concurrency() { return (self.navigator && self.navigator.hardwareConcurrency) || 0; }
 let fetches = 0;
 export function fetch_sync(path) {
   // Workers live in www/runtime/, so the site's root is two levels up. A fresh query string per request
@@ -24,6 +25,8 @@ extern "C" {
     pub fn now_ms() -> f64;
     /// `postMessage` from a worker to the one that started it.
     pub fn post_to_parent(message: JsValue);
+    /// `navigator.hardwareConcurrency` (a worker's `WorkerNavigator` has it too), or 0 when unknown.
+    pub fn hardware_concurrency() -> f64;
     /// A synchronous request (allowed in workers): blocks this worker until the body has arrived.
     #[wasm_bindgen(catch)]
     pub fn fetch_sync(path: &str) -> Result<f64, JsValue>;

@@ -15,7 +15,9 @@ use crate::engine::pool::POOL;
 use crate::engine::process::Delivery;
 use crate::engine::trace;
 use crate::lessons::{self, ProcessRun};
-use crate::protocol::{EngineKind, PreparedRun, RunOutcome, RunProgress, RunRequest, TraceRecord};
+use crate::protocol::{
+    EngineKind, PreparedRun, RunOutcome, RunProgress, RunRequest, SpawnCommand, TraceRecord,
+};
 
 enum CurrentRun {
     /// The main thread's job is running; its outcome lands here.
@@ -89,20 +91,12 @@ pub fn start_process_run(prepared: JsValue) -> Result<JsValue, JsValue> {
     to_js(&spawns)
 }
 
-/// Hands a child's message or exit to whoever started it: a process lesson's parent program, or (through
-/// the bridge) a thread lesson's thread blocked in `recv` or `join`.
-fn route(
-    to_parent: impl FnOnce(&mut ProcessRun) -> Vec<crate::protocol::SpawnCommand>,
-    to_bridge: impl FnOnce(),
-) -> Result<JsValue, JsValue> {
-    let mut current = lock(&CURRENT);
-    match current.as_mut() {
-        Some(CurrentRun::Processes(run)) => to_js(&to_parent(run)),
-        _ => {
-            drop(current);
-            to_bridge();
-            to_js(&Vec::<crate::protocol::SpawnCommand>::new())
-        }
+/// The process lesson's run, when one is running. A child's message or exit goes to its parent program;
+/// otherwise the child was started by a thread lesson and goes through the bridge to the blocked thread.
+fn with_parent(f: impl FnOnce(&mut ProcessRun) -> Vec<SpawnCommand>) -> Option<Vec<SpawnCommand>> {
+    match lock(&CURRENT).as_mut() {
+        Some(CurrentRun::Processes(run)) => Some(f(run)),
+        _ => None,
     }
 }
 
@@ -110,27 +104,30 @@ fn route(
 #[wasm_bindgen]
 pub fn process_message(pid: u32, payload: String, sent_at: f64) -> Result<JsValue, JsValue> {
     let received_at = crate::clock::now_ms();
-    let copy = payload.clone();
-    route(
-        |run| {
-            run.deliver(Delivery {
-                from: pid,
-                payload,
-                sent_at,
-                received_at,
-            })
-        },
-        || bridge::deliver(pid, copy, sent_at),
-    )
+    let mut payload = Some(payload);
+    let spawns = with_parent(|run| {
+        let payload = payload.take().unwrap_or_default();
+        run.deliver(Delivery {
+            from: pid,
+            payload,
+            sent_at,
+            received_at,
+        })
+    });
+    if let Some(payload) = payload {
+        bridge::deliver(pid, payload, sent_at);
+    }
+    to_js(&spawns.unwrap_or_default())
 }
 
 /// A child exited. Returns children the parent starts in response.
 #[wasm_bindgen]
 pub fn process_exit(pid: u32, code: i32, at: f64) -> Result<JsValue, JsValue> {
-    route(
-        |run| run.exited(pid, code, at),
-        || bridge::exited(pid, code, at),
-    )
+    let spawns = with_parent(|run| run.exited(pid, code, at));
+    if spawns.is_none() {
+        bridge::exited(pid, code, at);
+    }
+    to_js(&spawns.unwrap_or_default())
 }
 
 /// Requests a running thread lesson left for the runtime (children to start, event-loop fetches).
