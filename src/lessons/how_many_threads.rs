@@ -511,7 +511,7 @@ mod tests {
         })
         .unwrap();
         let (cores, source) = cores_of(&prepared.params);
-        assert_eq!(Some(cores), engine_cores());
+        assert_eq!(Some(cores), common::engine_cores());
         assert!(source.contains("available_parallelism"), "{source}");
         assert_eq!(prepared.threads_needed, 65);
     }
