@@ -13,7 +13,10 @@
 //! Native `cargo test` runs the engine and lessons on OS threads; in the browser the same code runs on Web
 //! Workers that share one wasm memory.
 
-#![cfg_attr(target_arch = "wasm32", feature(stdarch_wasm_atomic_wait))]
+#![cfg_attr(
+    target_arch = "wasm32",
+    feature(stdarch_wasm_atomic_wait, alloc_error_hook)
+)]
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 compile_error!(

@@ -12,8 +12,10 @@ pub mod codec;
 mod runtime;
 pub mod threads;
 
-/// Readable panics in the console instead of "unreachable executed".
+/// Readable panics in the console instead of "unreachable executed", after the engine's own hook has
+/// recorded the panic for the run (see `engine::fault`).
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn on_instance_start() {
     console_error_panic_hook::set_once();
+    crate::engine::fault::install();
 }
