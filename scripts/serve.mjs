@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // A static file server for dist/ that sends the headers which make the page cross-origin isolated
-// (COOP/COEP), so SharedArrayBuffer — and with it real threads — is available.
-//   node scripts/serve.mjs [--port 8080] [--dir dist] [--no-isolation] [--quiet]
+// (COOP/COEP), so SharedArrayBuffer — and with it real threads — is available, and a
+// Content-Security-Policy (scripts, workers and connections from this origin only; wasm compilation).
+//   node scripts/serve.mjs [--port 8080] [--dir dist] [--no-isolation] [--frame-ancestors "<sources>"]
 // --no-isolation serves without those headers, to see (and test) how the page copes without threads.
+// Which sites may embed the page in a frame: --frame-ancestors or the FRAME_ANCESTORS environment variable
+// (CSP source list, e.g. "'self' https://tutorial.example"); the default, *, lets any site embed it.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,8 +16,27 @@ const MIME = {
   '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.bin': 'application/octet-stream',
 };
 
-export function startServer({ dir = 'dist', port = 8080, isolation = true, host = '127.0.0.1' } = {}) {
+/** The Content-Security-Policy the page needs and nothing more (keep www/_headers in step). */
+export function contentSecurityPolicy(frameAncestors = process.env.FRAME_ANCESTORS || '*') {
+  // A CSP source list: no characters that could end the directive or the header.
+  const ancestors = String(frameAncestors).replace(/[;,\r\n]/g, ' ').trim() || "'none'";
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${ancestors}`,
+  ].join('; ');
+}
+
+export function startServer({ dir = 'dist', port = 8080, isolation = true, host = '127.0.0.1', frameAncestors } = {}) {
   const root = path.resolve(dir);
+  const csp = contentSecurityPolicy(frameAncestors);
   const server = http.createServer((req, res) => {
     let pathname;
     try {
@@ -33,7 +55,10 @@ export function startServer({ dir = 'dist', port = 8080, isolation = true, host 
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
-    const headers = { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
+    const headers = {
+      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache',
+      'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer',
+    };
     if (isolation) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
@@ -53,6 +78,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
   const isolation = !args.includes('--no-isolation');
   const dir = option('--dir', 'dist');
+  const frameAncestors = option('--frame-ancestors', undefined);
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     console.error(`[serve] ${dir}/index.html is missing: build first (npm run build)`);
     process.exit(1);
@@ -60,7 +86,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let port = Number(option('--port', process.env.PORT ?? 8080));
   for (let attempt = 0; ; attempt++) {
     try {
-      await startServer({ dir, port, isolation });
+      await startServer({ dir, port, isolation, frameAncestors });
       break;
     } catch (e) {
       if (e.code !== 'EADDRINUSE' || attempt > 20) throw e;

@@ -4,6 +4,8 @@ import { createPlayground, isolation } from './playground.js';
 import { el, fmt } from './dom.js';
 import { renderResults } from './results.js';
 import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
+import { clampTimeLimit } from './watchdog.js';
+import { startDebugPanel } from './debug-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [] };
@@ -39,9 +41,31 @@ async function boot() {
   const fromUrl = {};
   for (const [k, v] of query) if (k !== 'lesson') fromUrl[k] = v;
   selectLesson(lesson.id, fromUrl);
-  if (wanted && lesson.id !== wanted) notices([`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`]);
+  const urlNotices = [];
+  if (wanted && lesson.id !== wanted) urlNotices.push(`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`);
+  if (Object.keys(fromUrl).length) await checkUrlParams(lesson, fromUrl, urlNotices);
+  notices(urlNotices);
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  $('stop').addEventListener('click', () => pg.stop());
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.running) pg.stop(); });
+  if (query.get('debug') === '1') startDebugPanel(pg, $('debug-panel'), $('debug-status'));
   return pg;
+}
+
+/** Parameters from the URL are checked by the engine before anything runs: the inputs show the values a
+ *  run would use, and each change is listed. */
+async function checkUrlParams(lesson, fromUrl, list) {
+  try {
+    const prepared = await state.playground.validate(lesson.id, fromUrl);
+    for (const [name, value] of Object.entries(prepared.params)) {
+      const input = $(`param-${name}`);
+      if (input) input.value = value;
+    }
+    $('python').textContent = pythonText(lesson, prepared.params);
+    list.push(...prepared.notices.map((n) => `From the link: ${n}`));
+  } catch (error) {
+    list.push(`From the link: ${error.message}`);
+  }
 }
 
 // The lesson list follows a tutorial's arc: threads, processes, synchronization, then choosing.
@@ -113,8 +137,11 @@ async function run() {
   state.lanes = new Map();
   state.events = [];
   $('run').disabled = true;
+  $('stop').disabled = false;
   $('output').textContent = '';
   notices([]);
+  const limit = clampTimeLimit($('time-limit').value);
+  $('time-limit').value = limit.seconds;
   const startedAt = performance.timeOrigin + performance.now();
   const ticker = setInterval(() => {
     $('run-status').textContent = `Running… ${((performance.timeOrigin + performance.now() - startedAt) / 1000).toFixed(1)} s`;
@@ -122,6 +149,7 @@ async function run() {
   }, 250);
   try {
     const outcome = await state.playground.run(lesson.id, currentValues(), {
+      timeLimitS: limit.seconds,
       onStarted: (prepared) => {
         notices(prepared.notices);
         for (const [name, value] of Object.entries(prepared.params)) {
@@ -140,7 +168,9 @@ async function run() {
       },
     });
     clearInterval(ticker);
-    $('run-status').textContent = outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
+    if (limit.notice) notices([limit.notice, ...outcome.notices]);
+    $('run-status').textContent = outcome.stopped ? 'Stopped.'
+      : outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
     showOutcome(outcome);
   } catch (error) {
     clearInterval(ticker);
@@ -149,6 +179,7 @@ async function run() {
   } finally {
     state.running = false;
     $('run').disabled = false;
+    $('stop').disabled = true;
   }
 }
 
@@ -162,7 +193,14 @@ function drawLive(startedAt) {
 }
 
 function showOutcome(outcome) {
-  $('results').replaceChildren(...renderResults(outcome));
+  $('results').replaceChildren(...(outcome.stopped
+    ? [el('p', { class: 'stopped', role: 'status', text: outcome.stopped })]
+    : renderResults(outcome)));
+  if (outcome.exceptions?.length) {
+    // As Python's threading.excepthook prints them; the other threads carried on.
+    $('results').prepend(el('ul', { class: 'exceptions', 'aria-label': 'Exceptions in threads' },
+      outcome.exceptions.map((x) => el('li', { text: `Exception in thread ${x.thread}: ${x.message}` }))));
+  }
   if (outcome.dropped_events) {
     $('results').append(el('p', { class: 'muted', text: `${fmt.int(outcome.dropped_events)} state changes were too many to keep and are not drawn.` }));
   }
