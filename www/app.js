@@ -38,11 +38,12 @@ async function boot() {
   // Without threads, open on the first lesson that can run here rather than a disabled one.
   const runnable = pg.threads ? pg.lessons[0] : (pg.lessons.find((l) => l.engine === 'processes') ?? pg.lessons[0]);
   const lesson = pg.lessons.find((l) => l.id === wanted) ?? runnable;
-  const fromUrl = {};
-  for (const [k, v] of query) if (k !== 'lesson') fromUrl[k] = v;
+  // No prototype: a key such as "__proto__" stays a key (and is reported as unknown), not a prototype.
+  const fromUrl = Object.create(null);
+  for (const [k, v] of query) if (k !== 'lesson' && k !== 'debug') fromUrl[k] = v;
   selectLesson(lesson.id, fromUrl);
   const urlNotices = [];
-  if (wanted && lesson.id !== wanted) urlNotices.push(`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`);
+  if (wanted !== null && lesson.id !== wanted) urlNotices.push(`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`);
   if (Object.keys(fromUrl).length) await checkUrlParams(lesson, fromUrl, urlNotices);
   notices(urlNotices);
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });

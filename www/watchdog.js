@@ -71,7 +71,7 @@ export function checkRequest(lesson, params) {
     // The engine says "Parameters must be given as name/value pairs; using the defaults."
     return { lesson, params: [] };
   }
-  const out = {};
+  const out = Object.create(null); // "__proto__" stays an ordinary (unknown) name
   let kept = 0;
   for (const key of Object.keys(params)) {
     if (kept++ >= MAX_PARAM_KEYS) break;
