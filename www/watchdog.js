@@ -46,9 +46,12 @@ export function clampTimeLimit(seconds) {
 function sendable(value) {
   switch (typeof value) {
     case 'number': return Number.isFinite(value) ? value : String(value); // NaN would arrive as "missing"
-    case 'string': return value.length > MAX_STRING ? `(${describe(value)})` : value;
+    case 'string':
+      if (value.length <= MAX_STRING) return value;
+      // A long run of digits is still a (huge) number: its first digits keep it one, and out of range.
+      return /^\s*-?[\d_,]+\s*$/.test(value) ? value.trim().slice(0, MAX_STRING) : `(${describe(value)})`;
     case 'boolean': return value;
-    case 'bigint': return value.toString().length > MAX_STRING ? '(a huge number)' : value.toString();
+    case 'bigint': return value.toString().slice(0, MAX_STRING); // as digits; too many for any parameter
     case 'undefined': return null;
     case 'object':
       if (value === null) return null;

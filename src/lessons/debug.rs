@@ -96,7 +96,7 @@ impl Lesson for DebugThreads {
                 let (h, e, q) = (held.clone(), event.clone(), queue.clone());
                 let handles = vec![
                     thread::spawn("sleep", "", move || sleep_ms(ms) >= ms),
-                    thread::spawn("lock", "", move || h.acquire().is_ok()),
+                    thread::spawn("lock", "", move || h.acquire_timeout(Some(ms)).is_ok()),
                     thread::spawn("event", "", move || e.wait(Some(ms)).0),
                     thread::spawn("queue", "", move || q.get(Some(ms)).0.is_some()),
                     thread::spawn("work", "", move || {
