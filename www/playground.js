@@ -20,6 +20,8 @@ export function isolation() {
 }
 
 const now = () => performance.timeOrigin + performance.now();
+/** How long a runtime being replaced gets to terminate its own workers before it is terminated. */
+const SHUTDOWN_MS = 100;
 
 /** Starts a runtime worker and resolves with it once its engine is ready. */
 async function startEngine() {
@@ -210,9 +212,16 @@ export class Playground {
   #restart() {
     const started = performance.now();
     const old = this.#worker;
-    old.onmessage = null;
     old.onerror = null;
-    old.terminate();
+    // The runtime terminates its workers itself when it still can (at once; the browser's own clean-up of
+    // a terminated worker's workers takes seconds); then, or after SHUTDOWN_MS, it is terminated.
+    const kill = setTimeout(() => old.terminate(), SHUTDOWN_MS);
+    old.onmessage = ({ data }) => { if (data.type === 'shutdown') { clearTimeout(kill); old.terminate(); } };
+    try {
+      old.postMessage({ type: 'shutdown' });
+    } catch {
+      old.terminate();
+    }
     for (const job of this.#jobs.values()) job.reject(new Error('the engine was restarted'));
     this.#jobs.clear();
     this.#restarts.count += 1;

@@ -243,7 +243,18 @@ function validate({ job, request }) {
   post({ type: 'validated', job, prepared: wasm.prepare_run(request) });
 }
 
-const handlers = { boot, run, stop, status, validate, rayon_probe: rayonProbe };
+/** Before the page terminates this worker (a run that would not stop): terminate every thread and process
+ *  worker directly, which ends them at once (left to the browser, nested workers outlive their parent's
+ *  termination by a second or two). */
+function shutdown({ job }) {
+  for (const worker of threadWorkers) worker?.terminate();
+  threadWorkers.length = 0;
+  for (const worker of children.values()) worker.terminate();
+  children.clear();
+  post({ type: 'shutdown', job });
+}
+
+const handlers = { boot, run, stop, status, validate, shutdown, rayon_probe: rayonProbe };
 
 self.onmessage = async ({ data }) => {
   try {
