@@ -8,7 +8,7 @@ import { clampTimeLimit } from './watchdog.js';
 import { startDebugPanel } from './debug-panel.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [] };
+const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], linkNotices: [] };
 // Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
 const MAX_LIVE_EVENTS = 5000;
 window.playgroundReady = boot();
@@ -45,6 +45,7 @@ async function boot() {
   const urlNotices = [];
   if (wanted !== null && lesson.id !== wanted) urlNotices.push(`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`);
   if (Object.keys(fromUrl).length) await checkUrlParams(lesson, fromUrl, urlNotices);
+  state.linkNotices = urlNotices; // shown with every run's notices until another lesson is chosen
   notices(urlNotices);
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
   $('stop').addEventListener('click', () => pg.stop());
@@ -114,6 +115,7 @@ function selectLesson(id, given) {
   const blocked = lesson.engine === 'threads' && !state.playground.threads;
   $('run').disabled = blocked;
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
+  state.linkNotices = [];
   notices([]);
 }
 
@@ -140,7 +142,7 @@ async function run() {
   $('run').disabled = true;
   $('stop').disabled = false;
   $('output').textContent = '';
-  notices([]);
+  notices(state.linkNotices);
   const limit = clampTimeLimit($('time-limit').value);
   $('time-limit').value = limit.seconds;
   const startedAt = performance.timeOrigin + performance.now();
@@ -152,7 +154,7 @@ async function run() {
     const outcome = await state.playground.run(lesson.id, currentValues(), {
       timeLimitS: limit.seconds,
       onStarted: (prepared) => {
-        notices(prepared.notices);
+        notices([...state.linkNotices, ...prepared.notices]);
         for (const [name, value] of Object.entries(prepared.params)) {
           const input = $(`param-${name}`);
           if (input) input.value = value;
@@ -169,7 +171,7 @@ async function run() {
       },
     });
     clearInterval(ticker);
-    if (limit.notice) notices([limit.notice, ...outcome.notices]);
+    notices([...state.linkNotices, ...(limit.notice ? [limit.notice] : []), ...outcome.notices]);
     $('run-status').textContent = outcome.stopped ? 'Stopped.'
       : outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
     showOutcome(outcome);
