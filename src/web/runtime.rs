@@ -139,6 +139,10 @@ pub fn stop_run(reason: String) -> bool {
     };
     lock(&STOP_REASON).get_or_insert_with(|| reason.clone());
     cancel::request(&reason);
+    // In the output, where the stop came: the lines after it are the threads falling through to their end.
+    trace::print(format!(
+        "■ {reason} From here on every wait returns at once and each thread runs to its end."
+    ));
     if let CurrentRun::Processes(process_run) = run {
         if let Some(outcome) = process_run.abandon(&reason) {
             *run = CurrentRun::Stopped(outcome);
