@@ -41,7 +41,7 @@ where
         trace::set_current_lane(lane);
         trace::set_worker(lane, current_worker());
         trace::enter(LaneState::Running);
-        let value = body();
+        let value = super::gil::as_python_thread(body);
         trace::enter(LaneState::Finished);
         *lock(&job_slot.result) = Some(value);
         job_slot.alive.store(false, Ordering::SeqCst);
@@ -72,6 +72,10 @@ impl<T> JoinHandle<T> {
 
     /// Blocks until the thread finishes and returns what its body returned.
     pub fn join(self) -> T {
+        super::gil::allow_threads(|| self.join_without_gil())
+    }
+
+    fn join_without_gil(self) -> T {
         trace::enter(LaneState::Joining);
         let mut result = lock(&self.slot.result);
         let value = loop {
@@ -92,6 +96,10 @@ impl<T> JoinHandle<T> {
     /// Blocks until the thread finishes or `timeout` passes, like `Thread.join(timeout)`; returns whether
     /// it finished. Either way the handle stays usable (check [`is_alive`](Self::is_alive)).
     pub fn join_timeout(&self, timeout: Duration) -> bool {
+        super::gil::allow_threads(|| self.join_timeout_without_gil(timeout))
+    }
+
+    fn join_timeout_without_gil(&self, timeout: Duration) -> bool {
         trace::enter(LaneState::Joining);
         // std's `wait_timeout_while` reads `Instant`, which wasm32-unknown-unknown lacks; the engine's
         // clock works everywhere.
