@@ -71,6 +71,20 @@ pub fn filter_rows(
     height: usize,
     rows: Range<usize>,
 ) {
+    filter_rows_with(filter, src, dst, width, height, rows, &mut || {});
+}
+
+/// [`filter_rows`], calling `on_row` after each row it computes (each row of a blur's horizontal pass
+/// and each output row): a switch point for the emulated GIL, one per row as in a Python loop.
+pub fn filter_rows_with(
+    filter: Filter,
+    src: &[u8],
+    dst: &mut [u8],
+    width: usize,
+    height: usize,
+    rows: Range<usize>,
+    on_row: &mut dyn FnMut(),
+) {
     let stride = width * BYTES_PER_PIXEL;
     if width == 0 || height == 0 || src.len() < stride * height {
         return;
@@ -84,14 +98,21 @@ pub fn filter_rows(
     }
     let dst = &mut dst[..(end - start) * stride];
     match filter {
-        Filter::Blur => blur_rows(src, dst, width, height, start..end),
-        Filter::Sobel => sobel_rows(src, dst, width, height, start..end),
+        Filter::Blur => blur_rows(src, dst, width, height, start..end, on_row),
+        Filter::Sobel => sobel_rows(src, dst, width, height, start..end, on_row),
     }
 }
 
 /// The separable blur: a horizontal pass over the source rows the band needs (band ± radius, clamped)
 /// into scratch with 8 extra bits of precision, then a vertical pass into `dst`.
-fn blur_rows(src: &[u8], dst: &mut [u8], width: usize, height: usize, rows: Range<usize>) {
+fn blur_rows(
+    src: &[u8],
+    dst: &mut [u8],
+    width: usize,
+    height: usize,
+    rows: Range<usize>,
+    on_row: &mut dyn FnMut(),
+) {
     let stride = width * BYTES_PER_PIXEL;
     let first = rows.start.saturating_sub(RADIUS);
     let last = (rows.end + RADIUS).min(height); // exclusive
@@ -113,6 +134,7 @@ fn blur_rows(src: &[u8], dst: &mut [u8], width: usize, height: usize, rows: Rang
                 out[x * 4 + c] = (acc[c] >> 4) as u16;
             }
         }
+        on_row();
     }
     for y in rows.clone() {
         let out = &mut dst[(y - rows.start) * stride..(y - rows.start + 1) * stride];
@@ -124,6 +146,7 @@ fn blur_rows(src: &[u8], dst: &mut [u8], width: usize, height: usize, rows: Rang
             }
             out[i] = ((acc + (1 << 19)) >> 20).min(255) as u8;
         }
+        on_row();
     }
 }
 
@@ -134,7 +157,14 @@ fn luma(p: &[u8]) -> i32 {
 
 /// Sobel edges: luminance of the rows the band needs (band ± 1, clamped) into scratch, then the 3×3
 /// gradient magnitude |gx| + |gy| (halved, capped at 255) as grey.
-fn sobel_rows(src: &[u8], dst: &mut [u8], width: usize, height: usize, rows: Range<usize>) {
+fn sobel_rows(
+    src: &[u8],
+    dst: &mut [u8],
+    width: usize,
+    height: usize,
+    rows: Range<usize>,
+    on_row: &mut dyn FnMut(),
+) {
     let stride = width * BYTES_PER_PIXEL;
     let first = rows.start.saturating_sub(1);
     let last = (rows.end + 1).min(height);
@@ -150,12 +180,15 @@ fn sobel_rows(src: &[u8], dst: &mut [u8], width: usize, height: usize, rows: Ran
         let (ym, yp) = (y.saturating_sub(1), (y + 1).min(height - 1));
         for x in 0..width {
             let (xm, xp) = (x.saturating_sub(1), (x + 1).min(width - 1));
-            let gx = (at(xp, ym) + 2 * at(xp, y) + at(xp, yp)) - (at(xm, ym) + 2 * at(xm, y) + at(xm, yp));
-            let gy = (at(xm, yp) + 2 * at(x, yp) + at(xp, yp)) - (at(xm, ym) + 2 * at(x, ym) + at(xp, ym));
+            let gx = (at(xp, ym) + 2 * at(xp, y) + at(xp, yp))
+                - (at(xm, ym) + 2 * at(xm, y) + at(xm, yp));
+            let gy = (at(xm, yp) + 2 * at(x, yp) + at(xp, yp))
+                - (at(xm, ym) + 2 * at(x, ym) + at(xp, ym));
             let v = ((gx.abs() + gy.abs()) >> 1).min(255) as u8;
             let o = (y - rows.start) * stride + x * 4;
             dst[o..o + 4].copy_from_slice(&[v, v, v, 255]);
         }
+        on_row();
     }
 }
 
@@ -192,7 +225,11 @@ mod tests {
         let (w, h) = (20, 11);
         let flat: Vec<u8> = [83u8, 140, 7, 255].repeat(w * h);
         let edges = whole(Filter::Sobel, &flat, w, h);
-        assert!(edges.chunks(4).all(|p| p == [0, 0, 0, 255]), "{:?}", &edges[..8]);
+        assert!(
+            edges.chunks(4).all(|p| p == [0, 0, 0, 255]),
+            "{:?}",
+            &edges[..8]
+        );
         assert_eq!(whole(Filter::Blur, &flat, w, h), flat);
     }
 
@@ -203,7 +240,10 @@ mod tests {
         let blurred = whole(Filter::Blur, &src, w, h);
         let edges = whole(Filter::Sobel, &src, w, h);
         assert_ne!(blurred, src);
-        assert!(edges.chunks(4).filter(|p| p[0] > 60).count() > 20, "edges found");
+        assert!(
+            edges.chunks(4).filter(|p| p[0] > 60).count() > 20,
+            "edges found"
+        );
     }
 
     #[test]
@@ -213,6 +253,12 @@ mod tests {
         filter_rows(Filter::Blur, &src, &mut dst, 8, 4, 3..10); // one row fits and exists
         filter_rows(Filter::Sobel, &src[..10], &mut dst, 8, 4, 0..1); // short source: nothing
         filter_rows(Filter::Blur, &src, &mut [], 8, 4, 0..4);
+        let mut calls = 0;
+        let mut whole = vec![0u8; 8 * 4 * 4];
+        filter_rows_with(Filter::Sobel, &src, &mut whole, 8, 4, 0..4, &mut || {
+            calls += 1
+        });
+        assert_eq!(calls, 4, "one switch point per output row");
         assert_eq!(Filter::from_index(1), Filter::Sobel);
         assert_eq!(Filter::from_index(9), Filter::Blur);
     }
