@@ -81,7 +81,11 @@ pub struct ModeResult {
     pub mode: &'static str,
     pub label: String,
     pub workers: usize,
+    /// The median of the runs.
     pub ms: f64,
+    pub min_ms: f64,
+    pub max_ms: f64,
+    pub samples: Vec<f64>,
     pub per_frame_ms: f64,
     /// Sequential time / this time.
     pub speedup: f64,
@@ -362,7 +366,7 @@ fn child_filter(args: &Value, ctx: &mut ChildContext) -> i32 {
 }
 
 /// `n` processes, each sent a contiguous share of the frames; the frames come back one message each.
-fn processes(job: &Job, n: usize) -> Result<(Vec<u8>, f64, CopyCost), String> {
+fn processes(job: &Job, n: usize, run: usize) -> Result<(Vec<u8>, f64, CopyCost), String> {
     let len = job.frame_len();
     let mut cost = CopyCost::default();
     let mut out = vec![0u8; job.frames * len];
@@ -382,7 +386,7 @@ fn processes(job: &Job, n: usize) -> Result<(Vec<u8>, f64, CopyCost), String> {
         cost.bytes_to_children += input.len();
         children.push(bridge::start_process_with_input(
             &format!("SpawnPoolWorker-{}", k + 1),
-            "processes",
+            &format!("processes, run {run}"),
             "frames",
             "filter",
             json!({ "width": job.width, "height": job.height, "first": first, "filter": filter_index(job.filter) }),
@@ -550,7 +554,7 @@ impl Lesson for FramesLab {
                     0,
                     "The speedup sweep runs 1, 2, … threads up to this many.",
                 ),
-                ParamSpec::int("repeats", "Runs per sweep point", 1, 7, 3, "Each worker count is timed this often; the median is plotted."),
+                ParamSpec::int("repeats", "Runs of each", 1, 7, 3, "Each way and each worker count is timed this often; medians are shown."),
                 CORES,
                 gil::SWITCH_INTERVAL,
             ],
@@ -604,100 +608,127 @@ impl Lesson for FramesLab {
             filter.label()
         ));
 
-        // 1. Sequential: the reference every other mode is compared with.
-        let (reference, seq_ms) = sequential(&job);
-        let seq_hash = fnv1a(&reference);
-        trace::print(format!(
-            "sequential: {} ({}/frame)",
-            report::ms(seq_ms),
-            report::ms(seq_ms / frames as f64)
-        ));
-        let mode = |mode: &'static str,
-                    label: String,
-                    workers: usize,
-                    ms: f64,
-                    mismatched: usize,
-                    hash: u64| {
-            ModeResult {
-                mode,
-                label,
-                workers,
-                ms,
-                per_frame_ms: ms / frames.max(1) as f64,
-                speedup: seq_ms / ms.max(0.001),
-                mismatched_pixels: mismatched,
-                hash: hex(hash),
-            }
-        };
-        let mut modes = vec![mode(
-            "sequential",
-            "Sequential (one thread)".into(),
-            1,
-            seq_ms,
-            0,
-            seq_hash,
-        )];
-
-        // 2. The thread pool, on shared memory.
-        let (pooled, pool_ms) = pool(&job);
+        // The four ways take turns, `repeats` rounds, so a burst of load from other programs falls on one
+        // sample of each way rather than on every sample of one.
         let rayon_threads = rayon::current_num_threads();
-        modes.push(mode(
-            "pool",
-            format!("Thread pool (rayon, {rayon_threads} threads, shared memory)"),
-            rayon_threads,
-            pool_ms,
-            mismatched_pixels(&pooled, &reference),
-            fnv1a(&pooled),
-        ));
-        trace::print(format!("thread pool: {}", report::ms(pool_ms)));
-
-        // 3. Processes: frames copied there and back.
-        let (proc_out, proc_ms, cost) = processes(&job, workers)?;
-        modes.push(mode(
-            "processes",
-            format!("{workers} processes (frames sent by message)"),
-            workers,
-            proc_ms,
-            mismatched_pixels(&proc_out, &reference),
-            fnv1a(&proc_out),
-        ));
-        drop(proc_out);
-        trace::print(format!(
-            "{workers} processes: {}; {} copied between memories, copying took {}",
-            report::ms(proc_ms),
-            report::bytes(cost.bytes_copied as f64),
-            report::ms(cost.total_ms)
-        ));
-
-        // 4. Threads under the emulated GIL.
+        let mut reference: Vec<u8> = Vec::new();
+        let mut pooled: Vec<u8> = Vec::new();
+        let mut times: [Vec<f64>; 4] = Default::default();
+        let mut mismatched = [0usize; 4];
+        let mut hashes = [0u64; 4];
+        let mut costs: Vec<(f64, CopyCost)> = Vec::new();
+        let mut gil_stats = gil::GilStats::default();
+        let mut names = 1;
         let gil_out = Arc::new(BandOutput::new(&job));
-        let (gil_ms, gil_stats) = gil::run_with(
-            Interpreter::Gil {
-                switch_interval_ms: interval,
-            },
-            || threads(&job, workers, &gil_out, "threads under the GIL", 1, true),
-        );
-        let (gil_mismatch, gil_hash) = gil_out.compare(&reference);
+        for run in 1..=repeats {
+            // 1. Sequential: the first run's frames are the reference every other way is compared with.
+            let (out, ms) = sequential(&job);
+            if reference.is_empty() {
+                reference = out;
+                hashes[0] = fnv1a(&reference);
+            } else {
+                mismatched[0] += mismatched_pixels(&out, &reference);
+            }
+            times[0].push(ms);
+            trace::print(format!(
+                "run {run}: sequential {} ({}/frame)",
+                report::ms(ms),
+                report::ms(ms / frames as f64)
+            ));
+
+            // 2. The thread pool, on shared memory.
+            let (out, ms) = pool(&job);
+            mismatched[1] += mismatched_pixels(&out, &reference);
+            hashes[1] = fnv1a(&out);
+            pooled = out;
+            times[1].push(ms);
+            trace::print(format!("run {run}: thread pool {}", report::ms(ms)));
+
+            // 3. Processes: frames copied there and back.
+            let (out, ms, cost) = processes(&job, workers, run)?;
+            mismatched[2] += mismatched_pixels(&out, &reference);
+            hashes[2] = fnv1a(&out);
+            drop(out);
+            times[2].push(ms);
+            trace::print(format!(
+                "run {run}: {workers} processes {}; {} copied between memories, copying took {}",
+                report::ms(ms),
+                report::bytes(cost.bytes_copied as f64),
+                report::ms(cost.total_ms)
+            ));
+            costs.push((ms, cost));
+
+            // 4. Threads under the emulated GIL.
+            let group = format!("threads under the GIL, run {run}");
+            let (ms, stats) = gil::run_with(
+                Interpreter::Gil {
+                    switch_interval_ms: interval,
+                },
+                || threads(&job, workers, &gil_out, &group, names, true),
+            );
+            names += workers;
+            gil_stats = stats;
+            let (m, h) = gil_out.compare(&reference);
+            mismatched[3] += m;
+            hashes[3] = h;
+            times[3].push(ms);
+            trace::print(format!(
+                "run {run}: {workers} threads under the GIL {} ({} switches)",
+                report::ms(ms),
+                stats.switches
+            ));
+        }
         drop(gil_out);
-        modes.push(mode(
-            "gil_threads",
-            format!("{workers} threads under the GIL (switch interval {interval} ms)"),
-            workers,
-            gil_ms,
-            gil_mismatch,
-            gil_hash,
-        ));
-        trace::print(format!(
-            "{workers} threads under the GIL: {} ({} switches)",
-            report::ms(gil_ms),
-            gil_stats.switches
-        ));
+        // The copy costs of the processes' median run.
+        costs.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let cost = costs
+            .get(costs.len() / 2)
+            .map(|c| c.1.clone())
+            .unwrap_or_default();
+        let seq_ms = spread(&times[0]).0;
+        let labels = [
+            ("sequential", "Sequential (one thread)".to_string(), 1),
+            (
+                "pool",
+                format!("Thread pool (rayon, {rayon_threads} threads, shared memory)"),
+                rayon_threads,
+            ),
+            (
+                "processes",
+                format!("{workers} processes (frames sent by message)"),
+                workers,
+            ),
+            (
+                "gil_threads",
+                format!("{workers} threads under the GIL (switch interval {interval} ms)"),
+                workers,
+            ),
+        ];
+        let modes: Vec<ModeResult> = labels
+            .into_iter()
+            .enumerate()
+            .map(|(i, (mode, label, workers))| {
+                let (median, min, max) = spread(&times[i]);
+                ModeResult {
+                    mode,
+                    label,
+                    workers,
+                    ms: median,
+                    min_ms: min,
+                    max_ms: max,
+                    samples: times[i].clone(),
+                    per_frame_ms: median / frames.max(1) as f64,
+                    speedup: seq_ms / median.max(0.001),
+                    mismatched_pixels: mismatched[i],
+                    hash: hex(hashes[i]),
+                }
+            })
+            .collect();
 
         // 5. The sweep: N free-threaded threads, N = 1 … sweep_max, the counts taking turns.
         let sweep_out = Arc::new(BandOutput::new(&job));
         let mut samples: Vec<Vec<f64>> = vec![Vec::new(); sweep_max];
         let mut sweep_mismatch = vec![0usize; sweep_max];
-        let mut names = workers + 1;
         for run in 1..=repeats {
             for n in 1..=sweep_max {
                 let group = format!("sweep: {n} threads, run {run}");
@@ -783,7 +814,7 @@ impl Lesson for FramesLab {
             "sweep": sweep,
             "amdahl_p": amdahl_p,
             "gil": gil_stats,
-            "sequential_hash": hex(seq_hash),
+            "sequential_hash": hex(hashes[0]),
         }))
     }
 
@@ -884,7 +915,7 @@ fn build_report(
         .map(|m| {
             vec![
                 m.label.clone(),
-                report::ms(m.ms),
+                report::spread_text(&m.samples),
                 report::ms(m.per_frame_ms),
                 format!("{:.2}×", m.speedup),
                 if m.mode == "processes" {
@@ -990,7 +1021,7 @@ fn build_report(
         .chart(chart)
         .table(
             "Each way, on the same clip (pixels compared with the sequential frames byte for byte)",
-            &["Way", "Time", "Per frame", "Speedup", "Copied between memories", "Mismatched pixels", "Hash (FNV-1a)"],
+            &["Way", "Time: median (range)", "Per frame", "Speedup", "Copied between memories", "Mismatched pixels", "Hash (FNV-1a)"],
             rows,
         )
         .table(
@@ -1045,7 +1076,7 @@ mod tests {
     fn a_small_run_gives_the_same_pixels_every_way() {
         let outcome = crate::lessons::run_for_test(
             "frames",
-            json!({ "frames": 6, "width": 64, "filter": 0, "workers": 2, "max_workers": 3, "repeats": 1, "cores": 2 }),
+            json!({ "frames": 6, "width": 64, "filter": 0, "workers": 2, "max_workers": 3, "repeats": 2, "cores": 2 }),
         );
         assert_eq!(outcome.error, None);
         let v = &outcome.values;
@@ -1061,6 +1092,7 @@ mod tests {
         let frame = 64 * 36 * 4;
         assert_eq!(v["processes"]["bytes_copied"], 6 * frame * 2);
         assert_eq!(v["processes"]["messages"], 6);
+        assert_eq!(v["modes"][1]["samples"].as_array().unwrap().len(), 2);
         let sweep = v["sweep"].as_array().unwrap();
         assert_eq!(sweep.len(), 3);
         assert!(sweep.iter().all(|p| p["mismatched_pixels"] == 0));
