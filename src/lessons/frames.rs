@@ -180,6 +180,13 @@ impl BandOutput {
         )
     }
 
+    /// Zeroes every band, so a band a run failed to write cannot pass for the previous run's.
+    fn clear(&self) {
+        for band in &self.0 {
+            lock(band).fill(0);
+        }
+    }
+
     /// Differing pixels against `reference` (whole frames in order), and the hash of the bands in order.
     fn compare(&self, reference: &[u8]) -> (usize, u64) {
         let mut offset = 0;
@@ -660,6 +667,7 @@ impl Lesson for FramesLab {
 
             // 4. Threads under the emulated GIL.
             let group = format!("threads under the GIL, run {run}");
+            gil_out.clear();
             let (ms, stats) = gil::run_with(
                 Interpreter::Gil {
                     switch_interval_ms: interval,
@@ -732,6 +740,7 @@ impl Lesson for FramesLab {
         for run in 1..=repeats {
             for n in 1..=sweep_max {
                 let group = format!("sweep: {n} threads, run {run}");
+                sweep_out.clear();
                 let ms = threads(&job, n, &sweep_out, &group, names, false);
                 names += n;
                 samples[n - 1].push(ms);
@@ -1072,8 +1081,12 @@ mod tests {
     use crate::lessons::prepare;
     use crate::protocol::RunRequest;
 
+    /// The frames tests share the playback slot: one at a time.
+    static FRAMES_TESTS: Mutex<()> = Mutex::new(());
+
     #[test]
     fn a_small_run_gives_the_same_pixels_every_way() {
+        let _one = FRAMES_TESTS.lock().unwrap_or_else(|p| p.into_inner());
         let outcome = crate::lessons::run_for_test(
             "frames",
             json!({ "frames": 6, "width": 64, "filter": 0, "workers": 2, "max_workers": 3, "repeats": 2, "cores": 2 }),
@@ -1109,6 +1122,7 @@ mod tests {
 
     #[test]
     fn sobel_runs_too_and_big_clips_are_capped() {
+        let _one = FRAMES_TESTS.lock().unwrap_or_else(|p| p.into_inner());
         let outcome = crate::lessons::run_for_test(
             "frames",
             json!({ "frames": 4, "width": 80, "filter": 1, "workers": 1, "max_workers": 1, "repeats": 1, "cores": 1 }),
