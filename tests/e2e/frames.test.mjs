@@ -23,8 +23,8 @@ after(async () => {
 const ms = (v) => `${v.toFixed(1)} ms`;
 
 test('frames: every way gives the sequential pixels; the pool is faster; processes copy every frame both ways', async (t) => {
-  const [frames, width, height] = [48, 480, 270];
-  const outcome = await runLesson(page, 'frames', { frames, width, filter: 0, workers: 2, max_workers: 4, repeats: 3, cores: 0 });
+  const [frames, width, height] = [32, 480, 270];
+  const outcome = await runLesson(page, 'frames', { frames, width, filter: 0, workers: 2, max_workers: 4, repeats: 5, cores: 0 });
   assert.equal(outcome.error, null);
   const v = outcome.values;
   assert.deepEqual([v.frames, v.width, v.height], [frames, width, height]);
