@@ -165,8 +165,11 @@ pub fn enabled() -> bool {
 #[inline]
 pub fn checkpoint() {
     if DROP_REQUEST.load(Ordering::Relaxed) && HOLDS.with(Cell::get) {
+        // From here on this thread is not running Python code: draw it waiting until it has the GIL back.
+        let t0 = now_ms();
+        trace::enter_at(trace::current_lane(), LaneState::WaitingGil, t0);
         drop_gil(true);
-        take();
+        take_after(Some(t0));
     }
 }
 
@@ -182,24 +185,42 @@ pub fn allow_threads<R>(blocking: impl FnOnce() -> R) -> R {
     value
 }
 
-/// The body of a thread started during a GIL run: take the GIL first, drop it at the end.
-pub(crate) fn as_python_thread<R>(body: impl FnOnce() -> R) -> R {
-    if !enabled() {
-        return body();
+/// The start of a thread's body: during a GIL run, wait for the GIL first. Draws the thread running only
+/// once it may run (and the end, in [`finish_python_thread`], before it lets go), so the timeline never
+/// shows two threads running Python code at once, even when the OS pauses a worker between two steps.
+pub(crate) fn start_python_thread() {
+    if enabled() {
+        let t0 = now_ms();
+        trace::enter_at(trace::current_lane(), LaneState::WaitingGil, t0);
+        take_after(Some(t0));
+    } else {
+        trace::enter(LaneState::Running);
     }
-    take();
-    let value = body();
-    drop_gil(false);
-    value
+}
+
+/// The end of a thread's body: drawn finished, then the GIL (if it holds it) goes to the next thread.
+pub(crate) fn finish_python_thread() {
+    trace::enter(LaneState::Finished);
+    if HOLDS.with(Cell::get) {
+        drop_gil(false);
+    }
 }
 
 /// Takes the GIL, waiting (drawn as "waiting for the GIL") while another thread holds it.
 fn take() {
+    take_after(None)
+}
+
+/// Takes the GIL; `waiting_since` is when the caller began waiting for it, if it already drew that.
+fn take_after(waiting_since: Option<f64>) {
     let lane = trace::current_lane();
     let mut state = lock(&STATE);
-    if state.locked {
-        let t0 = now_ms();
-        trace::enter_at(lane, LaneState::WaitingGil, t0);
+    if state.locked || waiting_since.is_some() {
+        let t0 = waiting_since.unwrap_or_else(|| {
+            let t0 = now_ms();
+            trace::enter_at(lane, LaneState::WaitingGil, t0);
+            t0
+        });
         let interval = Duration::from_micros(INTERVAL_US.load(Ordering::Relaxed).max(1));
         while state.locked {
             let switch_before = state.switch_number;

@@ -40,9 +40,9 @@ where
     let job = move || {
         trace::set_current_lane(lane);
         trace::set_worker(lane, current_worker());
-        trace::enter(LaneState::Running);
-        let value = super::gil::as_python_thread(body);
-        trace::enter(LaneState::Finished);
+        super::gil::start_python_thread();
+        let value = body();
+        super::gil::finish_python_thread();
         *lock(&job_slot.result) = Some(value);
         job_slot.alive.store(false, Ordering::SeqCst);
         job_slot.finished.notify_all();

@@ -12,6 +12,7 @@ pub mod db_queries;
 pub mod deadlock;
 pub mod downloads;
 pub mod frames;
+pub mod gil;
 pub mod how_many_threads;
 pub mod join_timeout;
 pub mod logging;
@@ -77,6 +78,7 @@ pub static CATALOGUE: &[&dyn Lesson] = &[
     &scraping::Scraping,
     &db_queries::DbQueries,
     &frames::FramesLab,
+    &gil::Gil,
     &how_many_threads::HowManyThreads,
     &deadlock::DeadlockLesson,
     &thread_pool::ThreadPool,
