@@ -88,6 +88,9 @@ export class Playground {
       case 'failed': this.#jobs.delete(message.job); job.reject(new Error(message.error)); break;
       case 'finished':
         this.#jobs.delete(message.job);
+        // Frames to play (the frames lab), kept off the outcome's enumerable fields so that code that
+        // serializes an outcome does not copy them.
+        if (message.playback) Object.defineProperty(message.outcome, 'playback', { value: message.playback });
         job.resolve(message.outcome);
         // Threads of the finished run that would not stop: start clean rather than carry them along.
         if (message.restart) this.#restart();

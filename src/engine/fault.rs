@@ -117,6 +117,7 @@ pub fn report(message: &str) {
             });
         }
     }
+    crate::engine::gil::release_after_panic();
     let handlers = HANDLERS.with(|h| std::mem::take(&mut *h.borrow_mut()));
     for handler in handlers.into_iter().rev() {
         handler(message);
@@ -163,5 +164,26 @@ mod tests {
         );
         // The pool worker survived natively (it unwinds); the next thread runs.
         assert_eq!(thread::spawn("Thread-3", "", || 3).join(), 3);
+    }
+
+    #[test]
+    fn a_thread_that_panics_holding_the_gil_lets_it_go() {
+        use crate::engine::gil::{run_with, Interpreter};
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        install();
+        trace::reset();
+        let t0 = now_ms();
+        let ((), _) = run_with(
+            Interpreter::Gil {
+                switch_interval_ms: 1.0,
+            },
+            || {
+                let bad = thread::spawn("Thread-1 (bad)", "", || -> u32 { panic!("boom") });
+                let ok = thread::spawn("Thread-2 (ok)", "", || 5);
+                assert!(bad.try_join().unwrap_err().contains("boom"));
+                assert_eq!(ok.join(), 5, "the other thread got the GIL");
+            },
+        );
+        assert!(now_ms() - t0 < 5000.0);
     }
 }

@@ -53,10 +53,10 @@ where
             on_panic.alive.store(false, Ordering::SeqCst);
             on_panic.finished.notify_all();
         });
-        trace::enter(LaneState::Running);
+        super::gil::start_python_thread();
         let value = body();
         fault::disarm();
-        trace::enter(LaneState::Finished);
+        super::gil::finish_python_thread();
         *lock(&job_slot.result) = Some(Ok(value));
         job_slot.alive.store(false, Ordering::SeqCst);
         job_slot.finished.notify_all();
@@ -99,6 +99,10 @@ impl<T> JoinHandle<T> {
     /// # Errors
     /// The panic's message, when the thread panicked.
     pub fn try_join(self) -> Result<T, String> {
+        super::gil::allow_threads(|| self.join_without_gil())
+    }
+
+    fn join_without_gil(self) -> Result<T, String> {
         trace::enter(LaneState::Joining);
         let mut result = lock(&self.slot.result);
         let value = loop {
@@ -120,6 +124,10 @@ impl<T> JoinHandle<T> {
     /// Blocks until the thread finishes or `timeout` passes, like `Thread.join(timeout)`; returns whether
     /// it finished. Either way the handle stays usable (check [`is_alive`](Self::is_alive)).
     pub fn join_timeout(&self, timeout: Duration) -> bool {
+        super::gil::allow_threads(|| self.join_timeout_without_gil(timeout))
+    }
+
+    fn join_timeout_without_gil(&self, timeout: Duration) -> bool {
         trace::enter(LaneState::Joining);
         // std's `wait_timeout_while` reads `Instant`, which wasm32-unknown-unknown lacks; the engine's
         // clock works everywhere.

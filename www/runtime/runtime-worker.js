@@ -93,13 +93,16 @@ function startChildren(spawns) {
     worker.onmessage = ({ data }) => fatalOnTrap(() => {
       if (data.type === 'trace') wasm.process_trace(data.record);
       else if (data.type === 'message') startChildren(wasm.process_message(spawn.pid, data.payload, data.sent_at));
+      else if (data.type === 'bytes') wasm.process_bytes(spawn.pid, data.bytes, data.sent_at);
       else if (data.type === 'exit') exited(data.code, data.at);
     });
     worker.onerror = (e) => {
       e.preventDefault();
       exited(1, now());
     };
-    worker.postMessage({ module: compiled, spawn });
+    // Bytes for the child's start message (copied out of the shared memory), transferred without a copy.
+    const input = wasm.bridge_take_input(spawn.pid);
+    worker.postMessage({ module: compiled, spawn, input }, input ? [input.buffer] : []);
   }
 }
 
@@ -211,7 +214,11 @@ async function run({ job, request }) {
     const outcome = await pollUntilDone(job);
     stopChildren(); // processes a thread lesson started and never joined
     const settled = prepared.engine !== 'threads' || await settle();
-    post({ type: 'finished', job, outcome, restart: !settled });
+    // Frames a lesson left for the page to play (fresh ArrayBuffers, transferred, not copied again).
+    const taken = wasm.take_playback();
+    const playback = outcome.stopped ? undefined : taken; // a stopped run's frames are not worth playing
+    self.postMessage({ type: 'finished', job, outcome, playback, restart: !settled },
+      playback ? [playback.original.buffer, playback.processed.buffer] : []);
   } finally {
     running = false;
   }
