@@ -171,7 +171,10 @@ pub(crate) mod tests {
         request("Stopped by you");
         request("time limit");
         assert_eq!(reason().as_deref(), Some("Stopped by you"));
-        assert!(block_for(10_000.0), "a sleep after the request returns at once");
+        assert!(
+            block_for(10_000.0),
+            "a sleep after the request returns at once"
+        );
         reset();
         assert!(!is_cancelled());
         let t0 = now_ms();

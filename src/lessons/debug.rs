@@ -131,12 +131,18 @@ impl Lesson for DebugThreads {
                         Err(message) => raised.push(message),
                     }
                 }
-                trace::print(format!("{} threads finished, {} raised", finished.len(), raised.len()));
+                trace::print(format!(
+                    "{} threads finished, {} raised",
+                    finished.len(),
+                    raised.len()
+                ));
                 Ok(json!({ "finished": finished, "raised": raised }))
             }
             MAIN_PANIC => {
                 let _others: Vec<_> = (1..=n)
-                    .map(|i| thread::spawn(format!("Thread-{i} (worker)"), "", move || sleep_ms(ms)))
+                    .map(|i| {
+                        thread::spawn(format!("Thread-{i} (worker)"), "", move || sleep_ms(ms))
+                    })
                     .collect();
                 sleep_ms(10.0);
                 panic!("RuntimeError: the main thread gave up");

@@ -10,10 +10,10 @@ use wasm_bindgen::prelude::*;
 
 use super::codec::{from_js, js_error, to_js};
 use crate::engine::bridge;
-use crate::engine::{cancel, fault, lock};
 use crate::engine::pool::POOL;
 use crate::engine::process::Delivery;
 use crate::engine::trace;
+use crate::engine::{cancel, fault, lock};
 use crate::lessons::{self, ProcessRun};
 use crate::protocol::{
     EngineKind, PreparedRun, RunOutcome, RunProgress, RunRequest, SpawnCommand, TraceRecord,
