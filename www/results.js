@@ -20,10 +20,17 @@ function counter(values) {
     v.variant === 'locked' ? `${fmt.ms(v.trials.reduce((s, t) => s + t.lock_wait_ms, 0) / v.trials.length)} / run` : '—',
   ]);
   const unlocked = values.variants.find((v) => v.variant === 'unlocked');
-  const maxLost = Math.max(...unlocked.trials.map((t) => t.lost));
-  const verdict = unlocked.trials_losing_updates
-    ? `Without a lock, ${unlocked.trials_losing_updates} of ${unlocked.trials.length} runs lost updates (up to ${fmt.int(maxLost)} of ${fmt.int(unlocked.expected)}). With the lock and with the atomic add, every run reached exactly ${fmt.int(unlocked.expected)}.`
-    : `This time no run without a lock lost an update — the threads did not overlap enough (try more threads or increments). The code is still wrong: nothing stops two threads from interleaving.`;
+  const others = values.variants.filter((v) => v.variant !== 'unlocked');
+  const exact = others.map((v) => `${v.label}: ${v.trials.filter((t) => t.lost === 0).length} of ${v.trials.length} runs exact`).join('; ');
+  let verdict;
+  if (!unlocked) verdict = `${exact} (${fmt.int(values.expected)} expected).`;
+  else if (unlocked.trials_losing_updates) {
+    const maxLost = Math.max(...unlocked.trials.map((t) => t.lost));
+    verdict = `Without a lock, ${unlocked.trials_losing_updates} of ${unlocked.trials.length} runs lost updates (up to ${fmt.int(maxLost)} of ${fmt.int(unlocked.expected)}).`
+      + (others.length ? ` ${exact}.` : '');
+  } else {
+    verdict = `This time no run without a lock lost an update — the threads did not overlap enough (try more threads or increments). The code is still wrong: nothing stops two threads from interleaving.`;
+  }
   return [
     el('p', { class: 'verdict', text: verdict }),
     table(['Variant', 'Expected', 'Actual (each run)', 'Lost updates', 'Time: median (min – max)', 'Time blocked on the lock'], rows),
