@@ -171,6 +171,8 @@ async function runCheck(ch, form, button, status, result) {
   }
   button.disabled = true;
   result.replaceChildren();
+  status.className = 'check-status';
+  delete status.dataset.pass;
   const runs = ch.runs ?? 1;
   const outcomes = [];
   try {
@@ -186,15 +188,15 @@ async function runCheck(ch, form, button, status, result) {
     const verdict = ch.check(outcomes, choice);
     const prev = loadProgress().challenges[ch.id];
     record('challenges', ch.id, { passed: Boolean(prev?.passed || verdict.pass), last: verdict.pass, choice: choice.id, tries: (prev?.tries ?? 0) + 1 });
-    result.replaceChildren(
-      el('p', { class: `check-verdict ${verdict.pass ? 'good' : 'bad'}`, 'data-pass': String(verdict.pass),
-        text: `${verdict.pass ? 'Passed.' : 'Not yet.'} ${verdict.summary}` }),
-      el('table', { class: 'table' },
-        el('caption', { text: 'The check\'s runs' }),
-        el('thead', {}, el('tr', {}, ['Run', 'Measured', 'Result'].map((h) => el('th', { scope: 'col', text: h })))),
-        el('tbody', {}, verdict.rows.map(([run, what, ok]) => el('tr', {},
-          el('td', { text: run }), el('td', { text: what }), el('td', {}, el('span', { class: ok ? 'good' : 'bad', text: ok ? 'ok' : 'fails' })))))));
-    status.textContent = `${verdict.pass ? 'Passed' : 'Not yet'}: ${verdict.summary}`;
+    result.replaceChildren(el('table', { class: 'table' },
+      el('caption', { text: 'The check\'s runs' }),
+      el('thead', {}, el('tr', {}, ['Run', 'Measured', 'Result'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, verdict.rows.map(([run, what, ok]) => el('tr', {},
+        el('td', { text: run }), el('td', { text: what }), el('td', {}, el('span', { class: ok ? 'good' : 'bad', text: ok ? 'ok' : 'fails' })))))));
+    // The verdict goes in the live status next to the button, so it is both shown and announced.
+    status.className = `check-status check-verdict ${verdict.pass ? 'good' : 'bad'}`;
+    status.dataset.pass = String(verdict.pass);
+    status.textContent = `${verdict.pass ? 'Passed.' : 'Not yet.'} ${verdict.summary}`;
     form.closest('.challenge')?.querySelector(`[data-badge="${ch.id}"]`)?.replaceWith(badge(ch));
   } catch (error) {
     status.textContent = `The check could not finish: ${error.message}`;
