@@ -209,6 +209,10 @@ impl ChildProcess {
     /// `None` when `timeout_ms` passed, or at once when the child has exited and sent nothing more (like
     /// `conn.recv()` raising `EOFError`), so a crashed child cannot hang its parent.
     pub fn recv(&self, timeout_ms: Option<f64>) -> Option<Delivery> {
+        super::gil::allow_threads(|| self.recv_without_gil(timeout_ms))
+    }
+
+    fn recv_without_gil(&self, timeout_ms: Option<f64>) -> Option<Delivery> {
         trace::enter(LaneState::WaitingMessage);
         let got = take(self.pid, timeout_ms, |queue| {
             if let Some(d) = remove_first(queue, |i| match i {
@@ -233,6 +237,10 @@ impl ChildProcess {
     /// `p.join(timeout)`: like [`join`](Self::join), or `None` when the child is still running after
     /// `timeout_ms`.
     pub fn join_timeout(&self, timeout_ms: Option<f64>) -> Option<(i32, f64)> {
+        super::gil::allow_threads(|| self.join_timeout_without_gil(timeout_ms))
+    }
+
+    fn join_timeout_without_gil(&self, timeout_ms: Option<f64>) -> Option<(i32, f64)> {
         trace::enter(LaneState::Joining);
         let exit = take(self.pid, timeout_ms, |queue| {
             remove_first(queue, |i| match i {
@@ -282,6 +290,14 @@ pub fn event_loop_fetch(
     lane_name: &str,
     group: &str,
 ) -> Result<Vec<FetchResult>, String> {
+    super::gil::allow_threads(|| event_loop_fetch_without_gil(paths, lane_name, group))
+}
+
+fn event_loop_fetch_without_gil(
+    paths: Vec<String>,
+    lane_name: &str,
+    group: &str,
+) -> Result<Vec<FetchResult>, String> {
     if cfg!(not(target_arch = "wasm32")) {
         return Err("real requests need the browser".into());
     }
@@ -319,6 +335,10 @@ pub fn event_loop_fetch(
 /// # Errors
 /// The HTTP status or network error, as text; natively, that there is no server.
 pub fn fetch_blocking(path: &str) -> Result<f64, String> {
+    super::gil::allow_threads(|| fetch_blocking_without_gil(path))
+}
+
+fn fetch_blocking_without_gil(path: &str) -> Result<f64, String> {
     trace::enter(LaneState::Io);
     #[cfg(target_arch = "wasm32")]
     let result = crate::web::bindings::fetch_sync(path)

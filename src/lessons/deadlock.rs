@@ -289,14 +289,18 @@ impl Lesson for DeadlockLesson {
                     "How long each thread works with its first lock before it wants the second.",
                 ),
                 common::TIME_SCALE,
-                ParamSpec::int(
+                ParamSpec::choice(
                     "strategy",
-                    "Which runs (0 = all)",
+                    "Which runs",
+                    &[
+                        (0, "all three"),
+                        (1, "opposite order only"),
+                        (2, "one lock order only"),
+                        (3, "timeout and retry only"),
+                        (4, "opposite order with RLocks"),
+                    ],
                     0,
-                    4,
-                    0,
-                    "0 runs all three; 1 only the opposite order, 2 only one lock order, 3 only timeout and \
-                     retry, 4 the opposite order with RLocks.",
+                    "Run all three parts, or only one (4: the opposite order with RLocks).",
                 ),
             ],
         }
