@@ -70,6 +70,20 @@ export const QUESTIONS = {
       measured: `join(timeout=${ms(v.join_timeout_ms)}) returned after ${ms(v.join_returned_after_ms)}; the worker sleeps ${ms(v.worker_sleep_ms)}, and is_alive() was ${v.alive_after_join ? 'True' : 'False'}.`,
     }),
   },
+  gil: {
+    prompt: 'Under CPython\'s GIL, two threads each run a CPU-bound task. Compared with running the two tasks one after another, the threads take…',
+    choices: [
+      { id: 'faster', label: 'Clearly less time (under 0.8×)' },
+      { id: 'same', label: 'About the same (0.8× to 1.2×)' },
+      { id: 'slower', label: 'Clearly more time (over 1.2×)' },
+    ],
+    answer: (v) => {
+      const t = v.cpu.threads_gil_ms, seq = v.cpu.sequential_ms;
+      if (!Number.isFinite(t)) return { correct: null, measured: 'This run did not include the build with the GIL (choose "both" or "CPython (with GIL)").' };
+      const r = t / seq;
+      return { correct: band(r, [0.8, 1.2], ['faster', 'same', 'slower']), measured: `Two threads under the GIL took ${ms(t)}, one after another ${ms(seq)}: ${r.toFixed(2)}×; the GIL changed hands ${v.gil.switches} times.` };
+    },
+  },
   counter: {
     prompt: 'Without a lock, what total will the threads reach (threads × increments expected)?',
     choices: [
@@ -263,7 +277,7 @@ export function isCorrect(correct, predicted) {
 
 // ---- "Fix it" challenges -------------------------------------------------------------------------------
 
-const COUNTER = { threads: 8, increments: 6_000_000, repeats: 5 };
+const COUNTER = { threads: 8, increments: 6_000_000, repeats: 5, python: 1 }; // python 1 = free-threaded: threads really in parallel
 const DEADLOCK = { hold_ms: 200, time_scale: 10 };
 const DEADLOCK_LIMIT_MS = 2000;
 const WAITS = { n: 8, wait_ms: 500, time_scale: 10 }; // 8 waits of 50 ms
