@@ -1,6 +1,7 @@
 // How each lesson's measured values are shown. One renderer per lesson, chosen by id.
 import { el, fmt } from './dom.js';
 import { renderChart } from './chart.js';
+import { framesView } from './frames-view.js';
 
 function table(headers, rows) {
   return el('table', { class: 'table' },
@@ -75,6 +76,7 @@ export function renderResults(outcome) {
   if (outcome.error) return [el('p', { class: 'error', role: 'alert', text: `The run failed: ${outcome.error}` })];
   const render = RENDERERS[outcome.lesson];
   if (render) return render(outcome.values);
-  if (outcome.values?.report) return report(outcome.values.report);
+  // Frames a lesson left to play (the frames lab) go above its report.
+  if (outcome.values?.report) return [...(outcome.playback ? [framesView(outcome.playback)] : []), ...report(outcome.values.report)];
   return [el('pre', { text: JSON.stringify(outcome.values, null, 2) })];
 }

@@ -45,11 +45,16 @@ pub struct FetchResult {
 
 enum Incoming {
     Message(Delivery),
+    Bytes(BytesDelivery),
     Exit { code: i32, at: f64 },
     Fetched(Vec<FetchResult>),
 }
 
 static OUTBOX: Mutex<Vec<Request>> = Mutex::new(Vec::new());
+/// Bytes a child receives in its start message ([`start_process_with_input`]), until the runtime takes them.
+static PENDING_INPUT: Mutex<Option<HashMap<u32, Vec<u8>>>> = Mutex::new(None);
+/// How long the runtime took to copy each child's input out of this (shared) memory, by pid.
+static INPUT_COPY_MS: Mutex<Option<HashMap<u32, f64>>> = Mutex::new(None);
 static INBOX: Mutex<Option<HashMap<u32, VecDeque<Incoming>>>> = Mutex::new(None);
 static ARRIVED: Condvar = Condvar::new();
 /// Bumped (and futex-notified) whenever the outbox gets a request, so the runtime wakes at once.
@@ -133,6 +138,51 @@ pub fn deliver(pid: Pid, payload: String, sent_at: f64) {
     );
 }
 
+/// A binary message from a child, as the parent receives it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BytesDelivery {
+    pub from: Pid,
+    pub bytes: Vec<u8>,
+    pub sent_at: f64,
+    pub received_at: f64,
+    /// How long copying the bytes into this memory took (in the browser: from the transferred
+    /// `ArrayBuffer` into the shared wasm memory).
+    pub copy_ms: f64,
+}
+
+/// A message of either kind, in the order the child sent them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Received {
+    Text(Delivery),
+    Bytes(BytesDelivery),
+}
+
+/// The runtime delivers a child's binary message (already copied into this memory, in `copy_ms`).
+pub fn deliver_bytes(pid: Pid, bytes: Vec<u8>, sent_at: f64, copy_ms: f64) {
+    push(
+        pid,
+        Incoming::Bytes(BytesDelivery {
+            from: pid,
+            bytes,
+            sent_at,
+            received_at: now_ms(),
+            copy_ms,
+        }),
+    );
+}
+
+/// The runtime takes the bytes child `pid` gets in its start message, if any.
+pub fn take_input(pid: Pid) -> Option<Vec<u8>> {
+    lock(&PENDING_INPUT).as_mut()?.remove(&pid)
+}
+
+/// The runtime reports how long copying child `pid`'s input out of this memory took.
+pub fn record_input_copy(pid: Pid, ms: f64) {
+    lock(&INPUT_COPY_MS)
+        .get_or_insert_with(HashMap::new)
+        .insert(pid, ms);
+}
+
 /// The runtime reports a child's exit.
 pub fn exited(pid: Pid, code: i32, at: f64) {
     push(pid, Incoming::Exit { code, at });
@@ -147,6 +197,8 @@ pub fn fetched(id: u32, results: Vec<FetchResult>) {
 pub fn reset() {
     lock(&OUTBOX).clear();
     *lock(&INBOX) = None;
+    *lock(&PENDING_INPUT) = None;
+    *lock(&INPUT_COPY_MS) = None;
 }
 
 /// A child process started from a thread lesson: `multiprocessing.Process(...).start()`.
@@ -166,7 +218,39 @@ pub fn start_process(
     entry: &str,
     args: Value,
 ) -> ChildProcess {
+    start(name, group, lesson, entry, args, None)
+}
+
+/// Like [`start_process`], and the child's start message carries `input` (what `Pool.map` pickles and
+/// writes to a worker's pipe). In the browser the runtime copies the bytes out of this shared memory into
+/// an `ArrayBuffer` (a `SharedArrayBuffer` cannot be transferred), transfers that buffer to the child's
+/// worker without a copy, and the child copies it into its own memory
+/// ([`crate::engine::process::ChildContext::take_input`]).
+pub fn start_process_with_input(
+    name: &str,
+    group: &str,
+    lesson: &str,
+    entry: &str,
+    args: Value,
+    input: Vec<u8>,
+) -> ChildProcess {
+    start(name, group, lesson, entry, args, Some(input))
+}
+
+fn start(
+    name: &str,
+    group: &str,
+    lesson: &str,
+    entry: &str,
+    args: Value,
+    input: Option<Vec<u8>>,
+) -> ChildProcess {
     let pid = NEXT_ID.fetch_add(1, Ordering::SeqCst);
+    if let Some(input) = input {
+        lock(&PENDING_INPUT)
+            .get_or_insert_with(HashMap::new)
+            .insert(pid, input);
+    }
     let lane = trace::new_lane(name, LaneKind::Process, group);
     let started_at = now_ms();
     trace::enter_at(lane, LaneState::Starting, started_at);
@@ -199,7 +283,22 @@ fn launch(spawn: SpawnCommand) {
     std::thread::spawn(move || {
         let pid = spawn.pid;
         let mut send = |payload: String| deliver(pid, payload, now_ms());
-        let code = crate::lessons::run_child(&spawn, &mut send);
+        let input = take_input(pid).unwrap_or_default();
+        let send_bytes = Box::new(move |bytes: &[u8]| {
+            let t0 = now_ms();
+            let copy = bytes.to_vec();
+            let ms = now_ms() - t0;
+            deliver_bytes(pid, copy, now_ms(), 0.0);
+            ms
+        });
+        let io = crate::engine::process::ChildIo {
+            input,
+            input_copy_ms: 0.0,
+            send_bytes,
+        };
+        let code = crate::engine::process::with_child_io(io, || {
+            crate::lessons::run_child(&spawn, &mut send)
+        });
         exited(pid, code, now_ms());
     });
 }
@@ -227,6 +326,35 @@ impl ChildProcess {
         .flatten();
         trace::enter(LaneState::Running);
         got
+    }
+
+    /// The child's next message of either kind (text or bytes), blocking like [`recv`](Self::recv).
+    pub fn recv_any(&self, timeout_ms: Option<f64>) -> Option<Received> {
+        super::gil::allow_threads(|| {
+            trace::enter(LaneState::WaitingMessage);
+            let got = take(self.pid, timeout_ms, |queue| {
+                // Moved out, not cloned: a frame is hundreds of KiB.
+                let pos = queue
+                    .iter()
+                    .position(|i| matches!(i, Incoming::Message(_) | Incoming::Bytes(_)));
+                match pos.and_then(|p| queue.remove(p)) {
+                    Some(Incoming::Message(d)) => return Some(Some(Received::Text(d))),
+                    Some(Incoming::Bytes(b)) => return Some(Some(Received::Bytes(b))),
+                    _ => {}
+                }
+                let exited = queue.iter().any(|i| matches!(i, Incoming::Exit { .. }));
+                exited.then_some(None)
+            })
+            .flatten();
+            trace::enter(LaneState::Running);
+            got
+        })
+    }
+
+    /// How long the runtime took to copy this child's start input out of the parent's memory (`None`
+    /// natively, or before the child was started).
+    pub fn input_copy_ms(&self) -> Option<f64> {
+        lock(&INPUT_COPY_MS).as_ref()?.get(&self.pid).copied()
     }
 
     /// `p.join()`: blocks until the child exits; returns its exit code and when it exited.
