@@ -70,6 +70,21 @@ export const QUESTIONS = {
       measured: `join(timeout=${ms(v.join_timeout_ms)}) returned after ${ms(v.join_returned_after_ms)}; the worker sleeps ${ms(v.worker_sleep_ms)}, and is_alive() was ${v.alive_after_join ? 'True' : 'False'}.`,
     }),
   },
+  frames: {
+    prompt: 'Processes have their own memory. How many bytes of frames will be copied between memories, compared with the size of the clip?',
+    choices: [
+      { id: 'none', label: 'None: they read the same frames' },
+      { id: 'once', label: 'About the clip once (the frames go to the processes)' },
+      { id: 'twice', label: 'About twice the clip (the frames go there and come back)' },
+    ],
+    answer: (v) => {
+      const p = v.processes;
+      if (!p || !Number.isFinite(p.bytes_copied)) return { correct: null, measured: 'This run did not use processes.' };
+      const r = p.bytes_copied / v.clip_bytes;
+      const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
+      return { correct: band(r, [0.1, 1.5], ['none', 'once', 'twice']), measured: `The clip is ${mib(v.clip_bytes)}; ${mib(p.bytes_to_children)} went to the processes and ${mib(p.bytes_from_children)} came back (${r.toFixed(2)}× the clip), taking ${ms(p.total_ms)} of copying.` };
+    },
+  },
   gil: {
     prompt: 'Under CPython\'s GIL, two threads each run a CPU-bound task. Compared with running the two tasks one after another, the threads take…',
     choices: [
