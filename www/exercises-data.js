@@ -295,12 +295,12 @@ export function isCorrect(correct, predicted) {
 const COUNTER = { threads: 8, increments: 6_000_000, repeats: 5, python: 1 }; // python 1 = free-threaded: threads really in parallel
 const DEADLOCK = { hold_ms: 200, time_scale: 10 };
 const DEADLOCK_LIMIT_MS = 2000;
-const WAITS = { n: 8, wait_ms: 500, time_scale: 10 }; // 8 waits of 50 ms
-const WAIT_SLACK_MS = 10;
+const WAITS = { n: 16, wait_ms: 500, time_scale: 10 }; // 16 waits of 50 ms
+const WAIT_SLACK_MS = 30; // threads need well under 1 ms; starting 16 processes takes far more
 const POOL = { tasks: 12, task_ms: 400, fail_task: 0, time_scale: 10 }; // tasks of 40 ms (×1.3, 1.0, 0.7)
 const POOL_LIMIT = { at_once: 4, ms: 200 };
 const EVENT = { threads: 5, permits: 2, hold_ms: 500, timer_ms: 100, time_scale: 10 };
-const EVENT_LATENCY_MS = 10;
+const EVENT_LATENCY_MS = 20;
 
 export const CHALLENGES = [
   {

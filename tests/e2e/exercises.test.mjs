@@ -82,17 +82,17 @@ test('fix-deadlock: one lock order and timeout+retry pass; the opposite order an
   }
 });
 
-test('threads-or-processes: threads meet one wait + 10 ms; processes pay their start cost and fail; sequential fails', async () => {
+test('threads-or-processes: threads meet one wait + 30 ms; processes pay their start cost and fail; sequential fails', async () => {
   const { page } = session;
   const threads = await check(page, 'threads-or-processes', 'threads');
   assert.equal(threads.pass, true, `${threads.verdict} ${JSON.stringify(threads.rows)}`);
-  for (const [, measured] of threads.rows) assert.ok(numbers(measured)[1] <= 60, measured);
+  for (const [, measured] of threads.rows) assert.ok(numbers(measured)[1] <= 80, measured);
   const processes = await check(page, 'threads-or-processes', 'processes');
   assert.equal(processes.pass, false, processes.verdict);
-  for (const [, measured] of processes.rows) assert.ok(numbers(measured)[1] > 60 && /starting the processes/.test(measured), measured);
+  for (const [, measured] of processes.rows) assert.ok(numbers(measured)[1] > 80 && /starting the processes/.test(measured), measured);
   const sequential = await check(page, 'threads-or-processes', 'sequential');
   assert.equal(sequential.pass, false, sequential.verdict);
-  for (const [, measured] of sequential.rows) assert.ok(numbers(measured)[1] >= 8 * 50 * 0.95, measured);
+  for (const [, measured] of sequential.rows) assert.ok(numbers(measured)[1] >= 16 * 50 * 0.95, measured);
   console.log(`# threads ${threads.rows.map((r) => r[1]).join(' / ')}; processes ${processes.rows.map((r) => r[1]).join(' / ')}`);
 });
 
@@ -118,7 +118,7 @@ test('event-not-polling: the Event passes; polling fails (too many wake-ups, or 
   for (const [, m] of fast.rows) assert.ok(numbers(m)[1] > 5 * 10, `polling every 1 ms wakes many times: ${m}`);
   const slow = await check(page, 'event-not-polling', 'poll-slow');
   assert.equal(slow.pass, false);
-  for (const [, m] of slow.rows) assert.ok(numbers(m).at(-1) > 10, `polling every 100 ms notices late: ${m}`);
+  for (const [, m] of slow.rows) assert.ok(numbers(m).at(-1) > 20, `polling every 100 ms notices late: ${m}`);
   await page.locator('#challenge-event-not-polling').screenshot({ path: `${SHOTS}/exercise-desktop.png` });
 });
 
