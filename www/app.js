@@ -6,6 +6,11 @@ import { renderResults } from './results.js';
 import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
 import { clampTimeLimit } from './watchdog.js';
 import { startDebugPanel } from './debug-panel.js';
+import './exercises.js'; // predict-then-run questions and "fix it" challenges (listen to the events below)
+import './a11y.js';
+
+/** Tells other modules (exercises, a11y) what the page does: playground:lesson, :run, :outcome. */
+const tell = (name, detail) => document.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
 
 const $ = (id) => document.getElementById(id);
 const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], linkNotices: [] };
@@ -51,6 +56,7 @@ async function boot() {
   $('stop').addEventListener('click', () => pg.stop());
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.running) pg.stop(); });
   if (query.get('debug') === '1') startDebugPanel(pg, $('debug-panel'), $('debug-status'));
+  document.addEventListener('playground:select-lesson', (e) => { if (!state.running) selectLesson(e.detail.id, {}); });
   return pg;
 }
 
@@ -129,6 +135,7 @@ function selectLesson(id, given) {
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
   state.linkNotices = [];
   notices([]);
+  tell('lesson', lesson);
 }
 
 function notices(list) {
@@ -157,6 +164,7 @@ async function run() {
   notices(state.linkNotices);
   const limit = clampTimeLimit($('time-limit').value);
   $('time-limit').value = limit.seconds;
+  tell('run', { lesson: lesson.id });
   const startedAt = performance.timeOrigin + performance.now();
   const ticker = setInterval(() => {
     $('run-status').textContent = `Running… ${((performance.timeOrigin + performance.now() - startedAt) / 1000).toFixed(1)} s`;
@@ -187,10 +195,12 @@ async function run() {
     $('run-status').textContent = outcome.stopped ? 'Stopped.'
       : outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
     showOutcome(outcome);
+    tell('outcome', outcome);
   } catch (error) {
     clearInterval(ticker);
     $('run-status').textContent = '';
     $('results').replaceChildren(el('p', { class: 'error', role: 'alert', text: error.message }));
+    tell('outcome', { lesson: lesson.id, error: error.message });
   } finally {
     state.running = false;
     $('run').disabled = false;
