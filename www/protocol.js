@@ -6,12 +6,18 @@
 //                  { type: 'run', job, request }        request = { lesson, params }
 //                  { type: 'status', job }              live worker counts and memory
 //                  { type: 'rayon_probe', job, n }      check the data-parallel pool
+//                  { type: 'validate', job, request }   validate parameters without running
+//                  { type: 'stop', reason }             stop the running lesson (Stop button, time limit)
+//                  { type: 'shutdown' }                 terminate every worker: the page replaces this runtime
 // runtime → page:  { type: 'ready', lessons, threads, rayonThreads, cores }
 //                  { type: 'started', job, prepared }   validated parameters and notices
 //                  { type: 'progress', job, lanes, output }
 //                  { type: 'finished', job, outcome }
 //                  { type: 'status', job, status } | { type: 'probe', job, result }
 //                  { type: 'failed', job, error }
+//                  { type: 'validated', job, prepared } | { type: 'stopping', job, running } | { type: 'shutdown' }
+//                  { type: 'fatal', error }             the instance trapped: the page restarts the engine
+//                  'finished' also carries restart: true when threads of the run would not stop
 
 export const THREADS_UNAVAILABLE =
   'Threads are unavailable: this page is not cross-origin isolated, so the browser withholds ' +

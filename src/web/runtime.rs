@@ -138,11 +138,12 @@ pub fn stop_run(reason: String) -> bool {
         return false;
     };
     lock(&STOP_REASON).get_or_insert_with(|| reason.clone());
-    cancel::request(&reason);
-    // In the output, where the stop came: the lines after it are the threads falling through to their end.
+    // In the output, where the stop came (printed first, so it precedes what the stop sets off): the lines
+    // after it are the threads falling through to their end.
     trace::print(format!(
         "■ {reason} From here on every wait returns at once and each thread runs to its end."
     ));
+    cancel::request(&reason);
     if let CurrentRun::Processes(process_run) = run {
         if let Some(outcome) = process_run.abandon(&reason) {
             *run = CurrentRun::Stopped(outcome);
