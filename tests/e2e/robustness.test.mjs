@@ -113,6 +113,12 @@ test('Stop ends a run whose threads wait, cooperatively, within 100 ms', async (
     // Generous for 2 shared cores; the measured latency is printed above.
     assert.ok(outcome.stop_ms < 200, `the run ended ${outcome.stop_ms} ms after stop()`);
   }
+  // The output marks where the stop came, before the lines of the threads it woke.
+  const out = lesson.outcome.output.map((l) => l.text);
+  const marker = out.findIndex((t) => t.startsWith('■ Stopped by you'));
+  assert.ok(marker >= 0, JSON.stringify(out));
+  assert.ok(out.slice(0, marker).every((t) => !t.includes('finishing')), JSON.stringify(out));
+  assert.ok(out.slice(marker).some((t) => t.includes('finishing')), JSON.stringify(out));
   // Every waiting thread's lane ended: the stop reached the sleep, lock, event, queue and work.
   assert.equal(debug.outcome.lanes.length, 6);
   const s = await status(page);
