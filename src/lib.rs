@@ -8,6 +8,7 @@
 //!   really block, the event log behind the timeline, and the process model (isolated programs that only
 //!   exchange messages).
 //! - [`lessons`]: one lesson per file, registered in one list.
+//! - [`bench`]: benchmark kernels shared by the browser build and the native reference (`npm run bench`).
 //! - `web` (wasm32 only): the thin `#[wasm_bindgen]` layer that binds the core to Web Workers.
 //!
 //! Native `cargo test` runs the engine and lessons on OS threads; in the browser the same code runs on Web
@@ -21,6 +22,7 @@ compile_error!(
      +atomics,+bulk-memory,+mutable-globals"
 );
 
+pub mod bench;
 pub mod clock;
 pub mod engine;
 pub mod lessons;
