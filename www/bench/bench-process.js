@@ -3,9 +3,10 @@
 import init, { bench_hello } from '../../pkg/playground.js';
 
 const scriptAt = performance.timeOrigin + performance.now();
+self.postMessage({ type: 'loaded', scriptAt }); // for the "pre-started worker" variant
 self.onmessage = async ({ data: { module } }) => {
   const initAt = performance.timeOrigin + performance.now();
   await init({ module_or_path: module });
   const readyAt = performance.timeOrigin + performance.now();
-  self.postMessage({ scriptAt, initAt, readyAt, hello: bench_hello() });
+  self.postMessage({ type: 'ready', scriptAt, initAt, readyAt, hello: bench_hello() });
 };

@@ -43,25 +43,49 @@ async function ensureThreadWorkers(n) {
 }
 
 /** A process: a new worker instantiating the precompiled module with a memory of its own, to its first
- *  reply. Also returns when the worker's script started and when its instance was ready, for a breakdown. */
+ *  reply (as ../runtime/process-worker.js does). Also: when the worker's script started and how long the
+ *  instantiation took (a breakdown); an empty worker (Chromium's floor for any worker); and a worker started
+ *  ahead of time whose script has loaded (what a spare, pre-started process worker would cost). */
 async function processStart({ samples }) {
-  const total = [], script = [], instantiate = [];
+  const total = [], script = [], instantiate = [], empty = [], prestarted = [];
+  const url = new URL('./bench-process.js', import.meta.url);
+  const replyOf = (worker, type) => new Promise((resolve, reject) => {
+    worker.addEventListener('message', ({ data }) => data.type === type && resolve(data));
+    worker.onerror = (e) => reject(new Error(`process worker failed: ${e.message}`));
+  });
+  const emptyUrl = URL.createObjectURL(new Blob(['onmessage = () => postMessage(1);'], { type: 'text/javascript' }));
   for (let i = 0; i <= samples; i++) {
-    const t0 = epochNow();
-    const worker = new Worker(new URL('./bench-process.js', import.meta.url), { type: 'module', name: `bench-process-${i}` });
-    const reply = await new Promise((resolve, reject) => {
-      worker.onmessage = ({ data }) => resolve(data);
-      worker.onerror = (e) => reject(new Error(`process worker failed: ${e.message}`));
-      worker.postMessage({ module: compiled });
-    });
-    const t1 = epochNow();
+    let t0 = epochNow();
+    let worker = new Worker(url, { type: 'module', name: `bench-process-${i}` });
+    let ready = replyOf(worker, 'ready');
+    worker.postMessage({ module: compiled });
+    const reply = await ready;
+    let t1 = epochNow();
     worker.terminate();
-    if (i === 0) continue; // warm-up
-    total.push(t1 - t0);
-    script.push(reply.scriptAt - t0);
-    instantiate.push(reply.readyAt - reply.initAt);
+    if (i) {
+      total.push(t1 - t0);
+      script.push(reply.scriptAt - t0);
+      instantiate.push(reply.readyAt - reply.initAt);
+    }
+    t0 = epochNow();
+    worker = new Worker(emptyUrl, { name: `bench-empty-${i}` });
+    await new Promise((resolve) => { worker.onmessage = resolve; worker.postMessage(0); });
+    t1 = epochNow();
+    worker.terminate();
+    if (i) empty.push(t1 - t0);
+    worker = new Worker(url, { type: 'module', name: `bench-spare-${i}` });
+    await replyOf(worker, 'loaded');
+    await new Promise((r) => setTimeout(r, 5)); // let its start-up settle, as a spare would have
+    ready = replyOf(worker, 'ready');
+    t0 = epochNow();
+    worker.postMessage({ module: compiled });
+    await ready;
+    t1 = epochNow();
+    worker.terminate();
+    if (i) prestarted.push(t1 - t0);
   }
-  return { total, script, instantiate };
+  URL.revokeObjectURL(emptyUrl);
+  return { total, script, instantiate, empty, prestarted };
 }
 
 function echoWorker(mode) {
@@ -75,25 +99,29 @@ function request(worker, message, transfer = []) {
   });
 }
 
-/** Round trips through a message echo worker: empty messages, transferred buffers, cloned buffers. */
-async function messages({ samples, bigSamples, small, big }) {
+/** Round trips through a message echo worker: empty messages, transferred buffers, cloned buffers. The
+ *  browser's clock ticks in 5 µs, so short round trips are timed in batches of `batch` (mean per trip). */
+async function messages({ samples, bigSamples, batch, sizes, big }) {
   const echo = echoWorker('messages');
   await request(echo, { kind: 'ping' });
-  const result = { empty_rtt_ms: [], transfer_small_rtt_ms: [], transfer_big_rtt_ms: [], clone_big_one_way_ms: [] };
+  const result = { empty_rtt_ms: [], transfer_rtt_ms: {}, clone_big_one_way_ms: [] };
   for (let i = 0; i <= samples; i++) {
     const t0 = now();
-    await request(echo, { kind: 'ping' });
-    if (i) result.empty_rtt_ms.push(now() - t0);
+    for (let b = 0; b < batch; b++) await request(echo, { kind: 'ping' });
+    if (i) result.empty_rtt_ms.push((now() - t0) / batch);
   }
-  for (const [size, key, n] of [[small, 'transfer_small_rtt_ms', samples], [big, 'transfer_big_rtt_ms', bigSamples]]) {
+  for (const size of sizes) {
+    const n = size >= big ? bigSamples : samples;
     let buffer = new ArrayBuffer(size);
     new Uint8Array(buffer).fill(7);
+    result.transfer_rtt_ms[size] = [];
     for (let i = 0; i <= n; i++) {
       const t0 = now();
-      const reply = await request(echo, { kind: 'transfer', buffer }, [buffer]);
-      if (i) result[key].push(now() - t0);
-      buffer = reply.buffer;
-      if (buffer.byteLength !== size) throw new Error(`transfer came back with ${buffer.byteLength} bytes`);
+      for (let b = 0; b < batch; b++) {
+        buffer = (await request(echo, { kind: 'transfer', buffer }, [buffer])).buffer;
+        if (buffer.byteLength !== size) throw new Error(`transfer came back with ${buffer.byteLength} bytes`);
+      }
+      if (i) result.transfer_rtt_ms[size].push((now() - t0) / batch);
     }
   }
   const buffer = new ArrayBuffer(big);
@@ -126,7 +154,7 @@ async function messages({ samples, bigSamples, small, big }) {
 /** A wake-up round trip on shared memory: this worker stores and notifies, the echo worker (blocked in
  *  Atomics.wait) answers by storing and notifying back; this side waits with Atomics.waitAsync (as the
  *  runtime worker does) or, second, blocks in Atomics.wait. */
-async function notify({ samples }) {
+async function notify({ samples, batch }) {
   const echo = echoWorker('atomics');
   const word = new Int32Array(new SharedArrayBuffer(8));
   await request(echo, { kind: 'atomics', sab: word.buffer });
@@ -134,21 +162,25 @@ async function notify({ samples }) {
   let v = 0;
   for (let i = 0; i <= samples; i++) {
     const t0 = now();
-    Atomics.store(word, 0, ++v);
-    Atomics.notify(word, 0);
-    const r = Atomics.waitAsync(word, 0, v);
-    if (r.async) await r.value;
-    if (Atomics.load(word, 0) !== v + 1) throw new Error('no answer on the shared word');
-    v++;
-    if (i) waitAsyncRtt.push(now() - t0);
+    for (let b = 0; b < batch; b++) {
+      Atomics.store(word, 0, ++v);
+      Atomics.notify(word, 0);
+      const r = Atomics.waitAsync(word, 0, v);
+      if (r.async) await r.value;
+      if (Atomics.load(word, 0) !== v + 1) throw new Error('no answer on the shared word');
+      v++;
+    }
+    if (i) waitAsyncRtt.push((now() - t0) / batch);
   }
   for (let i = 0; i <= samples; i++) {
     const t0 = now();
-    Atomics.store(word, 0, ++v);
-    Atomics.notify(word, 0);
-    while (Atomics.load(word, 0) === v) Atomics.wait(word, 0, v, 1000);
-    v++;
-    if (i) waitRtt.push(now() - t0);
+    for (let b = 0; b < batch; b++) {
+      Atomics.store(word, 0, ++v);
+      Atomics.notify(word, 0);
+      while (Atomics.load(word, 0) === v) Atomics.wait(word, 0, v, 1000);
+      v++;
+    }
+    if (i) waitRtt.push((now() - t0) / batch);
   }
   Atomics.store(word, 0, -1);
   Atomics.notify(word, 0);
