@@ -59,7 +59,21 @@ function renderNav(lessons) {
 }
 
 function pythonText(lesson, values) {
-  return lesson.python.replace(/\{(\w+)\}/g, (m, name) => (name in values ? fmt.int(values[name]).replaceAll(',', '_') : m));
+  const shown = (name) => {
+    const choice = lesson.params.find((p) => p.name === name)?.choices.find(([v]) => String(v) === String(values[name]));
+    return choice ? choice[1] : fmt.int(values[name]).replaceAll(',', '_');
+  };
+  return lesson.python.replace(/\{(\w+)\}/g, (m, name) => (name in values ? shown(name) : m));
+}
+
+/** A number field, or a drop-down for a parameter with named choices (such as the Python build). */
+function paramControl(p, value, oninput) {
+  const common = { id: `param-${p.name}`, name: p.name, 'aria-describedby': `help-${p.name}`, oninput };
+  if (p.choices.length) {
+    return el('select', common, ...p.choices.map(([v, label]) =>
+      el('option', { value: v, text: label, selected: String(v) === String(value) })));
+  }
+  return el('input', { ...common, type: 'number', inputmode: 'numeric', min: p.min, max: p.max, step: 1, value });
 }
 
 function currentValues() {
@@ -76,9 +90,7 @@ function selectLesson(id, given) {
   $('lesson-summary').textContent = lesson.summary;
   $('params').replaceChildren(...lesson.params.map((p) => el('label', { class: 'param' },
     el('span', { class: 'param-label', text: p.label }),
-    el('input', { id: `param-${p.name}`, name: p.name, type: 'number', inputmode: 'numeric', min: p.min, max: p.max, step: 1,
-      value: given[p.name] ?? p.default, 'aria-describedby': `help-${p.name}`,
-      oninput: () => { $('python').textContent = pythonText(lesson, currentValues()); } }),
+    paramControl(p, given[p.name] ?? p.default, () => { $('python').textContent = pythonText(lesson, currentValues()); }),
     el('span', { class: 'param-help', id: `help-${p.name}`, text: p.help }))));
   $('python').textContent = pythonText(lesson, currentValues());
   $('output').textContent = '';
