@@ -14,6 +14,9 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::engine::{lock, sync, thread, trace};
+use crate::frames::clip::generate_frame;
+use crate::frames::filters::{filter_frame, filter_rows, Filter};
+use crate::frames::frame_bytes;
 
 /// A monotonic clock in milliseconds (natively `Instant`; in the browser the engine's clock, which is
 /// `performance.now()` on a fixed origin).
@@ -173,6 +176,42 @@ pub fn run(case: &str, args: &Value) -> Result<Vec<f64>, String> {
             trace::reset();
             Ok(out)
         }
+        "filter_frame" | "filter_parallel" => {
+            let filter = match args.get("filter").and_then(Value::as_str) {
+                Some("blur") => Filter::Blur,
+                Some("sobel") => Filter::Sobel,
+                _ => return Err(format!("{case}: `filter` must be blur or sobel")),
+            };
+            let width = count(args, case, "width", 4096.0)?;
+            let height = count(args, case, "height", 4096.0)?;
+            let frames = count(args, case, "frames", 1000.0)?;
+            let tasks = if case == "filter_parallel" {
+                count(args, case, "tasks", 256.0)?
+            } else {
+                0
+            };
+            let clip: Vec<Vec<u8>> = (0..frames)
+                .map(|i| generate_frame(i, width, height))
+                .collect();
+            let mut out = vec![0u8; frames * frame_bytes(width, height)];
+            let mut samples_out = Vec::new();
+            for s in 0..=samples()? {
+                let t0 = now_ms();
+                if tasks == 0 {
+                    for (src, dst) in clip.iter().zip(out.chunks_mut(frame_bytes(width, height))) {
+                        filter_frame(filter, src, dst, width, height);
+                    }
+                } else {
+                    filter_bands(filter, &clip, &mut out, width, height, tasks);
+                }
+                let ms = now_ms() - t0;
+                if s > 0 {
+                    samples_out.push(ms / frames as f64);
+                }
+            }
+            black_box(&out);
+            Ok(samples_out)
+        }
         _ => Err(format!("unknown benchmark case `{case}`")),
     }
 }
@@ -204,6 +243,33 @@ fn need_pool_workers(n: usize) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Task `k` of `tasks` computes row band `k` of every frame (bands of ⌈height / tasks⌉ rows), so exactly
+/// `tasks` rayon tasks share the work evenly whatever the frame count; one fork-join per call.
+fn filter_bands(
+    filter: Filter,
+    clip: &[Vec<u8>],
+    out: &mut [u8],
+    width: usize,
+    height: usize,
+    tasks: usize,
+) {
+    let stride = width * crate::frames::BYTES_PER_PIXEL;
+    let band = height.div_ceil(tasks).max(1);
+    let mut per_task: Vec<Vec<(usize, usize, &mut [u8])>> =
+        (0..tasks).map(|_| Vec::new()).collect();
+    for (f, frame) in out.chunks_mut(frame_bytes(width, height)).enumerate() {
+        for (k, rows) in frame.chunks_mut(band * stride).enumerate() {
+            per_task[k].push((f, k * band, rows));
+        }
+    }
+    per_task.into_par_iter().with_max_len(1).for_each(|bands| {
+        for (f, first, dst) in bands {
+            let rows = first..first + dst.len() / stride;
+            filter_rows(filter, &clip[f], dst, width, height, rows);
+        }
+    });
 }
 
 #[derive(Clone, Copy)]
@@ -302,6 +368,23 @@ mod tests {
             run("pool_threads", &json!({})).unwrap()[0],
             rayon::current_num_threads() as f64
         );
+    }
+
+    #[test]
+    fn bands_on_the_pool_give_the_same_bytes_as_whole_frames() {
+        let (w, h) = (50, 29);
+        let clip: Vec<Vec<u8>> = (0..3).map(|i| generate_frame(i, w, h)).collect();
+        for filter in Filter::ALL {
+            let mut whole = vec![0u8; 3 * frame_bytes(w, h)];
+            for (src, dst) in clip.iter().zip(whole.chunks_mut(frame_bytes(w, h))) {
+                filter_frame(filter, src, dst, w, h);
+            }
+            for tasks in [1, 2, 3, 7] {
+                let mut banded = vec![1u8; 3 * frame_bytes(w, h)];
+                filter_bands(filter, &clip, &mut banded, w, h, tasks);
+                assert!(banded == whole, "{filter:?} in {tasks} bands differs");
+            }
+        }
     }
 
     #[test]
