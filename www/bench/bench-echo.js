@@ -5,7 +5,7 @@ const epochNow = () => performance.timeOrigin + performance.now();
 self.onmessage = ({ data }) => {
   switch (data.kind) {
     case 'ping': self.postMessage({ kind: 'pong' }); break;
-    case 'transfer': self.postMessage({ kind: 'back', buffer: data.buffer }, [data.buffer]); break;
+    case 'transfer': self.postMessage({ kind: 'back', buffer: data.buffer, at: epochNow() }, [data.buffer]); break;
     case 'clone': self.postMessage({ kind: 'ack', bytes: data.buffer.byteLength, at: epochNow() }); break;
     case 'atomics': {
       self.postMessage({ kind: 'ready' });

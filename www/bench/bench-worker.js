@@ -124,7 +124,21 @@ async function messages({ samples, bigSamples, batch, sizes, big }) {
       if (i) result.transfer_rtt_ms[size].push((now() - t0) / batch);
     }
   }
-  const buffer = new ArrayBuffer(big);
+  // One way, for the largest size: how long the postMessage call itself takes, and when the other worker's
+  // handler starts (on the clock all workers share).
+  result.transfer_big_send_call_ms = [];
+  result.transfer_big_arrival_ms = [];
+  let buffer = new ArrayBuffer(big);
+  for (let i = 0; i <= bigSamples; i++) {
+    const reply = new Promise((resolve) => { echo.onmessage = ({ data }) => resolve(data); });
+    const t0 = epochNow();
+    echo.postMessage({ kind: 'transfer', buffer }, [buffer]);
+    const t1 = epochNow();
+    const data = await reply;
+    buffer = data.buffer;
+    if (i) { result.transfer_big_send_call_ms.push(t1 - t0); result.transfer_big_arrival_ms.push(data.at - t0); }
+  }
+  buffer = new ArrayBuffer(big);
   new Uint8Array(buffer).fill(9);
   for (let i = 0; i <= bigSamples; i++) {
     const t0 = epochNow();
