@@ -524,11 +524,8 @@ function markdown(report) {
     `| memory | ${m.memory_gib} GiB |`, `| OS | ${m.os} |`, `| browser | ${m.browser} (headless) |`, `| Rust (wasm and native) | ${m.rustc} |`,
     `| Python | ${m.python} |`, `| Node | ${m.node} |`,
     `| load average (1, 5, 15 min) | ${m.load_average_at_start.join(', ')} at the start; ${m.load_average_at_end.join(', ')} at the end |`, '');
-  lines.push('## Goals', '');
-  lines.push('| # | figure | goal | status | measured |', '|---|---|---|---|---|');
-  report.figures.forEach((f, i) => lines.push(`| ${i + 1} | ${f.title} | ${f.goal} | ${STATUS[f.status]} | ${f.verdict} |`));
+  lines.push('## Goals', '', ...goalsTable(report), '');
   const g = report.gil_fidelity;
-  lines.push(`| GIL | fidelity of the emulated GIL (issue 4) | within ±20 % of CPython's ratios | ${STATUS[g.status]} | ${g.verdict} |`, '');
   report.figures.forEach((f, i) => {
     lines.push(`## ${i + 1}. ${f.title}`, '', `Goal: ${f.goal}. **${STATUS[f.status]}**: ${f.verdict}`, '');
     if (f.rows.length) {
@@ -573,6 +570,24 @@ function markdown(report) {
   return `${lines.join('\n')}\n`;
 }
 
+function goalsTable(report) {
+  const g = report.gil_fidelity;
+  return ['| # | figure | goal | status | measured |', '|---|---|---|---|---|',
+    ...report.figures.map((f, i) => `| ${i + 1} | ${f.title} | ${f.goal} | ${STATUS[f.status]} | ${f.verdict} |`),
+    `| GIL | fidelity of the emulated GIL (issue 4) | within ±20 % of CPython's ratios | ${STATUS[g.status]} | ${g.verdict} |`];
+}
+
+/** A full run puts its goals table into README.md, between the bench:headlines markers. */
+function updateReadme(report) {
+  const start = '<!-- bench:headlines (rewritten by npm run bench) -->', end = '<!-- /bench:headlines -->';
+  const readme = fs.readFileSync('README.md', 'utf8');
+  const a = readme.indexOf(start), b = readme.indexOf(end);
+  if (a < 0 || b < a) return;
+  const block = [start, `*From BENCHMARKS.md, ${report.generated_at.slice(0, 10)}; load average ${report.machine.load_average_at_start[0]} at the start.*`, '',
+    ...goalsTable(report), end].join('\n');
+  fs.writeFileSync('README.md', readme.slice(0, a) + block + readme.slice(b + end.length));
+}
+
 // ------------------------------------------------------------------------------------------------ main
 async function main() {
   const toolchain = buildIfNeeded();
@@ -614,6 +629,7 @@ async function main() {
     fs.writeFileSync(REPORT_PATH, `${JSON.stringify(report, null, 1)}\n`);
     fs.writeFileSync(MD_PATH, markdown(report));
     check(report);
+    if (!OUT_DIR) updateReadme(report);
     log(`wrote ${REPORT_PATH} and ${MD_PATH} in ${Math.round((Date.now() - t0Run) / 1000)} s`);
     for (const f of report.figures) log(`${STATUS[f.status].padEnd(11)} ${f.title}: ${f.verdict}`);
     log(`${STATUS[report.gil_fidelity.status].padEnd(11)} GIL fidelity: ${report.gil_fidelity.verdict}`);
