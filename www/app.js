@@ -4,6 +4,11 @@ import { createPlayground, isolation } from './playground.js';
 import { el, fmt } from './dom.js';
 import { renderResults } from './results.js';
 import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
+import './exercises.js'; // predict-then-run questions and "fix it" challenges (listen to the events below)
+import './a11y.js';
+
+/** Tells other modules (exercises, a11y) what the page does: playground:lesson, :run, :outcome. */
+const tell = (name, detail) => document.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
 
 const $ = (id) => document.getElementById(id);
 const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [] };
@@ -41,6 +46,7 @@ async function boot() {
   selectLesson(lesson.id, fromUrl);
   if (wanted && lesson.id !== wanted) notices([`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`]);
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  document.addEventListener('playground:select-lesson', (e) => { if (!state.running) selectLesson(e.detail.id, {}); });
   return pg;
 }
 
@@ -102,6 +108,7 @@ function selectLesson(id, given) {
   $('run').disabled = blocked;
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
   notices([]);
+  tell('lesson', lesson);
 }
 
 function notices(list) {
@@ -127,6 +134,7 @@ async function run() {
   $('run').disabled = true;
   $('output').textContent = '';
   notices([]);
+  tell('run', { lesson: lesson.id });
   const startedAt = performance.timeOrigin + performance.now();
   const ticker = setInterval(() => {
     $('run-status').textContent = `Running… ${((performance.timeOrigin + performance.now() - startedAt) / 1000).toFixed(1)} s`;
@@ -154,10 +162,12 @@ async function run() {
     clearInterval(ticker);
     $('run-status').textContent = outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
     showOutcome(outcome);
+    tell('outcome', outcome);
   } catch (error) {
     clearInterval(ticker);
     $('run-status').textContent = '';
     $('results').replaceChildren(el('p', { class: 'error', role: 'alert', text: error.message }));
+    tell('outcome', { lesson: lesson.id, error: error.message });
   } finally {
     state.running = false;
     $('run').disabled = false;

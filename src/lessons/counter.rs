@@ -38,6 +38,16 @@ pub enum Variant {
 impl Variant {
     pub const ALL: [Variant; 3] = [Variant::Unlocked, Variant::Locked, Variant::Atomic];
 
+    /// The variants parameter `variant` selects: 0 = all three, 1 = no lock, 2 = with Lock, 3 = atomic.
+    pub fn selected(choice: i64) -> Vec<Variant> {
+        match choice {
+            1 => vec![Variant::Unlocked],
+            2 => vec![Variant::Locked],
+            3 => vec![Variant::Atomic],
+            _ => Variant::ALL.to_vec(),
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Variant::Unlocked => "no lock",
@@ -207,7 +217,9 @@ def add_locked(n):
 # add_atomic: Python has no atomic integer. The playground's third variant uses the
 # processor's atomic add (C's atomic_fetch_add) to show the lock-free way.
 
-for target in (add_unlocked, add_locked):
+VARIANT = {variant}           # 0 = both; 1 = only add_unlocked, 2 = only add_locked
+targets = {0: (add_unlocked, add_locked), 1: (add_unlocked,), 2: (add_locked,)}.get(VARIANT, ())
+for target in targets:
     for run in range({repeats}):
         counter = 0
         threads = [threading.Thread(target=target, args=(INCREMENTS,))
@@ -253,6 +265,13 @@ impl Lesson for SharedCounter {
                     ..gil::PYTHON_BUILD
                 },
                 gil::SWITCH_INTERVAL,
+                ParamSpec::choice(
+                    "variant",
+                    "Variant",
+                    &[(0, "all three"), (1, "no lock"), (2, "with Lock"), (3, "atomic add")],
+                    0,
+                    "Run all three, or only one of them.",
+                ),
             ],
         }
     }
@@ -283,7 +302,7 @@ impl Lesson for SharedCounter {
         let expected = threads * increments;
         let mut next_name = 0;
         let mut variants = Vec::new();
-        for variant in Variant::ALL {
+        for variant in Variant::selected(params.get("variant")) {
             let mut trials = Vec::new();
             for run in 1..=repeats {
                 let group = format!("{}, run {run}", variant.label());
@@ -392,6 +411,24 @@ mod tests {
         assert_eq!(prepared.params.get("increments"), MAX_TOTAL_INCREMENTS / 64);
         assert_eq!(prepared.threads_needed, 65);
         assert_eq!(prepared.notices.len(), 1);
+    }
+
+    #[test]
+    fn the_variant_parameter_runs_only_the_chosen_variant() {
+        let outcome = run(json!({"threads": 2, "increments": 1000, "repeats": 2, "variant": 2}));
+        assert_eq!(outcome.error, None);
+        let variants = outcome.values["variants"].as_array().unwrap();
+        assert_eq!(variants.len(), 1);
+        assert_eq!(variants[0]["variant"], "locked");
+        assert_eq!(variants[0]["trials"].as_array().unwrap().len(), 2);
+        let names: Vec<_> = outcome.lanes.iter().map(|l| l.name.as_str()).collect();
+        assert!(
+            names.iter().all(|n| !n.contains("add_unlocked")),
+            "{names:?}"
+        );
+        assert_eq!(Variant::selected(0).len(), 3);
+        assert_eq!(Variant::selected(1), vec![Variant::Unlocked]);
+        assert_eq!(Variant::selected(3), vec![Variant::Atomic]);
     }
 
     /// The lock must really exclude: with the lock taken, the counter is exact under heavy contention.
