@@ -35,7 +35,7 @@ async function ensureThreadWorkers(n) {
     worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), index });
   }
   await Promise.all(starting);
-  const deadline = now() + 10_000;
+  const deadline = now() + 30_000;
   while (wasm.pool_status().workers < n) {
     if (now() > deadline) throw new Error(`only ${wasm.pool_status().workers} of ${n} thread workers joined`);
     await new Promise((r) => setTimeout(r, 1));
