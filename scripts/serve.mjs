@@ -17,13 +17,13 @@ const MIME = {
 };
 
 /** The Content-Security-Policy the page needs and nothing more (keep www/_headers in step). */
-export function contentSecurityPolicy(frameAncestors = process.env.FRAME_ANCESTORS || '*') {
+export function contentSecurityPolicy(frameAncestors = process.env.FRAME_ANCESTORS || '*', { blobWorkers = false } = {}) {
   // A CSP source list: no characters that could end the directive or the header.
   const ancestors = String(frameAncestors).replace(/[;,\r\n]/g, ' ').trim() || "'none'";
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self'",
+    blobWorkers ? "worker-src 'self' blob:" : "worker-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
@@ -37,6 +37,9 @@ export function contentSecurityPolicy(frameAncestors = process.env.FRAME_ANCESTO
 export function startServer({ dir = 'dist', port = 8080, isolation = true, host = '127.0.0.1', frameAncestors } = {}) {
   const root = path.resolve(dir);
   const csp = contentSecurityPolicy(frameAncestors);
+  // The benchmark worker times an empty blob: worker (Chromium's floor for any worker); only its own
+  // files may start one. The playground itself never needs blob:.
+  const benchCsp = contentSecurityPolicy(frameAncestors, { blobWorkers: true });
   const server = http.createServer((req, res) => {
     let pathname;
     try {
@@ -55,14 +58,24 @@ export function startServer({ dir = 'dist', port = 8080, isolation = true, host 
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
       return;
     }
+    // no-cache: the browser revalidates every time, so a rebuild is never served stale; the ETag makes a
+    // revalidation a 304 without the body, and lets the browser reuse its compiled copy of a script. That
+    // matters for process workers, which load their module scripts anew (npm run bench: ~10 ms each).
+    const stat = fs.statSync(file);
+    const etag = `"${stat.size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}"`;
     const headers = {
-      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache',
-      'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer',
+      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache', ETag: etag,
+      'Content-Security-Policy': pathname.startsWith('/www/bench/') ? benchCsp : csp,
+      'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer',
     };
     if (isolation) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
       headers['Cross-Origin-Resource-Policy'] = 'same-origin';
+    }
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers).end();
+      return;
     }
     res.writeHead(200, headers);
     fs.createReadStream(file).pipe(res);

@@ -56,6 +56,11 @@ if [ $want_browser = 1 ]; then
     apt_install chromium chromium-driver || { echo "[setup] could not install chromium; install chromium and chromedriver" >&2; exit 1; }
   fi
   say "browser: $(chromium --version 2>/dev/null | head -1)"
+  # The benchmark's CPython references (npm run bench, and its --quick tier in npm test).
+  if ! command -v python3 >/dev/null; then
+    say "installing python3 (the benchmark's CPython reference)"
+    apt_install python3 || { echo "[setup] could not install python3" >&2; exit 1; }
+  fi
 fi
 
 # 4. npm packages --------------------------------------------------------------------------------------

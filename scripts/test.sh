@@ -3,6 +3,8 @@
 #   1. native `cargo test` of the platform-neutral core
 #   2. wasm-bindgen-test in headless Chromium (wasm-specific, single-threaded code)
 #   3. end-to-end tests in Chromium via Playwright (thread pools, processes, the page)
+#   4. bench --quick: every benchmark figure runs with few samples and the report is complete (no timing
+#      assertions; keeps `npm run bench` from rotting)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
@@ -28,10 +30,14 @@ bash scripts/build.sh
 echo; echo "== tier 3: end-to-end in Chromium (Playwright)"
 node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log/e2e"
 
+echo; echo "== tier 4: bench --quick (every figure present; no timing assertions)"
+bench_ok=0
+if node scripts/bench.mjs --quick --out "$log/bench" 2>&1 | tee "$log/bench.log"; then bench_ok=1; fi
+
 # One closing line over all tiers.
 sum() { grep -hoE "$1" "$log/$2" | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
-passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) ))
-failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) ))
+passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) + bench_ok ))
+failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) + 1 - bench_ok ))
 echo
 echo "all tiers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

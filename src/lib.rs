@@ -9,6 +9,7 @@
 //!   exchange messages).
 //! - [`frames`]: platform-neutral image kernels (a generated clip, blur and edge filters) for the frames lab.
 //! - [`lessons`]: one lesson per file, registered in one list.
+//! - [`bench`]: benchmark kernels shared by the browser build and the native reference (`npm run bench`).
 //! - `web` (wasm32 only): the thin `#[wasm_bindgen]` layer that binds the core to Web Workers.
 //!
 //! Native `cargo test` runs the engine and lessons on OS threads; in the browser the same code runs on Web
@@ -25,6 +26,7 @@ compile_error!(
      +atomics,+bulk-memory,+mutable-globals"
 );
 
+pub mod bench;
 pub mod clock;
 pub mod engine;
 pub mod frames;

@@ -5,7 +5,9 @@
 //! - `runtime`: entry points for the runtime worker, which owns this instance and the thread pools.
 //! - `child`: the entry point a process worker calls in its own, separate instance.
 //! - `threads`: the entry point of thread workers, and the rayon pool.
+//! - `bench`: the benchmark cases, for `npm run bench`.
 
+mod bench;
 pub mod bindings;
 mod child;
 pub mod codec;
