@@ -15,8 +15,6 @@ pub const MAX_THREADS: usize = 128;
 pub const THREAD_BYTES: u64 = (2 << 20) + (64 << 10);
 /// Kept free for the engine itself: the run's log (up to 200,000 events), the rayon pool, the allocator.
 pub const RESERVED_BYTES: u64 = 96 << 20;
-/// Processes alive at once (each is a Web Worker with a memory of its own).
-pub const MAX_PROCESSES: usize = 32;
 
 /// Checks a prepared run's demands.
 ///
