@@ -4,11 +4,15 @@ import { createPlayground, isolation } from './playground.js';
 import { el, fmt } from './dom.js';
 import { renderResults } from './results.js';
 import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
+import { isEmbed, parseState, shareLink, toSearch } from './url-state.js';
+import { setupShare } from './share.js';
+import { setupEmbed } from './embed-mode.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [] };
+const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], view: null, embed: false, origins: [] };
 // Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
 const MAX_LIVE_EVENTS = 5000;
+if (isEmbed()) document.documentElement.classList.add('embed'); // the compact layout before anything draws
 window.playgroundReady = boot();
 
 async function boot() {
@@ -31,16 +35,22 @@ async function boot() {
     ? `Cross-origin isolated: real threads available · ${pg.cores} cores · rayon pool of ${pg.rayonThreads}`
     : `Not cross-origin isolated: thread lessons unavailable, process lessons run · ${pg.cores} cores`;
   renderNav(pg.lessons);
-  const query = new URLSearchParams(location.search);
-  const wanted = query.get('lesson');
   // Without threads, open on the first lesson that can run here rather than a disabled one.
   const runnable = pg.threads ? pg.lessons[0] : (pg.lessons.find((l) => l.engine === 'processes') ?? pg.lessons[0]);
-  const lesson = pg.lessons.find((l) => l.id === wanted) ?? runnable;
-  const fromUrl = {};
-  for (const [k, v] of query) if (k !== 'lesson') fromUrl[k] = v;
-  selectLesson(lesson.id, fromUrl);
-  if (wanted && lesson.id !== wanted) notices([`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`]);
+  const link = parseState(location.search, pg.lessons, runnable); // lesson, parameters, view; notices for what was ignored
+  Object.assign(state, { view: link.view, embed: link.embed, origins: link.origins });
+  selectLesson(link.lesson.id, link.params);
+  notices(link.notices);
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  $('params').addEventListener('input', syncUrl);
+  setupShare($('run').parentElement, () => shareLink(location.href, { lesson: state.lesson, params: currentValues(), view: state.view }));
+  if (link.embed) {
+    setupEmbed({
+      lessons: pg.lessons, threads: pg.threads, current: () => ({ lesson: state.lesson, params: currentValues() }),
+      select: (id, params) => selectLesson(id, params), setValues, run, running: () => state.running,
+      blocked: (l) => l.engine === 'threads' && !pg.threads,
+    }, link.origins);
+  }
   return pg;
 }
 
@@ -68,8 +78,27 @@ function currentValues() {
   return values;
 }
 
+/** Keeps the address bar on the current state, so reloading or copying it reproduces the page. */
+function syncUrl() {
+  const search = toSearch({ lesson: state.lesson, params: currentValues(), view: state.view, embed: state.embed, origins: state.origins });
+  if (search !== location.search) history.replaceState(null, '', search + location.hash);
+}
+
+/** Sets parameter fields (known names, whole numbers only), as if typed. */
+function setValues(values) {
+  for (const p of state.lesson.params) {
+    const v = values[p.name];
+    if (Number.isFinite(Number(v)) && v !== '' && v !== null) $(`param-${p.name}`).value = Math.trunc(Number(v));
+  }
+  $('python').textContent = pythonText(state.lesson, currentValues());
+  syncUrl();
+}
+
+const emit = (name, detail) => window.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
+
 function selectLesson(id, given) {
   const lesson = state.playground.lessons.find((l) => l.id === id);
+  if (state.lesson && state.lesson.id !== id) state.view = null; // a timeline view belongs to one lesson
   state.lesson = lesson;
   document.querySelectorAll('#lesson-nav a').forEach((a) => a.toggleAttribute('aria-current', a.dataset.lesson === id));
   $('lesson-title').textContent = lesson.title;
@@ -90,6 +119,8 @@ function selectLesson(id, given) {
   $('run').disabled = blocked;
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
   notices([]);
+  syncUrl();
+  emit('lesson', { lesson: lesson.id });
 }
 
 function notices(list) {
@@ -129,9 +160,8 @@ async function run() {
           if (input) input.value = value;
         }
         $('python').textContent = pythonText(lesson, prepared.params);
-        const url = new URL(location.href);
-        url.search = new URLSearchParams({ lesson: lesson.id, ...prepared.params }).toString();
-        history.replaceState(null, '', url);
+        syncUrl();
+        emit('run-started', { lesson: lesson.id, params: prepared.params });
       },
       onProgress: ({ lanes, events, output }) => {
         for (const lane of lanes) state.lanes.set(lane.id, lane);
@@ -142,10 +172,12 @@ async function run() {
     clearInterval(ticker);
     $('run-status').textContent = outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
     showOutcome(outcome);
+    emit('run-finished', { lesson: lesson.id, params: outcome.params, outcome });
   } catch (error) {
     clearInterval(ticker);
     $('run-status').textContent = '';
     $('results').replaceChildren(el('p', { class: 'error', role: 'alert', text: error.message }));
+    emit('run-finished', { lesson: lesson.id, params: currentValues(), outcome: null, error: error.message });
   } finally {
     state.running = false;
     $('run').disabled = false;
@@ -168,15 +200,16 @@ function showOutcome(outcome) {
   }
   const groups = groupsOf(outcome);
   const draw = (group) => {
+    if (groups.length > 1) { state.view = group; syncUrl(); }
     $('timeline').replaceChildren(renderTimeline(outcome, group), legend());
     $('timeline-text').replaceChildren(timelineTable(outcome, group));
   };
   if (groups.length > 1) {
     const select = el('select', { id: 'timeline-group', onchange: (e) => draw(e.target.value) },
-      groups.map((g) => el('option', { value: g, text: g })));
+      groups.map((g) => el('option', { value: g, text: g, selected: g === state.view })));
     $('timeline-controls').replaceChildren(el('label', {}, 'Show: ', select));
   } else {
     $('timeline-controls').replaceChildren();
   }
-  draw(groups[0] ?? '');
+  draw(groups.includes(state.view) ? state.view : (groups[0] ?? ''));
 }

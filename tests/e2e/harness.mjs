@@ -36,25 +36,44 @@ export function chromiumOnly(t, reason) {
   return true;
 }
 
-/** Opens `url` in a fresh page and waits for the engine; returns the page and the errors it logged. */
-export async function openPlayground(browser, url, { viewport } = {}) {
-  const context = await browser.newContext(viewport ? { viewport } : {});
+/**
+ * Opens `url` in a fresh page and waits for the engine; returns the page and the errors it logged.
+ * The page sees the server's headers as they are: service workers are hidden (as in a browser without
+ * them), so the isolation fallback (coi-serviceworker) stays out of the way unless `serviceWorkers` is set.
+ */
+export async function openPlayground(browser, url, { viewport, serviceWorkers = false, waitFor = () => window.playground !== undefined } = {}) {
+  const context = await newContext(browser, { viewport, serviceWorkers });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  if (BROWSER === 'firefox') {
-    // Playwright's fill() over WebDriver BiDi inserts into an <input type=number> without replacing what
-    // is there ("4" + "3" → "43"); clearing first makes it behave as in Chromium.
-    const fill = page.fill.bind(page);
-    page.fill = async (selector, value, options) => {
-      await page.locator(selector).clear(options);
-      return fill(selector, value, options);
-    };
-  }
+  fixFill(page);
   await page.goto(url);
-  await page.waitForFunction(() => window.playground !== undefined, null, { timeout: 30_000 });
+  await page.waitForFunction(waitFor, null, { timeout: 30_000 });
   return { page, errors, context };
+}
+
+/** Playwright's fill() over WebDriver BiDi (Firefox) inserts into an <input type=number> without replacing
+ *  what is there ("4" + "3" → "43"); clearing first makes it behave as in Chromium. */
+export function fixFill(page) {
+  if (BROWSER !== 'firefox') return page;
+  const fill = page.fill.bind(page);
+  page.fill = async (selector, value, options) => {
+    await page.locator(selector).clear(options);
+    return fill(selector, value, options);
+  };
+  return page;
+}
+
+/** A browser context; without `serviceWorkers`, navigator.serviceWorker is hidden from its pages. */
+export async function newContext(browser, { viewport, serviceWorkers = false } = {}) {
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  if (!serviceWorkers) {
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'serviceWorker', { get: () => undefined, configurable: true });
+    });
+  }
+  return context;
 }
 
 /** Runs a lesson through the programmatic entry point inside the page. */
