@@ -3,6 +3,7 @@
 #   1. native `cargo test` of the platform-neutral core
 #   2. wasm-bindgen-test in headless Chromium (wasm-specific, single-threaded code)
 #   3. end-to-end tests in Chromium via Playwright (thread pools, processes, the page)
+#   4. with E2E_FIREFOX=1: the same end-to-end tests in Firefox ESR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
@@ -28,10 +29,21 @@ bash scripts/build.sh
 echo; echo "== tier 3: end-to-end in Chromium (Playwright)"
 node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log/e2e"
 
+# Optional: the same files in Firefox ESR (see README, "Tests" and "Limits").
+if [ "${E2E_FIREFOX:-0}" = 1 ]; then
+  if command -v firefox-esr >/dev/null; then
+    echo; echo "== tier 4: end-to-end in Firefox ESR (Playwright over WebDriver BiDi)"
+    E2E_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log/e2e-firefox"
+  else
+    echo "[test] E2E_FIREFOX=1 but firefox-esr is missing; skipping the Firefox pass"
+  fi
+fi
+touch "$log/e2e-firefox"
+
 # One closing line over all tiers.
-sum() { grep -hoE "$1" "$log/$2" | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
-passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) ))
-failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) ))
+sum() { grep -hoE "$1" "$log/$2" | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }' || true; }
+passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) + $(sum '^# pass [0-9]+' e2e-firefox) ))
+failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) + $(sum '^# fail [0-9]+' e2e-firefox) ))
 echo
 echo "all tiers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
