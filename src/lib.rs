@@ -7,6 +7,7 @@
 //! - [`engine`]: the primitives lessons build on: named threads with join, traced locks, timed waits that
 //!   really block, the event log behind the timeline, and the process model (isolated programs that only
 //!   exchange messages).
+//! - [`frames`]: platform-neutral image kernels (a generated clip, blur and edge filters) for the frames lab.
 //! - [`lessons`]: one lesson per file, registered in one list.
 //! - `web` (wasm32 only): the thin `#[wasm_bindgen]` layer that binds the core to Web Workers.
 //!
@@ -23,6 +24,7 @@ compile_error!(
 
 pub mod clock;
 pub mod engine;
+pub mod frames;
 pub mod lessons;
 pub mod params;
 pub mod protocol;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One parameter a lesson accepts: an integer within bounds.
+/// One parameter a lesson accepts: an integer within bounds, or one of a few named choices.
 #[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct ParamSpec {
     pub name: &'static str,
@@ -18,6 +18,8 @@ pub struct ParamSpec {
     pub default: i64,
     /// Short help shown beside the control.
     pub help: &'static str,
+    /// For a choice: the allowed values and their labels (the page shows a drop-down). Empty for a number.
+    pub choices: &'static [(i64, &'static str)],
 }
 
 impl ParamSpec {
@@ -36,7 +38,41 @@ impl ParamSpec {
             max,
             default,
             help,
+            choices: &[],
         }
+    }
+
+    /// A parameter that takes one of `choices` (value, label); its bounds are the smallest and largest.
+    pub const fn choice(
+        name: &'static str,
+        label: &'static str,
+        choices: &'static [(i64, &'static str)],
+        default: i64,
+        help: &'static str,
+    ) -> Self {
+        let (mut min, mut max, mut i) = (i64::MAX, i64::MIN, 0);
+        while i < choices.len() {
+            if choices[i].0 < min {
+                min = choices[i].0;
+            }
+            if choices[i].0 > max {
+                max = choices[i].0;
+            }
+            i += 1;
+        }
+        ParamSpec {
+            name,
+            label,
+            min,
+            max,
+            default,
+            help,
+            choices,
+        }
+    }
+
+    fn allows(&self, value: i64) -> bool {
+        self.choices.is_empty() || self.choices.iter().any(|(v, _)| *v == value)
     }
 }
 
@@ -142,6 +178,13 @@ pub fn validate(specs: &[ParamSpec], raw: &Value) -> (Params, Vec<String>) {
                     ));
                     spec.max
                 }
+                Some(n) if !spec.allows(n) => {
+                    notices.push(format!(
+                        "{} = {n} is not one of the choices; using {}.",
+                        spec.label, spec.default
+                    ));
+                    spec.default
+                }
                 Some(n) => n,
             },
         };
@@ -180,6 +223,23 @@ mod tests {
             "",
         ),
     ];
+
+    #[test]
+    fn a_choice_outside_its_list_falls_back_to_the_default() {
+        const CHOICE: [ParamSpec; 1] = [ParamSpec::choice(
+            "build",
+            "Build",
+            &[(0, "a"), (2, "c")],
+            2,
+            "",
+        )];
+        assert_eq!((CHOICE[0].min, CHOICE[0].max), (0, 2));
+        let (p, notices) = validate(&CHOICE, &json!({"build": 1}));
+        assert_eq!(p.get("build"), 2);
+        assert!(notices[0].contains("not one of the choices"), "{notices:?}");
+        let (p, notices) = validate(&CHOICE, &json!({"build": "0"}));
+        assert_eq!((p.get("build"), notices.len()), (0, 0));
+    }
 
     #[test]
     fn defaults_fill_missing_values_silently() {

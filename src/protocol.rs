@@ -83,6 +83,8 @@ pub enum LaneState {
     Starting,
     Running,
     WaitingLock,
+    /// Ready to run Python code but waiting for the (emulated) global interpreter lock.
+    WaitingGil,
     Sleeping,
     Joining,
     WaitingMessage,

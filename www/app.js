@@ -7,6 +7,11 @@ import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
 import { isEmbed, parseState, shareLink, toSearch } from './url-state.js';
 import { setupShare } from './share.js';
 import { setupEmbed } from './embed-mode.js';
+import './exercises.js'; // predict-then-run questions and "fix it" challenges (listen to the events below)
+import './a11y.js';
+
+/** Tells other modules (exercises, a11y) what the page does: playground:lesson, :run, :started (validated parameters), :outcome. */
+const tell = (name, detail) => document.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
 
 const $ = (id) => document.getElementById(id);
 const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], view: null, embed: false, origins: [] };
@@ -51,6 +56,7 @@ async function boot() {
       blocked: (l) => l.engine === 'threads' && !pg.threads,
     }, link.origins);
   }
+  document.addEventListener('playground:select-lesson', (e) => { if (!state.running) selectLesson(e.detail.id, {}); });
   return pg;
 }
 
@@ -69,7 +75,21 @@ function renderNav(lessons) {
 }
 
 function pythonText(lesson, values) {
-  return lesson.python.replace(/\{(\w+)\}/g, (m, name) => (name in values ? fmt.int(values[name]).replaceAll(',', '_') : m));
+  const shown = (name) => {
+    const choice = lesson.params.find((p) => p.name === name)?.choices.find(([v]) => String(v) === String(values[name]));
+    return choice ? choice[1] : fmt.int(values[name]).replaceAll(',', '_');
+  };
+  return lesson.python.replace(/\{(\w+)\}/g, (m, name) => (name in values ? shown(name) : m));
+}
+
+/** A number field, or a drop-down for a parameter with named choices (such as the Python build). */
+function paramControl(p, value, oninput) {
+  const common = { id: `param-${p.name}`, name: p.name, 'aria-describedby': `help-${p.name}`, oninput };
+  if (p.choices.length) {
+    return el('select', common, ...p.choices.map(([v, label]) =>
+      el('option', { value: v, text: label, selected: String(v) === String(value) })));
+  }
+  return el('input', { ...common, type: 'number', inputmode: 'numeric', min: p.min, max: p.max, step: 1, value });
 }
 
 function currentValues() {
@@ -80,7 +100,9 @@ function currentValues() {
 
 /** Keeps the address bar on the current state, so reloading or copying it reproduces the page. */
 function syncUrl() {
-  const search = toSearch({ lesson: state.lesson, params: currentValues(), view: state.view, embed: state.embed, origins: state.origins });
+  let search = toSearch({ lesson: state.lesson, params: currentValues(), view: state.view, embed: state.embed, origins: state.origins });
+  const exercise = new URLSearchParams(location.search).get('exercise'); // a teacher's link (exercises.js)
+  if (exercise) search += `&${new URLSearchParams({ exercise })}`;
   if (search !== location.search) history.replaceState(null, '', search + location.hash);
 }
 
@@ -94,8 +116,6 @@ function setValues(values) {
   syncUrl();
 }
 
-const emit = (name, detail) => window.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
-
 function selectLesson(id, given) {
   const lesson = state.playground.lessons.find((l) => l.id === id);
   if (state.lesson && state.lesson.id !== id) state.view = null; // a timeline view belongs to one lesson
@@ -105,9 +125,7 @@ function selectLesson(id, given) {
   $('lesson-summary').textContent = lesson.summary;
   $('params').replaceChildren(...lesson.params.map((p) => el('label', { class: 'param' },
     el('span', { class: 'param-label', text: p.label }),
-    el('input', { id: `param-${p.name}`, name: p.name, type: 'number', inputmode: 'numeric', min: p.min, max: p.max, step: 1,
-      value: given[p.name] ?? p.default, 'aria-describedby': `help-${p.name}`,
-      oninput: () => { $('python').textContent = pythonText(lesson, currentValues()); } }),
+    paramControl(p, given[p.name] ?? p.default, () => { $('python').textContent = pythonText(lesson, currentValues()); }),
     el('span', { class: 'param-help', id: `help-${p.name}`, text: p.help }))));
   $('python').textContent = pythonText(lesson, currentValues());
   $('output').textContent = '';
@@ -120,7 +138,7 @@ function selectLesson(id, given) {
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
   notices([]);
   syncUrl();
-  emit('lesson', { lesson: lesson.id });
+  tell('lesson', lesson);
 }
 
 function notices(list) {
@@ -146,6 +164,7 @@ async function run() {
   $('run').disabled = true;
   $('output').textContent = '';
   notices([]);
+  tell('run', { lesson: lesson.id });
   const startedAt = performance.timeOrigin + performance.now();
   const ticker = setInterval(() => {
     $('run-status').textContent = `Running… ${((performance.timeOrigin + performance.now() - startedAt) / 1000).toFixed(1)} s`;
@@ -161,7 +180,7 @@ async function run() {
         }
         $('python').textContent = pythonText(lesson, prepared.params);
         syncUrl();
-        emit('run-started', { lesson: lesson.id, params: prepared.params });
+        tell('started', { lesson: lesson.id, params: prepared.params }); // the parameters as validated
       },
       onProgress: ({ lanes, events, output }) => {
         for (const lane of lanes) state.lanes.set(lane.id, lane);
@@ -172,12 +191,12 @@ async function run() {
     clearInterval(ticker);
     $('run-status').textContent = outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
     showOutcome(outcome);
-    emit('run-finished', { lesson: lesson.id, params: outcome.params, outcome });
+    tell('outcome', outcome);
   } catch (error) {
     clearInterval(ticker);
     $('run-status').textContent = '';
     $('results').replaceChildren(el('p', { class: 'error', role: 'alert', text: error.message }));
-    emit('run-finished', { lesson: lesson.id, params: currentValues(), outcome: null, error: error.message });
+    tell('outcome', { lesson: lesson.id, error: error.message });
   } finally {
     state.running = false;
     $('run').disabled = false;

@@ -53,5 +53,11 @@ export function renderChart(chart) {
   });
   const key = el('ul', { class: 'legend' }, chart.series.map((s, i) => el('li', {},
     el('span', { class: `swatch${s.style === 'model' ? ' dashed' : ''}`, style: `background:${COLORS[i % COLORS.length]}` }), `${s.name}${s.style === 'model' ? ' (model)' : ''}`)));
-  return el('figure', { class: 'chart' }, el('figcaption', { text: chart.title }), root, key);
+  // The same numbers as a table, for screen readers and for reading exact values.
+  const data = el('details', { class: 'chart-table' }, el('summary', {}, 'Chart as table'),
+    el('table', { class: 'table' },
+      el('thead', {}, el('tr', {}, ['Series', chart.x_label, chart.y_label].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, chart.series.flatMap((s) => s.points.map(([x, y]) => el('tr', {},
+        el('td', { text: s.style === 'model' ? `${s.name} (model)` : s.name }), el('td', { text: short(x) }), el('td', { text: y.toFixed(1) })))))));
+  return el('figure', { class: 'chart' }, el('figcaption', { text: chart.title }), root, key, data);
 }

@@ -78,26 +78,27 @@ export function setupEmbed(api, origins) {
         el('a', { id: 'embed-new-tab', class: 'button-link', href: link(), target: '_blank', rel: 'noopener' }, 'Open in a new tab ↗'));
     }
   };
-  window.addEventListener('playground:lesson', () => {
+  // What the page does (app.js tells it on document): lesson shown, run started, outcome.
+  document.addEventListener('playground:lesson', () => {
     onLesson();
     const { lesson, params } = api.current();
     post('lesson', { lesson: lesson.id, params, runnable: !api.blocked(lesson) });
+  });
+  document.addEventListener('playground:started', ({ detail }) => post('run-started', { lesson: detail.lesson, params: detail.params, command }));
+  document.addEventListener('playground:outcome', ({ detail: o }) => {
+    const done = Array.isArray(o.events); // a finished run's outcome, or { lesson, error } when it could not start
+    post('run-finished', {
+      lesson: o.lesson, params: done ? o.params : api.current().params, error: o.error ?? null, values: done ? o.values : null,
+      notices: done ? o.notices : [], started_at: done ? o.started_at : null, finished_at: done ? o.finished_at : null,
+      duration_ms: done ? o.finished_at - o.started_at : null, command,
+    });
+    command = null;
   });
   // Links out carry the parameters as they are when clicked (the host may have changed them meanwhile).
   const fresh = (e) => { const a = e.target.closest('#embed-open, #embed-new-tab'); if (a) a.href = link(); };
   document.addEventListener('click', fresh, true);
   document.addEventListener('auxclick', fresh, true);
   document.addEventListener('contextmenu', fresh, true);
-  window.addEventListener('playground:run-started', ({ detail }) => post('run-started', { lesson: detail.lesson, params: detail.params, command }));
-  window.addEventListener('playground:run-finished', ({ detail }) => {
-    const o = detail.outcome;
-    post('run-finished', {
-      lesson: detail.lesson, params: o?.params ?? detail.params, error: o ? o.error : detail.error, values: o?.values ?? null,
-      notices: o?.notices ?? [], started_at: o?.started_at ?? null, finished_at: o?.finished_at ?? null,
-      duration_ms: o ? o.finished_at - o.started_at : null, command,
-    });
-    command = null;
-  });
 
   window.addEventListener('message', (event) => {
     if (event.source !== window.parent || !embedded || !isAllowed(event.origin)) return;

@@ -41,7 +41,12 @@ export class Playground {
       case 'started': job.onStarted?.(message.prepared); break;
       case 'progress': job.onProgress?.({ lanes: message.lanes, events: message.events, output: message.output }); break;
       case 'failed': this.#jobs.delete(message.job); job.reject(new Error(message.error)); break;
-      default: this.#jobs.delete(message.job); job.resolve(message.outcome ?? message.status ?? message.result);
+      default:
+        this.#jobs.delete(message.job);
+        // Frames to play (the frames lab), kept off the outcome's enumerable fields so that code that
+        // serializes an outcome does not copy them.
+        if (message.playback && message.outcome) Object.defineProperty(message.outcome, 'playback', { value: message.playback });
+        job.resolve(message.outcome ?? message.status ?? message.result);
     }
   }
 

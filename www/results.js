@@ -1,6 +1,7 @@
 // How each lesson's measured values are shown. One renderer per lesson, chosen by id.
 import { el, fmt } from './dom.js';
 import { renderChart } from './chart.js';
+import { framesView } from './frames-view.js';
 
 function table(headers, rows) {
   return el('table', { class: 'table' },
@@ -20,14 +21,25 @@ function counter(values) {
     v.variant === 'locked' ? `${fmt.ms(v.trials.reduce((s, t) => s + t.lock_wait_ms, 0) / v.trials.length)} / run` : '—',
   ]);
   const unlocked = values.variants.find((v) => v.variant === 'unlocked');
-  const maxLost = Math.max(...unlocked.trials.map((t) => t.lost));
-  const verdict = unlocked.trials_losing_updates
-    ? `Without a lock, ${unlocked.trials_losing_updates} of ${unlocked.trials.length} runs lost updates (up to ${fmt.int(maxLost)} of ${fmt.int(unlocked.expected)}). With the lock and with the atomic add, every run reached exactly ${fmt.int(unlocked.expected)}.`
-    : `This time no run without a lock lost an update — the threads did not overlap enough (try more threads or increments). The code is still wrong: nothing stops two threads from interleaving.`;
+  const others = values.variants.filter((v) => v.variant !== 'unlocked');
+  const exact = others.map((v) => `${v.label}: ${v.trials.filter((t) => t.lost === 0).length} of ${v.trials.length} runs exact`).join('; ');
+  const underGil = values.interpreter?.build === 'gil';
+  const switches = values.variants.flatMap((v) => v.trials).reduce((s, t) => s + (t.gil?.switches ?? 0), 0);
+  let verdict;
+  if (!unlocked) verdict = `${values.interpreter_label}: ${exact} (${fmt.int(values.expected)} expected).`;
+  else if (unlocked.trials_losing_updates) {
+    const maxLost = Math.max(...unlocked.trials.map((t) => t.lost));
+    verdict = `${values.interpreter_label}: without a lock, ${unlocked.trials_losing_updates} of ${unlocked.trials.length} runs lost updates (up to ${fmt.int(maxLost)} of ${fmt.int(unlocked.expected)}).`
+      + (others.length ? ` ${exact}.` : '');
+  } else if (underGil) {
+    verdict = `Under CPython's GIL no run without a lock lost an update, although the GIL changed hands ${fmt.int(switches)} times: a switch happens only at switch points (here the loop's backward jump), never between the read and the write of counter += 1. The code is still wrong — choose the free-threaded build and the same loop loses updates; under the GIL too, a longer read-modify-write with a call inside can be interrupted.`;
+  } else {
+    verdict = `This time no run without a lock lost an update — the threads did not overlap enough (try more threads or increments). The code is still wrong: nothing stops two threads from interleaving.`;
+  }
   return [
     el('p', { class: 'verdict', text: verdict }),
     table(['Variant', 'Expected', 'Actual (each run)', 'Lost updates', 'Time: median (min – max)', 'Time blocked on the lock'], rows),
-    el('p', { class: 'muted', text: `${values.threads} threads × ${fmt.int(values.increments)} increments. Times are measured by the clock from the first start() to the last join().` }),
+    el('p', { class: 'muted', text: `${values.interpreter_label}, ${values.threads} threads × ${fmt.int(values.increments)} increments. Times are measured by the clock from the first start() to the last join().${underGil ? ' Under the GIL only one thread runs Python code at a time, so the threads take about as long as one thread doing all the work.' : ''}` }),
   ];
 }
 
@@ -64,6 +76,7 @@ export function renderResults(outcome) {
   if (outcome.error) return [el('p', { class: 'error', role: 'alert', text: `The run failed: ${outcome.error}` })];
   const render = RENDERERS[outcome.lesson];
   if (render) return render(outcome.values);
-  if (outcome.values?.report) return report(outcome.values.report);
+  // Frames a lesson left to play (the frames lab) go above its report.
+  if (outcome.values?.report) return [...(outcome.playback ? [framesView(outcome.playback)] : []), ...report(outcome.values.report)];
   return [el('pre', { text: JSON.stringify(outcome.values, null, 2) })];
 }

@@ -5,6 +5,7 @@ export const STATES = {
   starting: { label: 'starting', color: '#a0a7b0' },
   running: { label: 'running', color: '#2f9e5b' },
   waiting_lock: { label: 'waiting for a lock', color: '#d64545' },
+  waiting_gil: { label: 'waiting for the GIL', color: '#f2c94c' },
   sleeping: { label: 'sleeping', color: '#4a7bd0' },
   joining: { label: 'waiting in join()', color: '#e0a030' },
   waiting_message: { label: 'waiting for a message', color: '#9b6ad6' },

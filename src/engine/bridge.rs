@@ -45,11 +45,16 @@ pub struct FetchResult {
 
 enum Incoming {
     Message(Delivery),
+    Bytes(BytesDelivery),
     Exit { code: i32, at: f64 },
     Fetched(Vec<FetchResult>),
 }
 
 static OUTBOX: Mutex<Vec<Request>> = Mutex::new(Vec::new());
+/// Bytes a child receives in its start message ([`start_process_with_input`]), until the runtime takes them.
+static PENDING_INPUT: Mutex<Option<HashMap<u32, Vec<u8>>>> = Mutex::new(None);
+/// How long the runtime took to copy each child's input out of this (shared) memory, by pid.
+static INPUT_COPY_MS: Mutex<Option<HashMap<u32, f64>>> = Mutex::new(None);
 static INBOX: Mutex<Option<HashMap<u32, VecDeque<Incoming>>>> = Mutex::new(None);
 static ARRIVED: Condvar = Condvar::new();
 /// Bumped (and futex-notified) whenever the outbox gets a request, so the runtime wakes at once.
@@ -133,6 +138,51 @@ pub fn deliver(pid: Pid, payload: String, sent_at: f64) {
     );
 }
 
+/// A binary message from a child, as the parent receives it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BytesDelivery {
+    pub from: Pid,
+    pub bytes: Vec<u8>,
+    pub sent_at: f64,
+    pub received_at: f64,
+    /// How long copying the bytes into this memory took (in the browser: from the transferred
+    /// `ArrayBuffer` into the shared wasm memory).
+    pub copy_ms: f64,
+}
+
+/// A message of either kind, in the order the child sent them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Received {
+    Text(Delivery),
+    Bytes(BytesDelivery),
+}
+
+/// The runtime delivers a child's binary message (already copied into this memory, in `copy_ms`).
+pub fn deliver_bytes(pid: Pid, bytes: Vec<u8>, sent_at: f64, copy_ms: f64) {
+    push(
+        pid,
+        Incoming::Bytes(BytesDelivery {
+            from: pid,
+            bytes,
+            sent_at,
+            received_at: now_ms(),
+            copy_ms,
+        }),
+    );
+}
+
+/// The runtime takes the bytes child `pid` gets in its start message, if any.
+pub fn take_input(pid: Pid) -> Option<Vec<u8>> {
+    lock(&PENDING_INPUT).as_mut()?.remove(&pid)
+}
+
+/// The runtime reports how long copying child `pid`'s input out of this memory took.
+pub fn record_input_copy(pid: Pid, ms: f64) {
+    lock(&INPUT_COPY_MS)
+        .get_or_insert_with(HashMap::new)
+        .insert(pid, ms);
+}
+
 /// The runtime reports a child's exit.
 pub fn exited(pid: Pid, code: i32, at: f64) {
     push(pid, Incoming::Exit { code, at });
@@ -147,6 +197,8 @@ pub fn fetched(id: u32, results: Vec<FetchResult>) {
 pub fn reset() {
     lock(&OUTBOX).clear();
     *lock(&INBOX) = None;
+    *lock(&PENDING_INPUT) = None;
+    *lock(&INPUT_COPY_MS) = None;
 }
 
 /// A child process started from a thread lesson: `multiprocessing.Process(...).start()`.
@@ -166,7 +218,39 @@ pub fn start_process(
     entry: &str,
     args: Value,
 ) -> ChildProcess {
+    start(name, group, lesson, entry, args, None)
+}
+
+/// Like [`start_process`], and the child's start message carries `input` (what `Pool.map` pickles and
+/// writes to a worker's pipe). In the browser the runtime copies the bytes out of this shared memory into
+/// an `ArrayBuffer` (a `SharedArrayBuffer` cannot be transferred), transfers that buffer to the child's
+/// worker without a copy, and the child copies it into its own memory
+/// ([`crate::engine::process::ChildContext::take_input`]).
+pub fn start_process_with_input(
+    name: &str,
+    group: &str,
+    lesson: &str,
+    entry: &str,
+    args: Value,
+    input: Vec<u8>,
+) -> ChildProcess {
+    start(name, group, lesson, entry, args, Some(input))
+}
+
+fn start(
+    name: &str,
+    group: &str,
+    lesson: &str,
+    entry: &str,
+    args: Value,
+    input: Option<Vec<u8>>,
+) -> ChildProcess {
     let pid = NEXT_ID.fetch_add(1, Ordering::SeqCst);
+    if let Some(input) = input {
+        lock(&PENDING_INPUT)
+            .get_or_insert_with(HashMap::new)
+            .insert(pid, input);
+    }
     let lane = trace::new_lane(name, LaneKind::Process, group);
     let started_at = now_ms();
     trace::enter_at(lane, LaneState::Starting, started_at);
@@ -199,7 +283,22 @@ fn launch(spawn: SpawnCommand) {
     std::thread::spawn(move || {
         let pid = spawn.pid;
         let mut send = |payload: String| deliver(pid, payload, now_ms());
-        let code = crate::lessons::run_child(&spawn, &mut send);
+        let input = take_input(pid).unwrap_or_default();
+        let send_bytes = Box::new(move |bytes: &[u8]| {
+            let t0 = now_ms();
+            let copy = bytes.to_vec();
+            let ms = now_ms() - t0;
+            deliver_bytes(pid, copy, now_ms(), 0.0);
+            ms
+        });
+        let io = crate::engine::process::ChildIo {
+            input,
+            input_copy_ms: 0.0,
+            send_bytes,
+        };
+        let code = crate::engine::process::with_child_io(io, || {
+            crate::lessons::run_child(&spawn, &mut send)
+        });
         exited(pid, code, now_ms());
     });
 }
@@ -209,6 +308,10 @@ impl ChildProcess {
     /// `None` when `timeout_ms` passed, or at once when the child has exited and sent nothing more (like
     /// `conn.recv()` raising `EOFError`), so a crashed child cannot hang its parent.
     pub fn recv(&self, timeout_ms: Option<f64>) -> Option<Delivery> {
+        super::gil::allow_threads(|| self.recv_without_gil(timeout_ms))
+    }
+
+    fn recv_without_gil(&self, timeout_ms: Option<f64>) -> Option<Delivery> {
         trace::enter(LaneState::WaitingMessage);
         let got = take(self.pid, timeout_ms, |queue| {
             if let Some(d) = remove_first(queue, |i| match i {
@@ -225,6 +328,35 @@ impl ChildProcess {
         got
     }
 
+    /// The child's next message of either kind (text or bytes), blocking like [`recv`](Self::recv).
+    pub fn recv_any(&self, timeout_ms: Option<f64>) -> Option<Received> {
+        super::gil::allow_threads(|| {
+            trace::enter(LaneState::WaitingMessage);
+            let got = take(self.pid, timeout_ms, |queue| {
+                // Moved out, not cloned: a frame is hundreds of KiB.
+                let pos = queue
+                    .iter()
+                    .position(|i| matches!(i, Incoming::Message(_) | Incoming::Bytes(_)));
+                match pos.and_then(|p| queue.remove(p)) {
+                    Some(Incoming::Message(d)) => return Some(Some(Received::Text(d))),
+                    Some(Incoming::Bytes(b)) => return Some(Some(Received::Bytes(b))),
+                    _ => {}
+                }
+                let exited = queue.iter().any(|i| matches!(i, Incoming::Exit { .. }));
+                exited.then_some(None)
+            })
+            .flatten();
+            trace::enter(LaneState::Running);
+            got
+        })
+    }
+
+    /// How long the runtime took to copy this child's start input out of the parent's memory (`None`
+    /// natively, or before the child was started).
+    pub fn input_copy_ms(&self) -> Option<f64> {
+        lock(&INPUT_COPY_MS).as_ref()?.get(&self.pid).copied()
+    }
+
     /// `p.join()`: blocks until the child exits; returns its exit code and when it exited.
     pub fn join(&self) -> (i32, f64) {
         self.join_timeout(None).unwrap_or((-1, now_ms()))
@@ -233,6 +365,10 @@ impl ChildProcess {
     /// `p.join(timeout)`: like [`join`](Self::join), or `None` when the child is still running after
     /// `timeout_ms`.
     pub fn join_timeout(&self, timeout_ms: Option<f64>) -> Option<(i32, f64)> {
+        super::gil::allow_threads(|| self.join_timeout_without_gil(timeout_ms))
+    }
+
+    fn join_timeout_without_gil(&self, timeout_ms: Option<f64>) -> Option<(i32, f64)> {
         trace::enter(LaneState::Joining);
         let exit = take(self.pid, timeout_ms, |queue| {
             remove_first(queue, |i| match i {
@@ -282,6 +418,14 @@ pub fn event_loop_fetch(
     lane_name: &str,
     group: &str,
 ) -> Result<Vec<FetchResult>, String> {
+    super::gil::allow_threads(|| event_loop_fetch_without_gil(paths, lane_name, group))
+}
+
+fn event_loop_fetch_without_gil(
+    paths: Vec<String>,
+    lane_name: &str,
+    group: &str,
+) -> Result<Vec<FetchResult>, String> {
     if cfg!(not(target_arch = "wasm32")) {
         return Err("real requests need the browser".into());
     }
@@ -319,6 +463,10 @@ pub fn event_loop_fetch(
 /// # Errors
 /// The HTTP status or network error, as text; natively, that there is no server.
 pub fn fetch_blocking(path: &str) -> Result<f64, String> {
+    super::gil::allow_threads(|| fetch_blocking_without_gil(path))
+}
+
+fn fetch_blocking_without_gil(path: &str) -> Result<f64, String> {
     trace::enter(LaneState::Io);
     #[cfg(target_arch = "wasm32")]
     let result = crate::web::bindings::fetch_sync(path)

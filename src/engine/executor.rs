@@ -30,6 +30,13 @@ impl<T> Future<T> {
     where
         T: Clone,
     {
+        super::gil::allow_threads(|| self.result_without_gil())
+    }
+
+    fn result_without_gil(&self) -> Result<T, String>
+    where
+        T: Clone,
+    {
         self.wait_done();
         let guard = lock(&self.slot.0);
         guard

@@ -5,6 +5,7 @@
 //! - [`sync`]: a lock that records how long threads wait for it, and timed waits that really block.
 //! - [`primitives`]: Lock, RLock, Condition, Event, Semaphore, BoundedSemaphore, Timer and queue.Queue.
 //! - [`executor`]: `ThreadPoolExecutor`: a few threads, a task queue, futures.
+//! - [`gil`]: an emulated global interpreter lock for lessons in "Python mode", and its free-threaded twin.
 //! - [`deadlock`]: the wait-for graph of locks and the detector that finds a cycle in it.
 //! - [`process`]: isolated programs that only exchange messages, like `multiprocessing.Process`.
 //! - [`bridge`]: what a thread lesson asks of the runtime's event loop: child processes, event-loop I/O.
@@ -13,6 +14,7 @@
 pub mod bridge;
 pub mod deadlock;
 pub mod executor;
+pub mod gil;
 pub mod pool;
 pub mod primitives;
 pub mod process;

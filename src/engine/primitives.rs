@@ -105,6 +105,10 @@ impl Lock {
     /// # Errors
     /// When the timeout passes or a deadlock through this thread is detected.
     pub fn acquire_timeout(&self, timeout_ms: Option<f64>) -> Result<(), AcquireError> {
+        super::gil::allow_threads(|| self.acquire_timeout_without_gil(timeout_ms))
+    }
+
+    fn acquire_timeout_without_gil(&self, timeout_ms: Option<f64>) -> Result<(), AcquireError> {
         let me = trace::current_lane();
         let mut st = lock(&self.state);
         if st.owner == Some(me) && self.reentrant {
@@ -214,6 +218,10 @@ impl Condition {
     /// # Errors
     /// When the caller does not hold the lock.
     pub fn wait(&self, timeout_ms: Option<f64>) -> Result<bool, String> {
+        super::gil::allow_threads(|| self.wait_without_gil(timeout_ms))
+    }
+
+    fn wait_without_gil(&self, timeout_ms: Option<f64>) -> Result<bool, String> {
         let me = trace::current_lane();
         let l = &self.lock;
         let mut st = lock(&l.state);
@@ -304,6 +312,10 @@ impl Event {
     /// `event.wait(timeout)`: blocks until set. Returns whether it is set, and how many times the thread
     /// woke up (1 when woken by `set`: no polling).
     pub fn wait(&self, timeout_ms: Option<f64>) -> (bool, u32) {
+        super::gil::allow_threads(|| self.wait_without_gil(timeout_ms))
+    }
+
+    fn wait_without_gil(&self, timeout_ms: Option<f64>) -> (bool, u32) {
         let mut flag = lock(&self.flag);
         if *flag {
             return (true, 0);
@@ -362,6 +374,10 @@ impl Semaphore {
 
     /// `acquire()`: blocks while the count is 0. Records the caller as holding a slot.
     pub fn acquire(&self) {
+        super::gil::allow_threads(|| self.acquire_without_gil())
+    }
+
+    fn acquire_without_gil(&self) {
         let mut v = lock(&self.value);
         if *v == 0 {
             trace::enter(LaneState::Waiting);
@@ -420,6 +436,10 @@ impl<T> Queue<T> {
 
     /// `put(item)`: blocks while the queue is full. Returns the milliseconds spent blocked.
     pub fn put(&self, item: T) -> f64 {
+        super::gil::allow_threads(|| self.put_without_gil(item))
+    }
+
+    fn put_without_gil(&self, item: T) -> f64 {
         let mut q = lock(&self.items);
         let mut blocked = 0.0;
         if self.maxsize > 0 && q.len() >= self.maxsize {
@@ -441,6 +461,10 @@ impl<T> Queue<T> {
     /// `get(timeout=…)`: blocks while empty; `None` when the timeout passed. Also returns the
     /// milliseconds spent blocked.
     pub fn get(&self, timeout_ms: Option<f64>) -> (Option<T>, f64) {
+        super::gil::allow_threads(|| self.get_without_gil(timeout_ms))
+    }
+
+    fn get_without_gil(&self, timeout_ms: Option<f64>) -> (Option<T>, f64) {
         let mut q = lock(&self.items);
         let t0 = now_ms();
         let end = deadline(timeout_ms);
@@ -521,6 +545,10 @@ impl Timer {
 
     /// Waits for the timer's thread; returns when `f` started, or `None` if it was cancelled.
     pub fn join(self) -> Option<f64> {
+        super::gil::allow_threads(|| self.join_without_gil())
+    }
+
+    fn join_without_gil(self) -> Option<f64> {
         self.handle.join()
     }
 }

@@ -58,3 +58,47 @@ impl ChildContext<'_> {
         (self.send)(payload)
     }
 }
+
+/// Sends bytes to the parent; returns how long copying them out of this memory took (ms).
+pub type SendBytes = Box<dyn FnMut(&[u8]) -> f64>;
+
+/// A child's binary channel: the bytes of its start message, and a way to send bytes to its parent.
+/// Kept beside [`ChildContext`] (per child thread) so existing child programs need not change.
+pub struct ChildIo {
+    /// What the parent put in the start message, already copied into this process's memory.
+    pub input: Vec<u8>,
+    /// How long copying the input into this memory took.
+    pub input_copy_ms: f64,
+    /// Sends bytes to the parent; returns how long copying them out of this memory took (ms).
+    pub send_bytes: SendBytes,
+}
+
+thread_local! {
+    static CHILD_IO: std::cell::RefCell<Option<ChildIo>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `body` (a child program) with `io` as its binary channel.
+pub fn with_child_io<R>(io: ChildIo, body: impl FnOnce() -> R) -> R {
+    CHILD_IO.with(|c| *c.borrow_mut() = Some(io));
+    let value = body();
+    CHILD_IO.with(|c| *c.borrow_mut() = None);
+    value
+}
+
+impl ChildContext<'_> {
+    /// The bytes of this child's start message (empty when there were none, or after the first call),
+    /// and how long copying them into this memory took.
+    pub fn take_input(&mut self) -> (Vec<u8>, f64) {
+        CHILD_IO.with(|c| {
+            c.borrow_mut().as_mut().map_or((Vec::new(), 0.0), |io| {
+                (std::mem::take(&mut io.input), io.input_copy_ms)
+            })
+        })
+    }
+
+    /// Sends `bytes` to the parent as one binary message. Returns how long copying them out of this
+    /// process's memory took (ms), or `None` when this child has no binary channel.
+    pub fn send_bytes(&mut self, bytes: &[u8]) -> Option<f64> {
+        CHILD_IO.with(|c| c.borrow_mut().as_mut().map(|io| (io.send_bytes)(bytes)))
+    }
+}

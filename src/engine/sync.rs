@@ -33,7 +33,8 @@ impl<T> TracedMutex<T> {
             return guard;
         }
         let t0 = now_ms();
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let guard =
+            super::gil::allow_threads(|| self.inner.lock().unwrap_or_else(|p| p.into_inner()));
         let t1 = now_ms();
         self.contended.fetch_add(1, Ordering::Relaxed);
         self.waited_ns
@@ -60,6 +61,10 @@ impl<T> TracedMutex<T> {
 /// `time.sleep(ms / 1000)`: blocks the calling thread (in the browser, `memory.atomic.wait32` with a
 /// timeout on a worker) and records it as sleeping. Returns the milliseconds actually slept.
 pub fn sleep_ms(ms: f64) -> f64 {
+    super::gil::allow_threads(|| sleep_without_gil(ms))
+}
+
+fn sleep_without_gil(ms: f64) -> f64 {
     let t0 = now_ms();
     trace::enter_at(trace::current_lane(), LaneState::Sleeping, t0);
     let mut left = ms;

@@ -40,9 +40,9 @@ where
     let job = move || {
         trace::set_current_lane(lane);
         trace::set_worker(lane, current_worker());
-        trace::enter(LaneState::Running);
+        super::gil::start_python_thread();
         let value = body();
-        trace::enter(LaneState::Finished);
+        super::gil::finish_python_thread();
         *lock(&job_slot.result) = Some(value);
         job_slot.alive.store(false, Ordering::SeqCst);
         job_slot.finished.notify_all();
@@ -72,6 +72,10 @@ impl<T> JoinHandle<T> {
 
     /// Blocks until the thread finishes and returns what its body returned.
     pub fn join(self) -> T {
+        super::gil::allow_threads(|| self.join_without_gil())
+    }
+
+    fn join_without_gil(self) -> T {
         trace::enter(LaneState::Joining);
         let mut result = lock(&self.slot.result);
         let value = loop {
@@ -92,6 +96,10 @@ impl<T> JoinHandle<T> {
     /// Blocks until the thread finishes or `timeout` passes, like `Thread.join(timeout)`; returns whether
     /// it finished. Either way the handle stays usable (check [`is_alive`](Self::is_alive)).
     pub fn join_timeout(&self, timeout: Duration) -> bool {
+        super::gil::allow_threads(|| self.join_timeout_without_gil(timeout))
+    }
+
+    fn join_timeout_without_gil(&self, timeout: Duration) -> bool {
         trace::enter(LaneState::Joining);
         // std's `wait_timeout_while` reads `Instant`, which wasm32-unknown-unknown lacks; the engine's
         // clock works everywhere.

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::{spread, Lesson};
 use crate::clock::now_ms;
+use crate::engine::gil::{self, GilStats, Interpreter};
 use crate::engine::sync::TracedMutex;
 use crate::engine::thread;
 use crate::engine::trace;
@@ -36,6 +37,16 @@ pub enum Variant {
 
 impl Variant {
     pub const ALL: [Variant; 3] = [Variant::Unlocked, Variant::Locked, Variant::Atomic];
+
+    /// The variants parameter `variant` selects: 0 = all three, 1 = no lock, 2 = with Lock, 3 = atomic.
+    pub fn selected(choice: i64) -> Vec<Variant> {
+        match choice {
+            1 => vec![Variant::Unlocked],
+            2 => vec![Variant::Locked],
+            3 => vec![Variant::Atomic],
+            _ => Variant::ALL.to_vec(),
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -64,6 +75,8 @@ pub struct Trial {
     /// Time threads spent blocked on the lock, summed over threads (locked variant only).
     pub lock_wait_ms: f64,
     pub contended_acquisitions: u64,
+    /// What the emulated GIL did (all zero when free-threaded).
+    pub gil: GilStats,
 }
 
 #[derive(Serialize, Clone, Debug)]
@@ -81,6 +94,8 @@ pub struct VariantResult {
 
 #[derive(Serialize, Clone, Debug)]
 pub struct CounterResult {
+    pub interpreter: Interpreter,
+    pub interpreter_label: &'static str,
     pub threads: u64,
     pub increments: u64,
     pub expected: u64,
@@ -89,10 +104,14 @@ pub struct CounterResult {
 
 /// `counter += 1` without a lock: a read, then a write. Each is atomic (no undefined behaviour); the pair
 /// is not, so another thread's write in between is overwritten and lost.
+///
+/// Under the emulated GIL, the switch point comes after the write, at the loop's backward jump, as in
+/// CPython 3.10+: nothing can run between this thread's read and its write.
 fn add_unlocked(counter: &AtomicU64, n: u64) {
     for _ in 0..n {
         let seen = counter.load(Relaxed);
         counter.store(seen + 1, Relaxed);
+        gil::checkpoint();
     }
 }
 
@@ -100,6 +119,7 @@ fn add_unlocked(counter: &AtomicU64, n: u64) {
 fn add_locked(counter: &TracedMutex<u64>, n: u64) {
     for _ in 0..n {
         *counter.lock() += 1;
+        gil::checkpoint();
     }
 }
 
@@ -107,6 +127,7 @@ fn add_locked(counter: &TracedMutex<u64>, n: u64) {
 fn add_atomic(counter: &AtomicU64, n: u64) {
     for _ in 0..n {
         counter.fetch_add(1, Relaxed);
+        gil::checkpoint();
     }
 }
 
@@ -131,6 +152,7 @@ fn start_and_join<C: Send + Sync + 'static>(
 /// Runs `threads` threads of `increments` additions each with one variant, timed from the first start to
 /// the last join.
 pub fn run_variant(
+    interpreter: Interpreter,
     variant: Variant,
     threads: u64,
     increments: u64,
@@ -142,24 +164,25 @@ pub fn run_variant(
         format!("Thread-{} ({})", next_name, variant.target())
     };
     let t0 = now_ms();
-    let (actual, lock_wait_ms, contended_acquisitions) = match variant {
-        Variant::Unlocked => {
-            let counter = Arc::new(AtomicU64::new(0));
-            start_and_join(&counter, threads, increments, group, name, add_unlocked);
-            (counter.load(Relaxed), 0.0, 0)
-        }
-        Variant::Locked => {
-            let counter = Arc::new(TracedMutex::new(0u64));
-            start_and_join(&counter, threads, increments, group, name, add_locked);
-            let value = *counter.lock();
-            (value, counter.waited_ms(), counter.contended())
-        }
-        Variant::Atomic => {
-            let counter = Arc::new(AtomicU64::new(0));
-            start_and_join(&counter, threads, increments, group, name, add_atomic);
-            (counter.load(Relaxed), 0.0, 0)
-        }
-    };
+    let ((actual, lock_wait_ms, contended_acquisitions), gil) =
+        gil::run_with(interpreter, || match variant {
+            Variant::Unlocked => {
+                let counter = Arc::new(AtomicU64::new(0));
+                start_and_join(&counter, threads, increments, group, name, add_unlocked);
+                (counter.load(Relaxed), 0.0, 0)
+            }
+            Variant::Locked => {
+                let counter = Arc::new(TracedMutex::new(0u64));
+                start_and_join(&counter, threads, increments, group, name, add_locked);
+                let value = *counter.lock();
+                (value, counter.waited_ms(), counter.contended())
+            }
+            Variant::Atomic => {
+                let counter = Arc::new(AtomicU64::new(0));
+                start_and_join(&counter, threads, increments, group, name, add_atomic);
+                (counter.load(Relaxed), 0.0, 0)
+            }
+        });
     let ms = now_ms() - t0;
     let expected = threads * increments;
     Trial {
@@ -168,11 +191,13 @@ pub fn run_variant(
         ms,
         lock_wait_ms,
         contended_acquisitions,
+        gil,
     }
 }
 
 const PYTHON: &str = r#"import threading, time
 
+# Python build: {python}; sys.setswitchinterval({switch_interval_ms} / 1000)
 N_THREADS = {threads}
 INCREMENTS = {increments}
 counter = 0
@@ -192,7 +217,9 @@ def add_locked(n):
 # add_atomic: Python has no atomic integer. The playground's third variant uses the
 # processor's atomic add (C's atomic_fetch_add) to show the lock-free way.
 
-for target in (add_unlocked, add_locked):
+VARIANT = {variant}           # 0 = both; 1 = only add_unlocked, 2 = only add_locked
+targets = {0: (add_unlocked, add_locked), 1: (add_unlocked,), 2: (add_locked,)}.get(VARIANT, ())
+for target in targets:
     for run in range({repeats}):
         counter = 0
         threads = [threading.Thread(target=target, args=(INCREMENTS,))
@@ -216,11 +243,11 @@ impl Lesson for SharedCounter {
             engine: EngineKind::Threads,
             summary: "Several threads add 1 to one shared counter. Without a lock, `counter += 1` is a read \
                 followed by a write, and a thread's write can overwrite another's: updates are lost. A lock \
-                makes the read and write one step; an atomic add does it in hardware. The engine runs like \
-                free-threaded Python (3.13t): threads really run in parallel on your cores. Under CPython's \
-                GIL this exact loop often loses nothing, because since 3.10 a thread switch happens only at \
-                certain points — but the unlocked code is still wrong there, and loses updates on any truly \
-                parallel runtime.",
+                makes the read and write one step; an atomic add does it in hardware. Free-threaded (3.13t), \
+                threads really run in parallel on your cores. Switch the build to CPython with its GIL: this \
+                exact loop then usually loses nothing, because since 3.10 a thread switch happens only at \
+                certain points (a loop's backward jump, a call), never between the read and the write — but \
+                the unlocked code is still wrong there, and loses updates on any truly parallel runtime.",
             python: PYTHON,
             params: vec![
                 ParamSpec::int("threads", "Threads", 1, 64, 4, "How many threads add to the counter (1–64)."),
@@ -233,6 +260,18 @@ impl Lesson for SharedCounter {
                     "How many times each thread adds 1.",
                 ),
                 ParamSpec::int("repeats", "Runs per variant", 1, 10, 3, "Repeat each variant to see the spread."),
+                ParamSpec {
+                    default: gil::FREE_THREADED,
+                    ..gil::PYTHON_BUILD
+                },
+                gil::SWITCH_INTERVAL,
+                ParamSpec::choice(
+                    "variant",
+                    "Variant",
+                    &[(0, "all three"), (1, "no lock"), (2, "with Lock"), (3, "atomic add")],
+                    0,
+                    "Run all three, or only one of them.",
+                ),
             ],
         }
     }
@@ -258,14 +297,23 @@ impl Lesson for SharedCounter {
         let threads = params.get("threads") as u64;
         let increments = params.get("increments") as u64;
         let repeats = params.get("repeats") as usize;
+        let interpreter =
+            Interpreter::from_params(params.get("python"), params.get("switch_interval_ms"));
         let expected = threads * increments;
         let mut next_name = 0;
         let mut variants = Vec::new();
-        for variant in Variant::ALL {
+        for variant in Variant::selected(params.get("variant")) {
             let mut trials = Vec::new();
             for run in 1..=repeats {
                 let group = format!("{}, run {run}", variant.label());
-                let trial = run_variant(variant, threads, increments, &group, &mut next_name);
+                let trial = run_variant(
+                    interpreter,
+                    variant,
+                    threads,
+                    increments,
+                    &group,
+                    &mut next_name,
+                );
                 trace::print(format!(
                     "{}, run {run}: expected {expected}, got {} — lost {} in {:.1} ms",
                     variant.label(),
@@ -289,6 +337,8 @@ impl Lesson for SharedCounter {
             });
         }
         let result = CounterResult {
+            interpreter,
+            interpreter_label: interpreter.label(),
             threads,
             increments,
             expected,
@@ -363,14 +413,62 @@ mod tests {
         assert_eq!(prepared.notices.len(), 1);
     }
 
+    #[test]
+    fn the_variant_parameter_runs_only_the_chosen_variant() {
+        let outcome = run(json!({"threads": 2, "increments": 1000, "repeats": 2, "variant": 2}));
+        assert_eq!(outcome.error, None);
+        let variants = outcome.values["variants"].as_array().unwrap();
+        assert_eq!(variants.len(), 1);
+        assert_eq!(variants[0]["variant"], "locked");
+        assert_eq!(variants[0]["trials"].as_array().unwrap().len(), 2);
+        let names: Vec<_> = outcome.lanes.iter().map(|l| l.name.as_str()).collect();
+        assert!(
+            names.iter().all(|n| !n.contains("add_unlocked")),
+            "{names:?}"
+        );
+        assert_eq!(Variant::selected(0).len(), 3);
+        assert_eq!(Variant::selected(1), vec![Variant::Unlocked]);
+        assert_eq!(Variant::selected(3), vec![Variant::Atomic]);
+    }
+
     /// The lock must really exclude: with the lock taken, the counter is exact under heavy contention.
     #[test]
     fn the_locked_variant_is_exact_under_contention() {
         let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         crate::engine::trace::reset();
         let mut n = 0;
-        let trial = run_variant(Variant::Locked, 8, 50_000, "t", &mut n);
+        let trial = run_variant(
+            Interpreter::FreeThreaded,
+            Variant::Locked,
+            8,
+            50_000,
+            "t",
+            &mut n,
+        );
         assert_eq!(trial.actual, 400_000);
         assert_eq!(trial.lost, 0);
+    }
+
+    /// Under the GIL a switch only happens at the loop's backward jump, after the write: the unlocked
+    /// loop loses nothing, even though the threads really take turns many times.
+    #[test]
+    fn under_the_gil_the_unlocked_loop_loses_nothing_but_the_threads_switch() {
+        let outcome = run(json!({"threads": 3, "increments": 300_000, "repeats": 2,
+            "python": gil::WITH_GIL, "switch_interval_ms": 1}));
+        assert_eq!(outcome.error, None);
+        let unlocked = &outcome.values["variants"][0];
+        assert_eq!(unlocked["variant"], "unlocked");
+        for trial in unlocked["trials"].as_array().unwrap() {
+            assert_eq!(trial["lost"], 0, "{trial}");
+        }
+        let switches: u64 = outcome.values["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|v| v["trials"].as_array().unwrap())
+            .map(|t| t["gil"]["switches"].as_u64().unwrap())
+            .sum();
+        assert!(switches >= 9, "the GIL changed hands only {switches} times");
+        assert_eq!(outcome.values["interpreter"]["build"], "gil");
     }
 }

@@ -39,9 +39,14 @@ struct Named {
 }
 
 impl Named {
-    fn new(name: &'static str) -> Self {
+    fn new(name: &'static str, reentrant: bool) -> Self {
+        let lock = if reentrant {
+            Lock::reentrant(name)
+        } else {
+            Lock::new(name)
+        };
         Named {
-            lock: Arc::new(Lock::new(name)),
+            lock: Arc::new(lock),
             name,
         }
     }
@@ -207,8 +212,10 @@ const PYTHON: &str = r#"import random, threading, time
 
 SCALE = {time_scale} / 100  # the playground's time scale; 100 = real time
 HOLD = {hold_ms} / 1000 * SCALE
-lock_a = threading.Lock()
-lock_b = threading.Lock()
+STRATEGY = {strategy}          # 0 = all three runs; 1, 2, 3 = only that one; 4 = run 1 with RLocks
+Lock = threading.RLock if STRATEGY == 4 else threading.Lock
+lock_a = Lock()
+lock_b = Lock()
 
 def transfer(first, second):
     with first:
@@ -224,10 +231,12 @@ def run_pair(target, args1, args2):
 
 # 1. Opposite order: Python hangs here forever. (The playground's detector finds
 #    the cycle and makes one thread give up, so the page can go on.)
-run_pair(transfer, (lock_a, lock_b), (lock_b, lock_a))
+if STRATEGY in (0, 1, 4):
+    run_pair(transfer, (lock_a, lock_b), (lock_b, lock_a))
 
 # 2. Fix: one global order. Every thread takes lock_a before lock_b.
-run_pair(transfer, (lock_a, lock_b), (lock_a, lock_b))
+if STRATEGY in (0, 2):
+    run_pair(transfer, (lock_a, lock_b), (lock_a, lock_b))
 
 # 3. Fix: wait for the second lock with a timeout; if it does not come, let go
 #    of the first, back off a random while, and retry.
@@ -243,7 +252,8 @@ def transfer_with_timeout(first, second):
                     second.release()
         time.sleep(random.uniform(0, HOLD))
 
-run_pair(transfer_with_timeout, (lock_a, lock_b), (lock_b, lock_a))
+if STRATEGY in (0, 3):
+    run_pair(transfer_with_timeout, (lock_a, lock_b), (lock_b, lock_a))
 "#;
 
 fn edges_rows(cycle: &[CycleEdge]) -> Vec<Vec<String>> {
@@ -279,6 +289,19 @@ impl Lesson for DeadlockLesson {
                     "How long each thread works with its first lock before it wants the second.",
                 ),
                 common::TIME_SCALE,
+                ParamSpec::choice(
+                    "strategy",
+                    "Which runs",
+                    &[
+                        (0, "all three"),
+                        (1, "opposite order only"),
+                        (2, "one lock order only"),
+                        (3, "timeout and retry only"),
+                        (4, "opposite order with RLocks"),
+                    ],
+                    0,
+                    "Run all three parts, or only one (4: the opposite order with RLocks).",
+                ),
             ],
         }
     }
@@ -303,102 +326,134 @@ impl Lesson for DeadlockLesson {
 
     fn run_main_thread(&self, params: &Params) -> Result<Value, String> {
         let hold = Scale::of(params).ms(params.get("hold_ms") as f64);
+        let strategy = params.get("strategy");
         let started = now_ms();
         let mut next = 0;
 
-        // 1. Opposite order.
-        let (a, b) = (Named::new("lock_a"), Named::new("lock_b"));
-        trace::print(
-            "opposite order: Thread-1 takes lock_a then lock_b, Thread-2 lock_b then lock_a",
-        );
-        let (runs, deadlock_ms) = pair(
-            &mut next,
-            "deadlock",
-            "transfer",
-            transfer,
-            [(&a, &b), (&b, &a)],
-            hold,
-        );
-        drop((a, b));
-        let found = runs.iter().find_map(|r| r.deadlock.clone());
-        let victim = runs.iter().find(|r| r.gave_up).map(|r| r.thread.clone());
-        let survivor_completed = runs.iter().any(|r| r.completed);
+        // 1. Opposite order (with RLocks when strategy 4: re-entry does not help two threads).
+        let opposite = if matches!(strategy, 0 | 1 | 4) {
+            let rlocks = strategy == 4;
+            let (a, b) = (Named::new("lock_a", rlocks), Named::new("lock_b", rlocks));
+            trace::print(format!(
+                "opposite order{}: Thread-{} takes lock_a then lock_b, Thread-{} lock_b then lock_a",
+                if rlocks { " with RLocks" } else { "" },
+                next + 1,
+                next + 2
+            ));
+            let group = if rlocks {
+                "RLocks, opposite order"
+            } else {
+                "deadlock"
+            };
+            let (runs, ms) = pair(
+                &mut next,
+                group,
+                "transfer",
+                transfer,
+                [(&a, &b), (&b, &a)],
+                hold,
+            );
+            Some((runs, ms))
+        } else {
+            None
+        };
 
         // 2. One global order.
-        let (a, b) = (Named::new("lock_a"), Named::new("lock_b"));
-        trace::print("fix 1: both threads take lock_a, then lock_b");
-        let (order_runs, order_ms) = pair(
-            &mut next,
-            "fix: lock order",
-            "transfer",
-            transfer,
-            [(&a, &b), (&a, &b)],
-            hold,
-        );
-        drop((a, b));
+        let order = if matches!(strategy, 0 | 2) {
+            let (a, b) = (Named::new("lock_a", false), Named::new("lock_b", false));
+            trace::print("fix 1: both threads take lock_a, then lock_b");
+            Some(pair(
+                &mut next,
+                "fix: lock order",
+                "transfer",
+                transfer,
+                [(&a, &b), (&a, &b)],
+                hold,
+            ))
+        } else {
+            None
+        };
 
         // 3. Timeout, back off, retry.
-        let (a, b) = (Named::new("lock_a"), Named::new("lock_b"));
-        trace::print("fix 2: opposite order again, with acquire(timeout), back-off and retry");
-        let (retry_runs, retry_ms) = pair(
-            &mut next,
-            "fix: timeout and retry",
-            "transfer_with_timeout",
-            transfer_with_timeout,
-            [(&a, &b), (&b, &a)],
-            hold,
-        );
-        drop((a, b));
+        let retry = if matches!(strategy, 0 | 3) {
+            let (a, b) = (Named::new("lock_a", false), Named::new("lock_b", false));
+            trace::print("fix 2: opposite order again, with acquire(timeout), back-off and retry");
+            Some(pair(
+                &mut next,
+                "fix: timeout and retry",
+                "transfer_with_timeout",
+                transfer_with_timeout,
+                [(&a, &b), (&b, &a)],
+                hold,
+            ))
+        } else {
+            None
+        };
 
-        let errors: Vec<String> = runs
-            .iter()
-            .chain(&order_runs)
-            .chain(&retry_runs)
-            .filter_map(|r| r.error.clone())
+        let errors: Vec<String> = [&opposite, &order, &retry]
+            .into_iter()
+            .flatten()
+            .flat_map(|(runs, _)| runs.iter().filter_map(|r| r.error.clone()))
             .collect();
         if !errors.is_empty() {
             return Err(errors.join("; "));
         }
 
-        let order_completed = order_runs.iter().all(|r| r.completed);
-        let retry_completed = retry_runs.iter().all(|r| r.completed);
-        let retries: u32 = retry_runs.iter().map(|r| r.attempts - 1).sum();
+        let no_runs: Vec<ThreadRun> = Vec::new();
+        let runs = opposite.as_ref().map_or(&no_runs, |(r, _)| r);
+        let found = runs.iter().find_map(|r| r.deadlock.clone());
+        let victim = runs.iter().find(|r| r.gave_up).map(|r| r.thread.clone());
+        let survivor_completed = runs.iter().any(|r| r.completed);
+        let all_completed = |part: &Option<(Vec<ThreadRun>, f64)>| {
+            part.as_ref()
+                .map(|(runs, _)| runs.iter().all(|r| r.completed))
+        };
+        let order_completed = all_completed(&order);
+        let retry_completed = all_completed(&retry);
+        let retries: Option<u32> = retry
+            .as_ref()
+            .map(|(runs, _)| runs.iter().map(|r| r.attempts - 1).sum());
+        let locks = if strategy == 4 { "RLocks" } else { "locks" };
 
-        let mut verdict = match (&found, &victim) {
-            (Some(d), Some(v)) => {
+        let mut verdict = match (&opposite, &found, &victim) {
+            (None, _, _) => String::new(),
+            (Some(_), Some(d), Some(v)) => {
                 let who: Vec<String> = d
                     .cycle
                     .iter()
                     .map(|e| format!("{} held {} and waited for {}", e.thread, e.holds, e.waits_for))
                     .collect();
                 format!(
-                    "Deadlock: {}. The detector found the cycle {} after it formed; {v} gave up and \
+                    "Deadlock{}: {}. The detector found the cycle {} after it formed; {v} gave up and \
                      released its lock, and the other thread {}. ",
+                    if strategy == 4 { " with RLocks too (re-entry only helps the thread that holds the lock)" } else { "" },
                     who.join(", while "),
                     report::ms(d.detected_at - d.formed_at),
                     if survivor_completed { "then finished" } else { "did not finish" }
                 )
             }
-            _ => "No deadlock formed in this run: one thread took both locks before the other took its \
-                  first. "
-                .to_string(),
+            (Some(_), _, _) => format!(
+                "No deadlock formed in this run of the opposite order with {locks}: one thread took both \
+                 locks before the other took its first. "
+            ),
         };
-        verdict.push_str(&format!(
-            "One global lock order {} in {}; timeout and retry {} in {} ({retries} {}).",
-            if order_completed {
-                "completed"
-            } else {
-                "did NOT complete"
-            },
-            report::ms(order_ms),
-            if retry_completed {
-                "completed"
-            } else {
-                "did NOT complete"
-            },
-            report::ms(retry_ms),
-            if retries == 1 { "retry" } else { "retries" },
-        ));
+        let done = |c: bool| if c { "completed" } else { "did NOT complete" };
+        if let (Some((_, ms)), Some(c)) = (&order, order_completed) {
+            verdict.push_str(&format!(
+                "One global lock order {} in {}. ",
+                done(c),
+                report::ms(*ms)
+            ));
+        }
+        if let (Some((_, ms)), Some(c), Some(n)) = (&retry, retry_completed, retries) {
+            verdict.push_str(&format!(
+                "Timeout and retry {} in {} ({n} {}).",
+                done(c),
+                report::ms(*ms),
+                if n == 1 { "retry" } else { "retries" },
+            ));
+        }
+        let verdict = verdict.trim_end().to_string();
 
         let row = |run: &str, ms: f64, runs: &[ThreadRun]| {
             let what: Vec<String> = runs
@@ -436,25 +491,34 @@ impl Lesson for DeadlockLesson {
                     crate::engine::deadlock::CHECK_MS
                 ));
         }
+        let mut rows = Vec::new();
+        if let Some((runs, ms)) = &opposite {
+            let label = if strategy == 4 {
+                "opposite order with RLocks (deadlock)"
+            } else {
+                "opposite order (deadlock)"
+            };
+            rows.push(row(label, *ms, runs));
+        }
+        if let Some((runs, ms)) = &order {
+            rows.push(row("fix 1: one lock order", *ms, runs));
+        }
+        if let Some((runs, ms)) = &retry {
+            rows.push(row("fix 2: timeout, back off, retry", *ms, runs));
+        }
         rep = rep
-            .table(
-                "Runs",
-                &["run", "time", "threads"],
-                vec![
-                    row("opposite order (deadlock)", deadlock_ms, &runs),
-                    row("fix 1: one lock order", order_ms, &order_runs),
-                    row("fix 2: timeout, back off, retry", retry_ms, &retry_runs),
-                ],
-            )
+            .table("Runs", &["run", "time", "threads"], rows)
             .note(format!(
-                "Each thread holds its first lock for {} (hold_ms at this time scale). Python has no \
-                 deadlock detector: there, run 1 never ends.",
-                report::ms(hold)
-            ));
+            "Each thread holds its first lock for {} (hold_ms at this time scale). Python has no \
+             deadlock detector: there, run 1 never ends.",
+            report::ms(hold)
+        ));
 
-        let deadlock = match &found {
-            Some(d) => json!({
+        let deadlock = match (&opposite, &found) {
+            (None, _) => Value::Null,
+            (Some((runs, ms)), Some(d)) => json!({
                 "formed": true,
+                "locks": locks,
                 "cycle": d.cycle,
                 "formed_at": d.formed_at,
                 "detected_at": d.detected_at,
@@ -462,31 +526,31 @@ impl Lesson for DeadlockLesson {
                 "victim": victim,
                 "survivor_completed": survivor_completed,
                 "threads": runs,
-                "ms": deadlock_ms,
+                "ms": ms,
             }),
-            None => json!({
+            (Some((runs, ms)), None) => json!({
                 "formed": false,
+                "locks": locks,
                 "cycle": [],
                 "detect_ms": null,
                 "victim": null,
                 "survivor_completed": survivor_completed,
                 "threads": runs,
-                "ms": deadlock_ms,
+                "ms": ms,
             }),
         };
+        let lock_order = order
+            .as_ref()
+            .map(|(runs, ms)| json!({"ms": ms, "completed": order_completed, "threads": runs}));
+        let timeout_retry = retry.as_ref().map(|(runs, ms)| {
+            json!({"ms": ms, "completed": retry_completed, "retries": retries, "threads": runs})
+        });
         Ok(json!({
             "report": rep,
             "hold_ms": hold,
+            "strategy": strategy,
             "deadlock": deadlock,
-            "fixes": {
-                "lock_order": {"ms": order_ms, "completed": order_completed, "threads": order_runs},
-                "timeout_retry": {
-                    "ms": retry_ms,
-                    "completed": retry_completed,
-                    "retries": retries,
-                    "threads": retry_runs,
-                },
-            },
+            "fixes": {"lock_order": lock_order, "timeout_retry": timeout_retry},
         }))
     }
 }
@@ -545,6 +609,40 @@ mod tests {
             .map(|e| e.lane)
             .collect();
         assert!(waited.len() >= 2, "{waited:?}");
+    }
+
+    #[test]
+    fn each_strategy_runs_only_its_part_and_rlocks_still_deadlock() {
+        let outcome = run(json!({"hold_ms": 30, "time_scale": 100, "strategy": 2}));
+        assert_eq!(outcome.error, None);
+        let v = &outcome.values;
+        assert_eq!(v["deadlock"], Value::Null);
+        assert_eq!(v["fixes"]["timeout_retry"], Value::Null);
+        assert_eq!(v["fixes"]["lock_order"]["completed"], true);
+        assert_eq!(
+            outcome
+                .lanes
+                .iter()
+                .filter(|l| l.name.starts_with("Thread-"))
+                .count(),
+            2
+        );
+
+        let outcome = run(json!({"hold_ms": 30, "time_scale": 100, "strategy": 3}));
+        assert_eq!(outcome.error, None);
+        assert_eq!(outcome.values["deadlock"], Value::Null);
+        assert_eq!(outcome.values["fixes"]["timeout_retry"]["completed"], true);
+
+        let outcome = run(json!({"hold_ms": 30, "time_scale": 100, "strategy": 4}));
+        assert_eq!(outcome.error, None);
+        let d = &outcome.values["deadlock"];
+        assert_eq!(d["locks"], "RLocks");
+        assert_eq!(d["formed"], true, "{d}");
+        assert_eq!(outcome.values["fixes"]["lock_order"], Value::Null);
+        assert!(outcome.values["report"]["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("RLocks"));
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod counter;
 pub mod db_queries;
 pub mod deadlock;
 pub mod downloads;
+pub mod frames;
+pub mod gil;
 pub mod how_many_threads;
 pub mod join_timeout;
 pub mod logging;
@@ -75,6 +77,8 @@ pub static CATALOGUE: &[&dyn Lesson] = &[
     &downloads::Downloads,
     &scraping::Scraping,
     &db_queries::DbQueries,
+    &frames::FramesLab,
+    &gil::Gil,
     &how_many_threads::HowManyThreads,
     &deadlock::DeadlockLesson,
     &thread_pool::ThreadPool,

@@ -141,18 +141,31 @@ fn locks_part(hold: f64) -> Result<Value, String> {
     }))
 }
 
-fn event_part(names: &mut Names, n: usize, settle: f64) -> Result<Value, String> {
+/// `n` threads wait for one signal: on an Event (`poll == 0`: each blocks until `set()`), or by polling a
+/// flag every `poll` ms (`while not flag: sleep(poll)`), which wakes again and again and notices late.
+fn event_part(names: &mut Names, n: usize, settle: f64, poll: f64) -> Result<Value, String> {
     let ev = Arc::new(Event::new());
+    let flag = Arc::new(AtomicBool::new(false));
     let ready = Arc::new((Mutex::new(0usize), Condvar::new()));
+    let target = if poll > 0.0 { "poll_flag" } else { "waiter" };
     let handles: Vec<_> = (0..n)
         .map(|_| {
-            let (ev, ready) = (ev.clone(), ready.clone());
-            let name = names.next("waiter");
+            let (ev, flag, ready) = (ev.clone(), flag.clone(), ready.clone());
+            let name = names.next(target);
             let own = name.clone();
             thread::spawn(name, "Event", move || {
                 *lock(&ready.0) += 1;
                 ready.1.notify_all();
-                let (set, wakeups) = ev.wait(None);
+                let (set, wakeups) = if poll > 0.0 {
+                    let mut wakeups = 0u32;
+                    while !flag.load(Ordering::SeqCst) {
+                        sleep_ms(poll);
+                        wakeups += 1;
+                    }
+                    (true, wakeups)
+                } else {
+                    ev.wait(None)
+                };
                 (own, set, wakeups, now_ms())
             })
         })
@@ -165,8 +178,16 @@ fn event_part(names: &mut Names, n: usize, settle: f64) -> Result<Value, String>
     }
     sleep_ms(settle);
     let set_at = now_ms();
-    trace::print(format!("event.set() with {n} threads waiting"));
-    ev.set();
+    if poll > 0.0 {
+        trace::print(format!(
+            "flag = True with {n} threads polling every {}",
+            report::ms(poll)
+        ));
+        flag.store(true, Ordering::SeqCst);
+    } else {
+        trace::print(format!("event.set() with {n} threads waiting"));
+        ev.set();
+    }
     let waiters: Vec<Waiter> = handles
         .into_iter()
         .map(|h| {
@@ -181,12 +202,20 @@ fn event_part(names: &mut Names, n: usize, settle: f64) -> Result<Value, String>
         .collect();
     let all_once = waiters.iter().all(|w| w.woke && w.wakeups == 1);
     let max_latency = waiters.iter().map(|w| w.latency_ms).fold(0.0, f64::max);
+    let total_wakeups: u32 = waiters.iter().map(|w| w.wakeups).sum();
     trace::print(format!(
-        "all {n} woke{}; slowest {} after set()",
+        "all {n} woke{}; {total_wakeups} wake-ups in all; slowest {} after the signal",
         if all_once { ", each exactly once" } else { "" },
         report::ms(max_latency)
     ));
-    Ok(json!({"waiters": waiters, "all_woke_once": all_once, "max_latency_ms": max_latency}))
+    Ok(json!({
+        "mode": if poll > 0.0 { "polling" } else { "event" },
+        "poll_ms": poll,
+        "waiters": waiters,
+        "all_woke_once": all_once,
+        "total_wakeups": total_wakeups,
+        "max_latency_ms": max_latency,
+    }))
 }
 
 fn condition_part(names: &mut Names, delay: f64) -> Result<Value, String> {
@@ -351,8 +380,13 @@ lock.release()
 
 # 2. Event: N threads wait; one set() wakes them all, no polling.
 ready = threading.Event()
+POLL = {poll_ms} / 1000 * SCALE   # 0: wait on the Event; otherwise poll a flag this often
 def waiter():
-    ready.wait()
+    if POLL:
+        while not ready.is_set():  # polling: wakes again and again, and notices late
+            time.sleep(POLL)
+    else:
+        ready.wait()               # sleeps until set(): one wake-up, at once
     print("woke")
 waiters = [threading.Thread(target=waiter) for _ in range(N)]
 for t in waiters: t.start()
@@ -435,6 +469,14 @@ impl Lesson for Primitives {
                      set() and notify().",
                 ),
                 ParamSpec::int("timer_ms", "Timer interval (ms)", 10, 5000, 1000, "When the Timer fires."),
+                ParamSpec::int(
+                    "poll_ms",
+                    "Poll instead of Event (ms, 0 = Event)",
+                    0,
+                    2000,
+                    0,
+                    "0: the waiters block on the Event. Otherwise they poll a flag this often instead.",
+                ),
                 common::TIME_SCALE,
             ],
         }
@@ -454,7 +496,8 @@ impl Lesson for Primitives {
         let mut names = Names(0);
 
         let locks = locks_part(hold)?;
-        let event = event_part(&mut names, n, settle)?;
+        let poll = scale.ms(params.get("poll_ms") as f64);
+        let event = event_part(&mut names, n, settle, poll)?;
         let condition = condition_part(&mut names, settle)?;
         let semaphore = semaphore_part(&mut names, n, k, hold);
         let bounded = bounded_part(k);
@@ -486,14 +529,15 @@ impl Lesson for Primitives {
                 ),
             ],
             vec![
-                "Event".into(),
+                if poll > 0.0 { format!("polling every {}", report::ms(poll)) } else { "Event".into() },
                 format!(
-                    "{n} waiters, {}; slowest woke {} after set()",
+                    "{n} waiters, {} ({} wake-ups in all); slowest woke {} after set()",
                     if event["all_woke_once"] == true {
                         "each woke exactly once"
                     } else {
                         "NOT each woken exactly once"
                     },
+                    event["total_wakeups"],
                     report::ms(event["max_latency_ms"].as_f64().unwrap_or(0.0))
                 ),
             ],
@@ -532,13 +576,24 @@ impl Lesson for Primitives {
             ],
         ];
         let verdict = format!(
-            "RLock re-entry {}; the plain Lock blocked its own holder for {} until the timeout. One set() \
-             woke {n} Event waiters{}. Semaphore({k}) let at most {max_holders} of {n} threads in at once \
+            "RLock re-entry {}; the plain Lock blocked its own holder for {} until the timeout. {}. Semaphore({k}) let at most {max_holders} of {n} threads in at once \
              (expected {expected_holders}). BoundedSemaphore: \"{}\". The Timer fired {} late; the \
              cancelled one {}.",
             if locks["rlock"]["reentered"] == true { "worked" } else { "FAILED" },
             report::ms(locks["lock"]["waited_ms"].as_f64().unwrap_or(0.0)),
-            if event["all_woke_once"] == true { ", each exactly once" } else { "" },
+            if poll > 0.0 {
+                format!(
+                    "{n} threads polling a flag every {} woke {} times in all and noticed it up to {} late",
+                    report::ms(poll),
+                    event["total_wakeups"],
+                    report::ms(event["max_latency_ms"].as_f64().unwrap_or(0.0))
+                )
+            } else {
+                format!(
+                    "One set() woke {n} Event waiters{}",
+                    if event["all_woke_once"] == true { ", each exactly once" } else { "" }
+                )
+            },
             bounded["error"].as_str().unwrap_or("no error"),
             report::ms(timer["late_ms"].as_f64().unwrap_or(f64::NAN)),
             if timer["cancelled"]["ran"] == true { "ran anyway" } else { "never ran" },
@@ -621,5 +676,30 @@ mod tests {
         let late = v["timer"]["late_ms"].as_f64().unwrap();
         assert!((0.0..200.0).contains(&late), "{late}");
         assert_eq!(v["timer"]["cancelled"]["ran"], false);
+        assert_eq!(v["event"]["mode"], "event");
+        assert_eq!(v["event"]["total_wakeups"], 5);
+    }
+
+    #[test]
+    fn polling_wakes_many_times_and_notices_late() {
+        let outcome = run(json!({
+            "threads": 3, "permits": 1, "hold_ms": 60, "timer_ms": 10, "poll_ms": 5, "time_scale": 100
+        }));
+        assert_eq!(outcome.error, None);
+        let e = &outcome.values["event"];
+        assert_eq!(e["mode"], "polling");
+        assert_eq!(e["all_woke_once"], false);
+        // Each waiter slept about 60 ms in 5 ms naps before the flag was set.
+        assert!(e["total_wakeups"].as_u64().unwrap() >= 3 * 5, "{e}");
+        let outcome = run(json!({
+            "threads": 2, "permits": 1, "hold_ms": 20, "timer_ms": 10, "poll_ms": 200, "time_scale": 100
+        }));
+        let e = &outcome.values["event"];
+        // The flag was set about 20 ms in; the pollers only looked again at 200 ms.
+        assert!(e["max_latency_ms"].as_f64().unwrap() >= 100.0, "{e}");
+        assert!(outcome.values["report"]["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("polling"));
     }
 }

@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(inline_js = r#"
 export function now_ms() { return performance.timeOrigin + performance.now(); }
 export function post_to_parent(message) { self.postMessage(message); }
+export function post_bytes_to_parent(bytes, sent_at) { self.postMessage({ type: 'bytes', bytes, sent_at }, [bytes.buffer]); }
 export function hardware_concurrency() { return (self.navigator && self.navigator.hardwareConcurrency) || 0; }
 let fetches = 0;
 export function fetch_sync(path) {
@@ -25,6 +26,8 @@ extern "C" {
     pub fn now_ms() -> f64;
     /// `postMessage` from a worker to the one that started it.
     pub fn post_to_parent(message: JsValue);
+    /// Posts `bytes` to the parent as a binary message, transferring (not copying) its `ArrayBuffer`.
+    pub fn post_bytes_to_parent(bytes: js_sys::Uint8Array, sent_at: f64);
     /// `navigator.hardwareConcurrency` (a worker's `WorkerNavigator` has it too), or 0 when unknown.
     pub fn hardware_concurrency() -> f64;
     /// A synchronous request (allowed in workers): blocks this worker until the body has arrived.

@@ -3,8 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::bindings::{now_ms, post_to_parent};
+use super::bindings::{now_ms, post_bytes_to_parent, post_to_parent};
 use super::codec::{from_js, to_js};
+use crate::engine::process::{with_child_io, ChildIo};
 use crate::engine::trace;
 use crate::protocol::{ChildMessage, SpawnCommand, TraceRecord};
 
@@ -18,9 +19,13 @@ fn forward(record: TraceRecord) {
     post(&ChildMessage::Trace { record });
 }
 
-/// Runs the child program described by `spawn` to completion; returns its exit code.
+/// Runs the child program described by `spawn` to completion; returns its exit code. `input` is the
+/// binary part of the start message (a transferred `ArrayBuffer`), if the parent sent one.
 #[wasm_bindgen]
-pub fn child_process_main(spawn: JsValue) -> Result<i32, JsValue> {
+pub fn child_process_main(
+    spawn: JsValue,
+    input: Option<js_sys::Uint8Array>,
+) -> Result<i32, JsValue> {
     let spawn: SpawnCommand = from_js(spawn)?;
     trace::forward_to(forward);
     let mut send = |payload: String| {
@@ -29,5 +34,24 @@ pub fn child_process_main(spawn: JsValue) -> Result<i32, JsValue> {
             sent_at: now_ms(),
         })
     };
-    Ok(crate::lessons::run_child(&spawn, &mut send))
+    // Into this instance's own memory: the one copy on the receiving side.
+    let t0 = now_ms();
+    let input = input.map(|a| a.to_vec()).unwrap_or_default();
+    let input_copy_ms = now_ms() - t0;
+    let send_bytes = Box::new(|bytes: &[u8]| {
+        // Out of this memory into a fresh ArrayBuffer, which postMessage then transfers without a copy.
+        let t0 = now_ms();
+        let copy = js_sys::Uint8Array::from(bytes);
+        let ms = now_ms() - t0;
+        post_bytes_to_parent(copy, now_ms());
+        ms
+    });
+    let io = ChildIo {
+        input,
+        input_copy_ms,
+        send_bytes,
+    };
+    Ok(with_child_io(io, || {
+        crate::lessons::run_child(&spawn, &mut send)
+    }))
 }

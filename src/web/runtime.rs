@@ -120,6 +120,52 @@ pub fn process_message(pid: u32, payload: String, sent_at: f64) -> Result<JsValu
     to_js(&spawns.unwrap_or_default())
 }
 
+/// A child's binary message (a transferred `ArrayBuffer`): copied into the shared memory, timed, and
+/// handed to the thread lesson waiting for it.
+#[wasm_bindgen]
+pub fn process_bytes(pid: u32, bytes: js_sys::Uint8Array, sent_at: f64) {
+    let t0 = crate::clock::now_ms();
+    let copy = bytes.to_vec();
+    let copy_ms = crate::clock::now_ms() - t0;
+    bridge::deliver_bytes(pid, copy, sent_at, copy_ms);
+}
+
+/// The bytes child `pid`'s start message carries, copied out of the shared memory into a fresh
+/// `ArrayBuffer` the runtime can transfer (a `SharedArrayBuffer` cannot be); `undefined` when none.
+#[wasm_bindgen]
+pub fn bridge_take_input(pid: u32) -> Option<js_sys::Uint8Array> {
+    let input = bridge::take_input(pid)?;
+    let t0 = crate::clock::now_ms();
+    let copy = js_sys::Uint8Array::from(input.as_slice());
+    bridge::record_input_copy(pid, crate::clock::now_ms() - t0);
+    Some(copy)
+}
+
+/// What the last run left for the page besides its outcome (the frames lab's clips), or `undefined`.
+/// The buffers are fresh copies the runtime transfers to the page.
+#[wasm_bindgen]
+pub fn take_playback() -> JsValue {
+    crate::lessons::frames::take_playback().map_or(JsValue::UNDEFINED, |p| {
+        let obj = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
+        };
+        set("width", JsValue::from(p.width as u32));
+        set("height", JsValue::from(p.height as u32));
+        set("frames", JsValue::from(p.frames as u32));
+        set("label", JsValue::from_str(&p.label));
+        set(
+            "original",
+            js_sys::Uint8Array::from(p.original.as_slice()).into(),
+        );
+        set(
+            "processed",
+            js_sys::Uint8Array::from(p.processed.as_slice()).into(),
+        );
+        obj.into()
+    })
+}
+
 /// A child exited. Returns children the parent starts in response.
 #[wasm_bindgen]
 pub fn process_exit(pid: u32, code: i32, at: f64) -> Result<JsValue, JsValue> {

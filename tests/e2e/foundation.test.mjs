@@ -126,7 +126,8 @@ test('the page runs the counter from the keyboard and draws results and a timeli
   assert.match(await page.textContent('#output'), /no lock, run 1: expected 600000/);
   assert.match(page.url(), /threads=3/);
   // The Run button itself is reachable by Tab from the last parameter.
-  await page.focus('#param-repeats');
+  const lastParam = await page.evaluate(() => [...document.querySelectorAll('#params input, #params select')].at(-1).id);
+  await page.focus(`#${lastParam}`);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'run');
   assert.deepEqual(errors, []);

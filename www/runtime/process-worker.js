@@ -5,11 +5,11 @@ import init, { child_process_main } from '../../pkg/playground.js';
 
 const now = () => performance.timeOrigin + performance.now();
 
-self.onmessage = async ({ data: { module, spawn } }) => {
+self.onmessage = async ({ data: { module, spawn, input } }) => {
   let code;
   try {
     await init({ module_or_path: module });
-    code = child_process_main(spawn);
+    code = child_process_main(spawn, input); // input: the start message's bytes, if any
   } catch (error) {
     // A panic or trap ends this process only: report it the way an OS reports a crash, by exit code.
     console.error(`${spawn.name} crashed:`, error);

@@ -73,13 +73,16 @@ function startChildren(spawns) {
     worker.onmessage = ({ data }) => {
       if (data.type === 'trace') wasm.process_trace(data.record);
       else if (data.type === 'message') startChildren(wasm.process_message(spawn.pid, data.payload, data.sent_at));
+      else if (data.type === 'bytes') wasm.process_bytes(spawn.pid, data.bytes, data.sent_at);
       else if (data.type === 'exit') exited(data.code, data.at);
     };
     worker.onerror = (e) => {
       e.preventDefault();
       exited(1, now());
     };
-    worker.postMessage({ module: compiled, spawn });
+    // Bytes for the child's start message (copied out of the shared memory), transferred without a copy.
+    const input = wasm.bridge_take_input(spawn.pid);
+    worker.postMessage({ module: compiled, spawn, input }, input ? [input.buffer] : []);
   }
 }
 
@@ -151,7 +154,9 @@ async function run({ job, request }) {
       startChildren(wasm.start_process_run(prepared));
     }
     const outcome = await pollUntilDone(job);
-    post({ type: 'finished', job, outcome });
+    // Frames a lesson left for the page to play (fresh ArrayBuffers, transferred, not copied again).
+    const playback = wasm.take_playback();
+    self.postMessage({ type: 'finished', job, outcome, playback }, playback ? [playback.original.buffer, playback.processed.buffer] : []);
   } finally {
     running = false;
   }
