@@ -110,7 +110,10 @@ function syncUrl() {
 function setValues(values) {
   for (const p of state.lesson.params) {
     const v = values[p.name];
-    if (Number.isFinite(Number(v)) && v !== '' && v !== null) $(`param-${p.name}`).value = Math.trunc(Number(v));
+    if (!Number.isFinite(Number(v)) || v === '' || v === null) continue;
+    const n = Math.trunc(Number(v));
+    if (p.choices.length && !p.choices.some(([c]) => c === n)) continue; // a drop-down takes only its choices
+    $(`param-${p.name}`).value = n;
   }
   $('python').textContent = pythonText(state.lesson, currentValues());
   syncUrl();

@@ -29,7 +29,7 @@ export function isEmbed(search = location.search) {
 /**
  * Reads the state from a query string.
  * @param {string} search  e.g. location.search
- * @param {Array<{id: string, title: string, params: Array<{name: string, label: string, default: number}>}>} lessons
+ * @param {Array<{id: string, title: string, params: Array<{name: string, label: string, default: number, choices: Array}>}>} lessons
  * @param {{id: string}} fallback  the lesson to open when the link names none, or one that does not exist
  * @returns {{ lesson: object, params: object, view: string|null, embed: boolean, origins: string[], notices: string[] }}
  */
@@ -64,6 +64,9 @@ export function parseState(search, lessons, fallback) {
     const param = byName.get(key);
     if (!param) notices.push(`Ignored "${quote(key, 30)}": "${state.lesson.title}" has no such setting.`);
     else if (!WHOLE_NUMBER.test(value.trim())) notices.push(`Ignored ${param.label} = "${quote(value, 30)}": not a whole number; using the default ${param.default}.`);
+    else if (param.choices?.length && !param.choices.some(([v]) => v === Number(value.trim()))) {
+      notices.push(`Ignored ${param.label} = ${Number(value.trim())}: not one of its choices; using the default.`);
+    }
     else if (!(key in state.params)) state.params[key] = Number(value.trim());
   }
   const view = query.get('view');
