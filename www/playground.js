@@ -35,6 +35,7 @@ export class Playground {
   }
 
   #receive(message) {
+    if (message.type === 'spawn_threads') { this.#spawnThreads(message); return; }
     const job = this.#jobs.get(message.job);
     if (!job) return;
     switch (message.type) {
@@ -82,13 +83,31 @@ export class Playground {
     return this.#request({ type: 'rayon_probe', n });
   }
 
+  #threadWorkers = [];
+
+  /** Thread workers the runtime asked for (Firefox only: see SPAWN_THREADS_ON_PAGE). */
+  #spawnThreads({ from, to, module, memory }) {
+    for (let index = from; index < to; index++) {
+      const worker = new Worker(new URL('./runtime/thread-worker.js', import.meta.url), { type: 'module', name: `thread-worker-${index}` });
+      worker.onerror = (e) => console.error(`thread worker ${index} failed to start: ${e.message}`);
+      worker.postMessage({ module, memory, index });
+      this.#threadWorkers.push(worker);
+    }
+  }
+
   /** Stops the runtime and every worker it started. */
   terminate() {
+    for (const worker of this.#threadWorkers.splice(0)) worker.terminate();
     this.#worker.terminate();
     for (const job of this.#jobs.values()) job.reject(new Error('the playground was stopped'));
     this.#jobs.clear();
   }
 }
+
+/** In Firefox a worker that creates workers can block forever in `new Worker()` while the workers it made
+ *  before are blocked on shared memory (Firefox ESR 153; not in Chromium). There the page, whose `new Worker()`
+ *  does not block, creates the thread workers for the runtime. */
+const SPAWN_THREADS_ON_PAGE = /\bFirefox\//.test(globalThis.navigator?.userAgent ?? '');
 
 /** Starts the runtime worker and resolves when the engine is ready. */
 export async function createPlayground() {
@@ -99,7 +118,7 @@ export async function createPlayground() {
       else if (data.type === 'failed') reject(new Error(`the engine failed to start: ${data.error}`));
     };
     worker.onerror = (e) => reject(new Error(`the engine failed to start: ${e.message || 'worker error'}`));
-    worker.postMessage({ type: 'boot', threads: isolation().threads });
+    worker.postMessage({ type: 'boot', threads: isolation().threads, spawnThreadsOnPage: SPAWN_THREADS_ON_PAGE });
   });
   return new Playground(worker, ready);
 }

@@ -2,7 +2,8 @@
 // names the job it answers. The payloads (prepared runs, progress, outcomes) are the Rust types in
 // src/protocol.rs, serialized by serde-wasm-bindgen.
 //
-// page → runtime:  { type: 'boot', threads }            start the runtime (threads: isolation available)
+// page → runtime:  { type: 'boot', threads, spawnThreadsOnPage }  start the runtime (threads: isolation
+//                                                       available; spawnThreadsOnPage: Firefox, see playground.js)
 //                  { type: 'run', job, request }        request = { lesson, params }
 //                  { type: 'status', job }              live worker counts and memory
 //                  { type: 'rayon_probe', job, n }      check the data-parallel pool
@@ -11,6 +12,7 @@
 //                  { type: 'progress', job, lanes, output }
 //                  { type: 'finished', job, outcome }
 //                  { type: 'status', job, status } | { type: 'probe', job, result }
+//                  { type: 'spawn_threads', from, to, module, memory }   create thread workers from..to-1
 //                  { type: 'failed', job, error }
 
 export const THREADS_UNAVAILABLE =

@@ -27,7 +27,13 @@ async function compileModule() {
   }
 }
 
-async function boot({ threads }) {
+// Firefox: creating a worker from inside a worker sometimes blocks forever while sibling workers are blocked
+// on shared memory (seen with Firefox ESR 153), so there the page creates the thread workers on request.
+let threadsFromPage = false;
+let pageThreadWorkers = 0; // how many the page has created
+
+async function boot({ threads, spawnThreadsOnPage = false }) {
+  threadsFromPage = spawnThreadsOnPage;
   compiled = await compileModule();
   await init({ module_or_path: compiled });
   threadsEnabled = threads;
@@ -39,8 +45,21 @@ async function boot({ threads }) {
   post({ type: 'ready', lessons: wasm.lesson_catalogue(), threads, rayonThreads, cores: navigator.hardwareConcurrency || 1 });
 }
 
+/** Asks the page for thread workers until there are `n`, and waits until the pool counts them all. */
+async function ensureThreadWorkersFromPage(n) {
+  if (pageThreadWorkers >= n) return;
+  post({ type: 'spawn_threads', from: pageThreadWorkers, to: n, module: compiled, memory: wasm.runtime_memory() });
+  pageThreadWorkers = n;
+  const deadline = performance.now() + 30_000;
+  while (wasm.pool_status().workers < n) {
+    if (performance.now() > deadline) throw new Error(`only ${wasm.pool_status().workers} of ${n} thread workers joined the pool`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 /** Starts thread workers until there are `n`; they must be running before a run blocks on them. */
 async function ensureThreadWorkers(n) {
+  if (threadsFromPage) return ensureThreadWorkersFromPage(n);
   const starting = [];
   while (threadWorkers.length < n) {
     const index = threadWorkers.length;
@@ -163,7 +182,7 @@ async function run({ job, request }) {
 }
 
 function status({ job }) {
-  post({ type: 'status', job, status: { ...wasm.pool_status(), thread_workers: threadWorkers.length, processes: children.size } });
+  post({ type: 'status', job, status: { ...wasm.pool_status(), thread_workers: threadsFromPage ? pageThreadWorkers : threadWorkers.length, processes: children.size } });
 }
 
 function rayonProbe({ job, n }) {
