@@ -17,6 +17,18 @@ echo "[build] generating JavaScript bindings"
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --no-typescript target/wasm32-unknown-unknown/release/playground.wasm
 
+# wasm-bindgen-rayon starts its pool workers from a blob: copy of its own script (for CDN hosting). The
+# page's Content-Security-Policy allows workers from 'self' only, and we host the script ourselves: start
+# them from the script's own URL instead.
+helper=$(ls pkg/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js)
+node -e '
+const fs = require("fs"); const f = process.argv[1]; let s = fs.readFileSync(f, "utf8");
+const before = /let scriptBlob = await fetch\(import\.meta\.url\)\.then\(r => r\.blob\(\)\);\s*let url = URL\.createObjectURL\(scriptBlob\);/;
+if (!before.test(s)) { console.error("[build] wasm-bindgen-rayon changed: cannot patch its blob: worker for the CSP"); process.exit(1); }
+s = s.replace(before, "let url = import.meta.url; // patched by scripts/build.sh: no blob: workers under the CSP")
+     .replace("URL.revokeObjectURL(url);", "");
+fs.writeFileSync(f, s);' "$helper"
+
 echo "[build] assembling dist/"
 rm -rf dist
 mkdir -p dist

@@ -63,6 +63,11 @@ if [ $want_browser = 1 ]; then
     apt_install firefox-esr || say "could not install firefox-esr; the Firefox pass will be skipped"
   fi
   command -v firefox-esr >/dev/null && say "browser: $(firefox-esr --version 2>/dev/null | head -1)"
+  # The benchmark's CPython references (npm run bench, and its --quick tier in npm test).
+  if ! command -v python3 >/dev/null; then
+    say "installing python3 (the benchmark's CPython reference)"
+    apt_install python3 || { echo "[setup] could not install python3" >&2; exit 1; }
+  fi
 fi
 
 # 4. npm packages --------------------------------------------------------------------------------------

@@ -9,12 +9,16 @@
 //!   exchange messages).
 //! - [`frames`]: platform-neutral image kernels (a generated clip, blur and edge filters) for the frames lab.
 //! - [`lessons`]: one lesson per file, registered in one list.
+//! - [`bench`]: benchmark kernels shared by the browser build and the native reference (`npm run bench`).
 //! - `web` (wasm32 only): the thin `#[wasm_bindgen]` layer that binds the core to Web Workers.
 //!
 //! Native `cargo test` runs the engine and lessons on OS threads; in the browser the same code runs on Web
 //! Workers that share one wasm memory.
 
-#![cfg_attr(target_arch = "wasm32", feature(stdarch_wasm_atomic_wait))]
+#![cfg_attr(
+    target_arch = "wasm32",
+    feature(stdarch_wasm_atomic_wait, alloc_error_hook)
+)]
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 compile_error!(
@@ -22,6 +26,7 @@ compile_error!(
      +atomics,+bulk-memory,+mutable-globals"
 );
 
+pub mod bench;
 pub mod clock;
 pub mod engine;
 pub mod frames;

@@ -131,6 +131,27 @@ fn as_integer(raw: &Value) -> Option<i64> {
     }
 }
 
+/// A whole number too large for any parameter ("1e300", twenty-three nines): `Some(true)` when negative.
+fn huge(raw: &Value) -> Option<bool> {
+    match raw {
+        Value::Number(n) if n.as_i64().is_none() => n
+            .as_f64()
+            .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() >= 9.0e15)
+            .map(|f| f < 0.0),
+        Value::String(s) => {
+            let cleaned: String = s
+                .trim()
+                .chars()
+                .filter(|c| *c != '_' && *c != ',')
+                .collect();
+            let digits = cleaned.strip_prefix('-').unwrap_or(&cleaned);
+            (digits.len() > 18 && digits.chars().all(|c| c.is_ascii_digit()))
+                .then(|| cleaned.starts_with('-'))
+        }
+        _ => None,
+    }
+}
+
 /// Validates `raw` (expected: a JSON object of name → value) against `specs`.
 ///
 /// Returns the values to use — every declared parameter present and within bounds — and one notice for
@@ -153,6 +174,22 @@ pub fn validate(specs: &[ParamSpec], raw: &Value) -> (Params, Vec<String>) {
         let value = match given.get(spec.name) {
             None | Some(Value::Null) => spec.default,
             Some(v) => match as_integer(v) {
+                None if huge(v).is_some() => {
+                    let shown = match v {
+                        Value::String(s) => echo(s),
+                        other => echo(&other.to_string()),
+                    };
+                    let (bound, side, word) = if huge(v) == Some(true) {
+                        (spec.min, "below", "minimum")
+                    } else {
+                        (spec.max, "above", "maximum")
+                    };
+                    notices.push(format!(
+                        "{} = {shown} is {side} the {word} {bound}; using {bound}.",
+                        spec.label
+                    ));
+                    bound
+                }
                 None => {
                     let shown = match v {
                         Value::String(s) => format!("\"{}\"", echo(s)),
@@ -277,6 +314,17 @@ mod tests {
         assert_eq!(p.get("increments"), 1_000_000);
         assert_eq!(notices.len(), 3, "{notices:?}");
         assert!(notices.iter().all(|n| n.len() < 200), "{notices:?}");
+    }
+
+    #[test]
+    fn numbers_too_large_for_any_integer_are_clamped_not_called_malformed() {
+        let (p, notices) = validate(
+            &SPECS,
+            &json!({"threads": "99999999999999999999999", "increments": -1e300}),
+        );
+        assert_eq!((p.get("threads"), p.get("increments")), (64, 1));
+        assert!(notices[0].contains("above the maximum 64"), "{notices:?}");
+        assert!(notices[1].contains("below the minimum 1"), "{notices:?}");
     }
 
     #[test]

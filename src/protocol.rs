@@ -130,6 +130,14 @@ pub struct RunOutcome {
     pub dropped_events: u64,
     pub started_at: f64,
     pub finished_at: f64,
+    /// Exceptions (panics) that ended threads or processes of the run, as `threading.excepthook` reports
+    /// them; the other threads carried on.
+    #[serde(default)]
+    pub exceptions: Vec<crate::engine::fault::ThreadException>,
+    /// Why the run was stopped before it finished (the Stop button, the time limit), if it was. Its values
+    /// are then dropped: they were computed from waits the stop cut short.
+    #[serde(default)]
+    pub stopped: Option<String>,
 }
 
 /// New output since the last poll of a running lesson, and the outcome once it is finished.

@@ -95,3 +95,136 @@ fn the_child_program_counts_in_this_instances_memory_and_reports_by_message() {
         "this instance's own global moved"
     );
 }
+
+/// A small deterministic generator for the fuzz test (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// Any JavaScript value a message might carry, hostile ones included.
+    fn value(&mut self, depth: u32) -> JsValue {
+        const KEYS: [&str; 12] = [
+            "lesson",
+            "params",
+            "type",
+            "payload",
+            "sent_at",
+            "code",
+            "at",
+            "record",
+            "kind",
+            "threads",
+            "__proto__",
+            "",
+        ];
+        const STRINGS: [&str; 8] = [
+            "counter",
+            "message",
+            "exit",
+            "trace",
+            "1_000",
+            "<script>x</script>",
+            "\u{0}\u{202e}🧵",
+            "NaN",
+        ];
+        match self.below(if depth > 2 { 9 } else { 12 }) {
+            0 => JsValue::NULL,
+            1 => JsValue::UNDEFINED,
+            2 => JsValue::from_bool(self.below(2) == 0),
+            3 => JsValue::from_f64(
+                [
+                    f64::NAN,
+                    f64::INFINITY,
+                    -0.0,
+                    1e300,
+                    -1.5,
+                    2f64.powi(53) + 2.0,
+                ][self.below(6) as usize],
+            ),
+            4 => JsValue::from_f64((self.next() % 200_000) as f64 - 100_000.0),
+            5 => JsValue::from_str(STRINGS[self.below(8) as usize]),
+            6 => JsValue::from_str(&"x".repeat(self.below(5000) as usize)),
+            7 => js_sys::BigInt::from(self.next()).into(),
+            8 => js_sys::Symbol::for_("s").into(),
+            9 => (0..self.below(5))
+                .map(|_| self.value(depth + 1))
+                .collect::<js_sys::Array>()
+                .into(),
+            _ => {
+                let obj = js_sys::Object::new();
+                for _ in 0..self.below(6) {
+                    let key = KEYS[self.below(KEYS.len() as u64) as usize];
+                    let _ =
+                        js_sys::Reflect::set(&obj, &JsValue::from_str(key), &self.value(depth + 1));
+                }
+                obj.into()
+            }
+        }
+    }
+}
+
+/// Fuzz-style test of the message decoder (`web::codec::from_js`, serde-wasm-bindgen) in the real wasm
+/// build: thousands of random JavaScript values decoded as every message type the runtime receives. Each
+/// must decode or be refused with "malformed message: …" — a panic would abort this test's worker — and a
+/// run request that decodes must prepare into a valid run or a clear refusal.
+#[wasm_bindgen_test]
+fn the_message_decoder_refuses_any_malformed_value_with_a_reason() {
+    use playground::protocol::{ChildMessage, SpawnCommand, TraceRecord};
+    fn check<T: serde::de::DeserializeOwned>(value: JsValue, refused: &mut u32) -> Option<T> {
+        match from_js::<T>(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = String::from(js_sys::Error::from(e).message());
+                assert!(message.starts_with("malformed message: "), "{message}");
+                assert!(message.len() < 2000);
+                *refused += 1;
+                None
+            }
+        }
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut refused, mut prepared) = (0, 0);
+    for i in 0..3000 {
+        // Every fourth value looks like a run request (a lesson id, any parameters), so the validator
+        // behind the decoder is exercised too.
+        let value = if i % 4 == 0 {
+            let obj = js_sys::Object::new();
+            let lesson =
+                ["counter", "threads-join", "process-counter", "nope"][rng.below(4) as usize];
+            let _ = js_sys::Reflect::set(&obj, &"lesson".into(), &lesson.into());
+            let _ = js_sys::Reflect::set(&obj, &"params".into(), &rng.value(1));
+            obj.into()
+        } else {
+            rng.value(0)
+        };
+        if let Some(request) = check::<RunRequest>(value.clone(), &mut refused) {
+            match lessons::prepare(&request) {
+                Ok(run) => {
+                    prepared += 1;
+                    assert!(run.threads_needed <= playground::engine::limits::MAX_THREADS);
+                }
+                Err(e) => assert!(e.starts_with("There is no lesson") || e.starts_with("Refused")),
+            }
+        }
+        check::<TraceRecord>(value.clone(), &mut refused);
+        check::<ChildMessage>(value.clone(), &mut refused);
+        check::<SpawnCommand>(value.clone(), &mut refused);
+        check::<PreparedRun>(value, &mut refused);
+    }
+    // The generator really produced both kinds: refusals, and requests that decoded and ran the validator.
+    assert!(refused > 1000, "{refused}");
+    assert!(
+        prepared > 10,
+        "only {prepared} random requests named a lesson"
+    );
+}

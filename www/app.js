@@ -7,6 +7,8 @@ import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
 import { isEmbed, parseState, shareLink, toSearch } from './url-state.js';
 import { setupShare } from './share.js';
 import { setupEmbed } from './embed-mode.js';
+import { clampTimeLimit } from './watchdog.js';
+import { startDebugPanel } from './debug-panel.js';
 import './exercises.js'; // predict-then-run questions and "fix it" challenges (listen to the events below)
 import './a11y.js';
 
@@ -14,7 +16,7 @@ import './a11y.js';
 const tell = (name, detail) => document.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
 
 const $ = (id) => document.getElementById(id);
-const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], view: null, embed: false, origins: [] };
+const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], linkNotices: [], view: null, embed: false, origins: [] };
 // Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
 const MAX_LIVE_EVENTS = 5000;
 if (isEmbed()) document.documentElement.classList.add('embed'); // the compact layout before anything draws
@@ -42,12 +44,20 @@ async function boot() {
   renderNav(pg.lessons);
   // Without threads, open on the first lesson that can run here rather than a disabled one.
   const runnable = pg.threads ? pg.lessons[0] : (pg.lessons.find((l) => l.engine === 'processes') ?? pg.lessons[0]);
-  const link = parseState(location.search, pg.lessons, runnable); // lesson, parameters, view; notices for what was ignored
+  // The link: lesson, parameters, view (url-state.js drops what it cannot read, with a notice), then the
+  // engine checks the parameters' ranges before anything runs.
+  const link = parseState(location.search, pg.lessons, runnable);
   Object.assign(state, { view: link.view, embed: link.embed, origins: link.origins });
   selectLesson(link.lesson.id, link.params);
-  notices(link.notices);
+  const urlNotices = [...link.notices];
+  if (Object.keys(link.params).length) await checkUrlParams(link.lesson, link.params, urlNotices);
+  state.linkNotices = urlNotices; // shown with every run's notices until another lesson is chosen
+  notices(urlNotices);
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
   $('params').addEventListener('input', syncUrl);
+  $('stop').addEventListener('click', () => pg.stop());
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.running) pg.stop(); });
+  if (new URLSearchParams(location.search).get('debug') === '1') startDebugPanel(pg, $('debug-panel'), $('debug-status'));
   setupShare($('run').parentElement, () => shareLink(location.href, { lesson: state.lesson, params: currentValues(), view: state.view }));
   if (link.embed) {
     setupEmbed({
@@ -58,6 +68,22 @@ async function boot() {
   }
   document.addEventListener('playground:select-lesson', (e) => { if (!state.running) selectLesson(e.detail.id, {}); });
   return pg;
+}
+
+/** Parameters from the URL are checked by the engine before anything runs: the inputs show the values a
+ *  run would use, and each change is listed. */
+async function checkUrlParams(lesson, fromUrl, list) {
+  try {
+    const prepared = await state.playground.validate(lesson.id, fromUrl);
+    for (const [name, value] of Object.entries(prepared.params)) {
+      const input = $(`param-${name}`);
+      if (input) input.value = value;
+    }
+    $('python').textContent = pythonText(lesson, prepared.params);
+    list.push(...prepared.notices.map((n) => `From the link: ${n}`));
+  } catch (error) {
+    list.push(`From the link: ${error.message}`);
+  }
 }
 
 // The lesson list follows a tutorial's arc: threads, processes, synchronization, then choosing.
@@ -101,8 +127,10 @@ function currentValues() {
 /** Keeps the address bar on the current state, so reloading or copying it reproduces the page. */
 function syncUrl() {
   let search = toSearch({ lesson: state.lesson, params: currentValues(), view: state.view, embed: state.embed, origins: state.origins });
-  const exercise = new URLSearchParams(location.search).get('exercise'); // a teacher's link (exercises.js)
-  if (exercise) search += `&${new URLSearchParams({ exercise })}`;
+  const now = new URLSearchParams(location.search);
+  for (const key of ['exercise', 'debug']) { // a teacher's link (exercises.js); the debug panel
+    if (now.get(key) !== null) search += `&${new URLSearchParams({ [key]: now.get(key) })}`;
+  }
   if (search !== location.search) history.replaceState(null, '', search + location.hash);
 }
 
@@ -139,6 +167,7 @@ function selectLesson(id, given) {
   const blocked = lesson.engine === 'threads' && !state.playground.threads;
   $('run').disabled = blocked;
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
+  state.linkNotices = [];
   notices([]);
   syncUrl();
   tell('lesson', lesson);
@@ -165,8 +194,11 @@ async function run() {
   state.lanes = new Map();
   state.events = [];
   $('run').disabled = true;
+  $('stop').disabled = false;
   $('output').textContent = '';
-  notices([]);
+  notices(state.linkNotices);
+  const limit = clampTimeLimit($('time-limit').value);
+  $('time-limit').value = limit.seconds;
   tell('run', { lesson: lesson.id });
   const startedAt = performance.timeOrigin + performance.now();
   const ticker = setInterval(() => {
@@ -175,8 +207,9 @@ async function run() {
   }, 250);
   try {
     const outcome = await state.playground.run(lesson.id, currentValues(), {
+      timeLimitS: limit.seconds,
       onStarted: (prepared) => {
-        notices(prepared.notices);
+        notices([...state.linkNotices, ...prepared.notices]);
         for (const [name, value] of Object.entries(prepared.params)) {
           const input = $(`param-${name}`);
           if (input) input.value = value;
@@ -192,7 +225,9 @@ async function run() {
       },
     });
     clearInterval(ticker);
-    $('run-status').textContent = outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
+    notices([...state.linkNotices, ...(limit.notice ? [limit.notice] : []), ...outcome.notices]);
+    $('run-status').textContent = outcome.stopped ? 'Stopped.'
+      : outcome.error ? 'The run failed.' : `Finished in ${fmt.ms(outcome.finished_at - outcome.started_at)}.`;
     showOutcome(outcome);
     tell('outcome', outcome);
   } catch (error) {
@@ -203,6 +238,7 @@ async function run() {
   } finally {
     state.running = false;
     $('run').disabled = false;
+    $('stop').disabled = true;
   }
 }
 
@@ -216,7 +252,14 @@ function drawLive(startedAt) {
 }
 
 function showOutcome(outcome) {
-  $('results').replaceChildren(...renderResults(outcome));
+  $('results').replaceChildren(...(outcome.stopped
+    ? [el('p', { class: 'stopped', role: 'status', text: outcome.stopped })]
+    : renderResults(outcome)));
+  if (outcome.exceptions?.length) {
+    // As Python's threading.excepthook prints them; the other threads carried on.
+    $('results').prepend(el('ul', { class: 'exceptions', 'aria-label': 'Exceptions in threads' },
+      outcome.exceptions.map((x) => el('li', { text: `Exception in thread ${x.thread}: ${x.message}` }))));
+  }
   if (outcome.dropped_events) {
     $('results').append(el('p', { class: 'muted', text: `${fmt.int(outcome.dropped_events)} state changes were too many to keep and are not drawn.` }));
   }

@@ -3,12 +3,15 @@
 //   import { createPlayground } from './www/playground.js';
 //   const playground = await createPlayground();
 //   const outcome = await playground.run('counter', { threads: 4, increments: 1_000_000 },
-//                                        { onProgress: ({ output }) => console.log(output) });
+//                                        { onProgress: ({ output }) => console.log(output), timeLimitS: 60 });
 //   outcome.values    // the lesson's measurements
 //   outcome.events    // state changes of every thread and process, on one clock (ms since the epoch)
+//   playground.stop() // ends the running lesson: outcome.stopped says why
 //
-// Runs are queued: one runs at a time, in the order asked.
+// Runs are queued: one runs at a time, in the order asked. Every run has a time limit (www/watchdog.js);
+// a run that does not stop when asked is ended by terminating its workers, and a fresh engine starts.
 import { THREADS_UNAVAILABLE } from './protocol.js';
+import { GRACE_MS, checkRequest, clampTimeLimit } from './watchdog.js';
 
 /** Whether this page can run thread lessons, and if not, why. */
 export function isolation() {
@@ -16,13 +19,46 @@ export function isolation() {
   return { threads, reason: threads ? null : THREADS_UNAVAILABLE };
 }
 
+const now = () => performance.timeOrigin + performance.now();
+/** How long a runtime being replaced gets to terminate its own workers before it is terminated. */
+const SHUTDOWN_MS = 100;
+
+/** Starts a runtime worker and resolves with it once its engine is ready. */
+async function startEngine() {
+  const worker = new Worker(new URL('./runtime/runtime-worker.js', import.meta.url), { type: 'module', name: 'runtime' });
+  try {
+    const ready = await new Promise((resolve, reject) => {
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'ready') resolve(data);
+        else if (data.type === 'failed' || data.type === 'fatal') reject(new Error(`the engine failed to start: ${data.error}`));
+      };
+      worker.onerror = (e) => reject(new Error(`the engine failed to start: ${e.message || 'worker error'}`));
+      worker.postMessage({ type: 'boot', threads: isolation().threads });
+    });
+    return { worker, ready };
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+}
+
 export class Playground {
   #worker;
   #jobs = new Map();
   #nextJob = 1;
   #queue = Promise.resolve();
+  /** Resolves when the current engine is ready (a new one after a restart). */
+  #engine = Promise.resolve();
+  /** The run in progress: its job, what it streamed so far, its timers. */
+  #current = null;
+  /** How many times the engine was restarted, and how long the last restart took (ms). */
+  #restarts = { count: 0, lastMs: null };
 
   constructor(worker, ready) {
+    this.#attach(worker, ready);
+  }
+
+  #attach(worker, ready) {
     this.#worker = worker;
     /** The lessons (id, title, group, engine, summary, python, params). */
     this.lessons = ready.lessons;
@@ -32,22 +68,34 @@ export class Playground {
     this.cores = ready.cores;
     this.rayonThreads = ready.rayonThreads;
     worker.onmessage = ({ data }) => this.#receive(data);
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.#fail(`the engine stopped with an error (${e.message || 'worker error'})`);
+    };
   }
 
   #receive(message) {
-    if (message.type === 'spawn_threads') { this.#spawnThreads(message); return; }
+    if (message.type === 'fatal') {
+      this.#fail(`the engine hit an internal error (${message.error})`);
+      return;
+    }
     const job = this.#jobs.get(message.job);
     if (!job) return;
     switch (message.type) {
       case 'started': job.onStarted?.(message.prepared); break;
       case 'progress': job.onProgress?.({ lanes: message.lanes, events: message.events, output: message.output }); break;
+      case 'stopping': break;
       case 'failed': this.#jobs.delete(message.job); job.reject(new Error(message.error)); break;
-      default:
+      case 'finished':
         this.#jobs.delete(message.job);
         // Frames to play (the frames lab), kept off the outcome's enumerable fields so that code that
         // serializes an outcome does not copy them.
-        if (message.playback && message.outcome) Object.defineProperty(message.outcome, 'playback', { value: message.playback });
-        job.resolve(message.outcome ?? message.status ?? message.result);
+        if (message.playback) Object.defineProperty(message.outcome, 'playback', { value: message.playback });
+        job.resolve(message.outcome);
+        // Threads of the finished run that would not stop: start clean rather than carry them along.
+        if (message.restart) this.#restart();
+        break;
+      default: this.#jobs.delete(message.job); job.resolve(message.outcome ?? message.status ?? message.result ?? message.prepared);
     }
   }
 
@@ -55,70 +103,180 @@ export class Playground {
     const job = this.#nextJob++;
     return new Promise((resolve, reject) => {
       this.#jobs.set(job, { resolve, reject, ...callbacks });
-      this.#worker.postMessage({ ...message, job });
+      try {
+        this.#worker.postMessage({ ...message, job });
+      } catch (error) {
+        this.#jobs.delete(job);
+        reject(new Error(`cannot send the request: ${error.message}`));
+      }
     });
   }
 
   /**
    * Runs a lesson. Parameters are validated by the engine; anything changed is listed in
    * `outcome.notices`. Rejects with an Error whose message says what went wrong (unknown lesson,
-   * threads unavailable, …).
+   * threads unavailable, a request that cannot fit in memory, …). A stopped run resolves with
+   * `outcome.stopped` (why) and `outcome.error` set, and no values.
    * @param {string} lesson  a lesson id, e.g. 'counter'
    * @param {object} params  e.g. { threads: 4, increments: 1000000 }
-   * @param {{ onStarted?: Function, onProgress?: Function }} callbacks
+   * @param {{ onStarted?: Function, onProgress?: Function, timeLimitS?: number }} options
    */
-  run(lesson, params = {}, callbacks = {}) {
-    const result = this.#queue.then(() => this.#request({ type: 'run', request: { lesson, params } }, callbacks));
+  run(lesson, params = {}, options = {}) {
+    let request;
+    try {
+      request = checkRequest(lesson, params);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const opts = options !== null && typeof options === 'object' ? options : {};
+    const limit = clampTimeLimit(opts.timeLimitS);
+    const result = this.#queue.then(() => this.#engine).then(() => this.#runNow(request, opts, limit));
     this.#queue = result.catch(() => {});
     return result;
   }
 
-  /** Live counts: thread workers started and busy, process workers alive, wasm memory in bytes. */
-  status() {
-    return this.#request({ type: 'status' });
+  #runNow(request, opts, limit) {
+    return new Promise((resolve, reject) => {
+      const run = {
+        request, prepared: null, startedAt: now(), stop: null, timers: [],
+        lanes: new Map(), events: [], output: [], resolve, reject,
+      };
+      const finish = () => {
+        run.timers.forEach(clearTimeout);
+        if (this.#current === run) this.#current = null;
+      };
+      run.settle = (outcome) => { finish(); resolve(outcome); };
+      run.fail = (error) => { finish(); reject(error); };
+      this.#current = run;
+      run.timers.push(setTimeout(() => this.stop(`Stopped: the run reached its time limit of ${limit.seconds} s.`), limit.seconds * 1000));
+      const notice = limit.notice;
+      this.#request({ type: 'run', request }, {
+        onStarted: (prepared) => {
+          if (notice) prepared.notices = [notice, ...prepared.notices];
+          run.prepared = prepared;
+          opts.onStarted?.(prepared);
+        },
+        onProgress: (progress) => {
+          for (const lane of progress.lanes) run.lanes.set(lane.id, lane);
+          if (run.events.length < 5000) run.events.push(...progress.events);
+          if (run.output.length < 20000) run.output.push(...progress.output);
+          opts.onProgress?.(progress);
+        },
+      }).then((outcome) => {
+        if (notice) outcome.notices = [notice, ...outcome.notices];
+        if (run.stop) outcome.stop_ms = performance.now() - run.stop.at;
+        run.settle(outcome);
+      }, run.fail);
+    });
+  }
+
+  /**
+   * Stops the running lesson (the Stop button; the time limit calls it too). Threads stop cooperatively,
+   * processes are terminated; a run still going GRACE_MS later is ended by restarting the engine.
+   * Returns whether a run was going on.
+   * @param {string} [reason] the message the outcome carries
+   */
+  stop(reason) {
+    const run = this.#current;
+    if (!run) return false;
+    if (run.stop) return true;
+    const text = typeof reason === 'string' && reason
+      ? reason.slice(0, 300)
+      : `Stopped by you after ${((now() - run.startedAt) / 1000).toFixed(1)} s.`;
+    run.stop = { at: performance.now(), reason: text };
+    try {
+      this.#worker.postMessage({ type: 'stop', reason: text });
+    } catch { /* the restart below ends it */ }
+    run.timers.push(setTimeout(() => { if (this.#current === run) this.#hardStop(run); }, GRACE_MS));
+    return true;
+  }
+
+  /** The run did not end when asked: end it by terminating the workers, and start a fresh engine. */
+  #hardStop(run, why) {
+    const reason = why ?? `${run.stop.reason} It did not stop by itself (code that never waits, such as an endless loop, cannot notice a stop), so its workers were terminated and the engine restarted.`;
+    const outcome = {
+      lesson: run.request.lesson, params: run.prepared?.params ?? {}, notices: run.prepared?.notices ?? [],
+      error: reason, stopped: reason, restarted: true, values: null,
+      lanes: [...run.lanes.values()], events: run.events, output: run.output, dropped_events: 0, exceptions: [],
+      started_at: run.startedAt, finished_at: now(), stop_ms: run.stop ? performance.now() - run.stop.at : null,
+    };
+    run.settle(outcome);
+    this.#restart(); // rejects what else waited for the old engine's replies
+  }
+
+  /** The engine failed: end the current run with the reason, and restart. */
+  #fail(reason) {
+    const run = this.#current;
+    if (run) this.#hardStop(run, `The run could not finish: ${reason}. The engine was restarted.`);
+    else this.#restart();
+  }
+
+  /** Terminates the runtime worker (and so every thread and process worker it started) and starts a new one. */
+  #restart() {
+    const started = performance.now();
+    const old = this.#worker;
+    old.onerror = null;
+    // The runtime terminates its workers itself when it still can (at once; the browser's own clean-up of
+    // a terminated worker's workers takes seconds); then, or after SHUTDOWN_MS, it is terminated.
+    const kill = setTimeout(() => old.terminate(), SHUTDOWN_MS);
+    old.onmessage = ({ data }) => { if (data.type === 'shutdown') { clearTimeout(kill); old.terminate(); } };
+    try {
+      old.postMessage({ type: 'shutdown' });
+    } catch {
+      old.terminate();
+    }
+    for (const job of this.#jobs.values()) job.reject(new Error('the engine was restarted'));
+    this.#jobs.clear();
+    this.#restarts.count += 1;
+    this.#engine = startEngine().then(({ worker, ready }) => {
+      this.#attach(worker, ready);
+      this.#restarts.lastMs = performance.now() - started;
+    });
+    this.#engine.catch(() => {});
+  }
+
+  /** Resolves when the engine is ready (after a restart, the new one). */
+  ready() {
+    return this.#engine;
+  }
+
+  /**
+   * Validates parameters without running: `{ lesson, params, notices, threads_needed }` as a run would
+   * use them. Rejects like `run` for an unknown lesson or a request that cannot fit.
+   */
+  validate(lesson, params = {}) {
+    let request;
+    try {
+      request = checkRequest(lesson, params);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#engine.then(() => this.#request({ type: 'validate', request }));
+  }
+
+  /** Live counts: thread workers started and busy, process workers alive, wasm memory in bytes, restarts. */
+  async status() {
+    await this.#engine;
+    const status = await this.#request({ type: 'status' });
+    return { ...status, restarts: this.#restarts.count, last_restart_ms: this.#restarts.lastMs, running: this.#current !== null };
   }
 
   /** Sums 0..n on the rayon pool; reports how many pool threads took part. */
   rayonProbe(n = 1 << 20) {
-    return this.#request({ type: 'rayon_probe', n });
-  }
-
-  #threadWorkers = [];
-
-  /** Thread workers the runtime asked for (Firefox only: see SPAWN_THREADS_ON_PAGE). */
-  #spawnThreads({ from, to, module, memory }) {
-    for (let index = from; index < to; index++) {
-      const worker = new Worker(new URL('./runtime/thread-worker.js', import.meta.url), { type: 'module', name: `thread-worker-${index}` });
-      worker.onerror = (e) => console.error(`thread worker ${index} failed to start: ${e.message}`);
-      worker.postMessage({ module, memory, index });
-      this.#threadWorkers.push(worker);
-    }
+    return this.#engine.then(() => this.#request({ type: 'rayon_probe', n }));
   }
 
   /** Stops the runtime and every worker it started. */
   terminate() {
-    for (const worker of this.#threadWorkers.splice(0)) worker.terminate();
     this.#worker.terminate();
+    this.#current?.fail(new Error('the playground was stopped'));
     for (const job of this.#jobs.values()) job.reject(new Error('the playground was stopped'));
     this.#jobs.clear();
   }
 }
 
-/** In Firefox a worker that creates workers can block forever in `new Worker()` while the workers it made
- *  before are blocked on shared memory (Firefox ESR 153; not in Chromium). There the page, whose `new Worker()`
- *  does not block, creates the thread workers for the runtime. */
-const SPAWN_THREADS_ON_PAGE = /\bFirefox\//.test(globalThis.navigator?.userAgent ?? '');
-
 /** Starts the runtime worker and resolves when the engine is ready. */
 export async function createPlayground() {
-  const worker = new Worker(new URL('./runtime/runtime-worker.js', import.meta.url), { type: 'module', name: 'runtime' });
-  const ready = await new Promise((resolve, reject) => {
-    worker.onmessage = ({ data }) => {
-      if (data.type === 'ready') resolve(data);
-      else if (data.type === 'failed') reject(new Error(`the engine failed to start: ${data.error}`));
-    };
-    worker.onerror = (e) => reject(new Error(`the engine failed to start: ${e.message || 'worker error'}`));
-    worker.postMessage({ type: 'boot', threads: isolation().threads, spawnThreadsOnPage: SPAWN_THREADS_ON_PAGE });
-  });
+  const { worker, ready } = await startEngine();
   return new Playground(worker, ready);
 }

@@ -2,18 +2,22 @@
 // names the job it answers. The payloads (prepared runs, progress, outcomes) are the Rust types in
 // src/protocol.rs, serialized by serde-wasm-bindgen.
 //
-// page → runtime:  { type: 'boot', threads, spawnThreadsOnPage }  start the runtime (threads: isolation
-//                                                       available; spawnThreadsOnPage: Firefox, see playground.js)
+// page → runtime:  { type: 'boot', threads }            start the runtime (threads: isolation available)
 //                  { type: 'run', job, request }        request = { lesson, params }
 //                  { type: 'status', job }              live worker counts and memory
 //                  { type: 'rayon_probe', job, n }      check the data-parallel pool
+//                  { type: 'validate', job, request }   validate parameters without running
+//                  { type: 'stop', reason }             stop the running lesson (Stop button, time limit)
+//                  { type: 'shutdown' }                 terminate every worker: the page replaces this runtime
 // runtime → page:  { type: 'ready', lessons, threads, rayonThreads, cores }
 //                  { type: 'started', job, prepared }   validated parameters and notices
 //                  { type: 'progress', job, lanes, output }
 //                  { type: 'finished', job, outcome }
 //                  { type: 'status', job, status } | { type: 'probe', job, result }
-//                  { type: 'spawn_threads', from, to, module, memory }   create thread workers from..to-1
 //                  { type: 'failed', job, error }
+//                  { type: 'validated', job, prepared } | { type: 'stopping', job, running } | { type: 'shutdown' }
+//                  { type: 'fatal', error }             the instance trapped: the page restarts the engine
+//                  'finished' also carries restart: true when threads of the run would not stop
 
 export const THREADS_UNAVAILABLE =
   'Threads are unavailable: this page is not cross-origin isolated, so the browser withholds ' +

@@ -9,7 +9,7 @@
 /** Longer query strings are not read at all (a real link is a few hundred characters). */
 export const MAX_QUERY_LENGTH = 2000;
 /** Keys with a meaning of their own; other keys must be parameters of the lesson. */
-export const RESERVED_KEYS = new Set(['lesson', 'embed', 'origins', 'view', 'exercise']);
+export const RESERVED_KEYS = new Set(['lesson', 'embed', 'origins', 'view', 'exercise', 'debug']);
 
 const LESSON_ID = /^[a-z0-9-]{1,64}$/;
 const WHOLE_NUMBER = /^-?\d{1,15}$/;
@@ -35,7 +35,8 @@ export function isEmbed(search = location.search) {
  */
 export function parseState(search, lessons, fallback) {
   const notices = [];
-  const state = { lesson: fallback, params: {}, view: null, embed: false, origins: [], notices };
+  // No prototype: a key such as "__proto__" stays an unknown key, never a prototype.
+  const state = { lesson: fallback, params: Object.create(null), view: null, embed: false, origins: [], notices };
   if (search.length > MAX_QUERY_LENGTH) {
     notices.push(`This link is too long to read (${search.length} characters; at most ${MAX_QUERY_LENGTH}), so the playground opened with its defaults.`);
     return state;

@@ -64,6 +64,11 @@ static NEXT_ID: AtomicU32 = AtomicU32::new(1000);
 
 fn send(request: Request) {
     lock(&OUTBOX).push(request);
+    wake();
+}
+
+/// Wakes the runtime worker now rather than at its next poll (a request, or a run's outcome, is ready).
+pub fn wake() {
     WAKE.fetch_add(1, Ordering::SeqCst);
     #[cfg(target_arch = "wasm32")]
     // SAFETY: WAKE is a live, aligned i32 in the shared memory; notify only wakes waiters on it.
@@ -95,10 +100,13 @@ fn take<T>(
                 return Some(got);
             }
         }
+        if super::cancel::is_cancelled() {
+            return None;
+        }
         let wait = match deadline {
             Some(d) if d <= now_ms() => return None,
-            Some(d) => (d - now_ms()).min(1000.0),
-            None => 1000.0,
+            Some(d) => (d - now_ms()).min(super::cancel::SLICE_MS),
+            None => super::cancel::SLICE_MS,
         };
         inbox = ARRIVED
             .wait_timeout(inbox, Duration::from_secs_f64(wait / 1000.0))

@@ -62,8 +62,9 @@ impl<T> Future<T> {
         let mut guard = lock(m);
         if guard.is_none() {
             trace::enter(crate::protocol::LaneState::Waiting);
-            while guard.is_none() {
-                guard = cv.wait(guard).unwrap_or_else(|p| p.into_inner());
+            // A stop request ends the wait; `result()` then reports the task as lost.
+            while guard.is_none() && !super::cancel::is_cancelled() {
+                guard = super::cancel::wait_slice(cv, guard, None).0;
             }
             trace::enter(crate::protocol::LaneState::Running);
         }

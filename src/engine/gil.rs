@@ -206,6 +206,19 @@ pub(crate) fn finish_python_thread() {
     }
 }
 
+/// The calling thread is dying with the GIL (a panic: in the browser its worker traps, natively it
+/// unwinds past [`finish_python_thread`]): let the GIL go, without waiting for its lock, so the other
+/// threads can run. Called by the panic hook ([`super::fault`]).
+pub(crate) fn release_after_panic() {
+    if HOLDS.with(Cell::get) {
+        if let Ok(mut state) = STATE.try_lock() {
+            state.locked = false;
+            HOLDS.with(|h| h.set(false));
+            RELEASED.notify_all();
+        }
+    }
+}
+
 /// Takes the GIL, waiting (drawn as "waiting for the GIL") while another thread holds it.
 fn take() {
     take_after(None)

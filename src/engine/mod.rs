@@ -10,11 +10,17 @@
 //! - [`process`]: isolated programs that only exchange messages, like `multiprocessing.Process`.
 //! - [`bridge`]: what a thread lesson asks of the runtime's event loop: child processes, event-loop I/O.
 //! - [`trace`]: the one log of a run: lanes, state changes and printed lines, on one clock.
+//! - [`cancel`]: the stop flag every wait checks (the Stop button, the time limit).
+//! - [`fault`]: a panicking thread or process reported like Python's `threading.excepthook`.
+//! - [`limits`]: what a run may ask for (threads, memory), refused up front when it cannot fit.
 
 pub mod bridge;
+pub mod cancel;
 pub mod deadlock;
 pub mod executor;
+pub mod fault;
 pub mod gil;
+pub mod limits;
 pub mod pool;
 pub mod primitives;
 pub mod process;

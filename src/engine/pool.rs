@@ -79,11 +79,31 @@ impl Pool {
                 }
             };
             self.busy.fetch_add(1, Ordering::SeqCst);
-            job();
+            run_job(job);
             self.busy.fetch_sub(1, Ordering::SeqCst);
             self.outstanding.fetch_sub(1, Ordering::SeqCst);
         }
     }
+
+    /// The calling worker is about to trap (a panic in the browser, where nothing unwinds): it no longer
+    /// counts as a worker, and its job as neither busy nor outstanding. The runtime starts a replacement.
+    pub fn worker_lost(&self) {
+        self.busy.fetch_sub(1, Ordering::SeqCst);
+        self.outstanding.fetch_sub(1, Ordering::SeqCst);
+        self.workers.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// In the browser a panicking job traps its worker (see [`super::fault`]); natively it unwinds, and the
+/// worker survives to take the next job, like a browser worker that was replaced.
+#[cfg(target_arch = "wasm32")]
+fn run_job(job: Job) {
+    job();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn run_job(job: Job) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
 }
 
 impl Default for Pool {

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::cancel;
 use super::deadlock::{self, Deadlock};
 use super::lock;
 use super::thread::{self, JoinHandle};
@@ -16,14 +17,16 @@ use super::trace;
 use crate::clock::now_ms;
 use crate::protocol::LaneState;
 
-/// Waits on `cv` until `deadline` (epoch ms; `None`: forever), in slices of at most `slice_ms`.
-/// Returns the guard and whether the deadline has passed.
+/// Waits on `cv` until `deadline` (epoch ms; `None`: forever), in slices of at most `slice_ms` (and at
+/// most [`cancel::SLICE_MS`], so a stop request is seen). Returns the guard and whether the deadline has
+/// passed.
 fn wait_until<'a, T>(
     cv: &Condvar,
     guard: MutexGuard<'a, T>,
     deadline: Option<f64>,
     slice_ms: f64,
 ) -> (MutexGuard<'a, T>, bool) {
+    let slice_ms = slice_ms.min(cancel::SLICE_MS);
     let left = deadline.map_or(slice_ms, |d| (d - now_ms()).min(slice_ms));
     if left <= 0.0 {
         return (guard, true);
@@ -135,7 +138,8 @@ impl Lock {
             }
             let timed_out;
             (st, timed_out) = wait_until(&self.released, st, end, deadlock::CHECK_MS);
-            if timed_out && st.owner.is_some() {
+            // A stop request ends the wait as a timeout would.
+            if (timed_out || cancel::is_cancelled()) && st.owner.is_some() {
                 deadlock::stops_waiting(me);
                 break Err(AcquireError::TimedOut);
             }
@@ -243,7 +247,7 @@ impl Condition {
             }
             let timed_out;
             (st, timed_out) = wait_until(&l.notified, st, end, 1000.0);
-            if timed_out && st.cond_tokens == 0 {
+            if (timed_out || cancel::is_cancelled()) && st.cond_tokens == 0 {
                 break false;
             }
         };
@@ -310,7 +314,8 @@ impl Event {
     }
 
     /// `event.wait(timeout)`: blocks until set. Returns whether it is set, and how many times the thread
-    /// woke up (1 when woken by `set`: no polling).
+    /// was woken by a notification (1 when woken by `set`: nothing polls the flag). The wait is cut into
+    /// slices of [`cancel::SLICE_MS`] only to see a stop request; the end of a slice is not a wake-up.
     pub fn wait(&self, timeout_ms: Option<f64>) -> (bool, u32) {
         super::gil::allow_threads(|| self.wait_without_gil(timeout_ms))
     }
@@ -324,21 +329,14 @@ impl Event {
         let end = deadline(timeout_ms);
         let mut wakeups = 0;
         while !*flag {
-            // No slice: a thread that waits forever sleeps until `set` wakes it.
-            flag = match end {
-                None => self.changed.wait(flag).unwrap_or_else(|p| p.into_inner()),
-                Some(d) => {
-                    let left = d - now_ms();
-                    if left <= 0.0 {
-                        break;
-                    }
-                    self.changed
-                        .wait_timeout(flag, Duration::from_secs_f64(left / 1000.0))
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0
-                }
-            };
-            wakeups += 1;
+            if cancel::is_cancelled() || end.is_some_and(|d| now_ms() >= d) {
+                break;
+            }
+            let notified;
+            (flag, notified) = cancel::wait_slice(&self.changed, flag, end);
+            if notified {
+                wakeups += 1;
+            }
         }
         let set = *flag;
         drop(flag);
@@ -382,7 +380,13 @@ impl Semaphore {
         if *v == 0 {
             trace::enter(LaneState::Waiting);
             while *v == 0 {
-                v = self.freed.wait(v).unwrap_or_else(|p| p.into_inner());
+                if cancel::is_cancelled() {
+                    // Stopped: give up without a permit.
+                    drop(v);
+                    trace::enter(LaneState::Running);
+                    return;
+                }
+                v = cancel::wait_slice(&self.freed, v, None).0;
             }
         }
         *v -= 1;
@@ -445,8 +449,9 @@ impl<T> Queue<T> {
         if self.maxsize > 0 && q.len() >= self.maxsize {
             let t0 = now_ms();
             trace::enter_at(trace::current_lane(), LaneState::Waiting, t0);
-            while q.len() >= self.maxsize {
-                q = self.not_full.wait(q).unwrap_or_else(|p| p.into_inner());
+            // A stop request lets the item in over the limit: the run is ending.
+            while q.len() >= self.maxsize && !cancel::is_cancelled() {
+                q = cancel::wait_slice(&self.not_full, q, None).0;
             }
             blocked = now_ms() - t0;
             trace::enter(LaneState::Running);
@@ -476,17 +481,14 @@ impl<T> Queue<T> {
             if let Some(item) = q.pop_front() {
                 break Some(item);
             }
-            q = match end {
-                None => self.not_empty.wait(q).unwrap_or_else(|p| p.into_inner()),
-                Some(_) => {
-                    let timed_out;
-                    (q, timed_out) = wait_until(&self.not_empty, q, end, 1000.0);
-                    if timed_out && q.is_empty() {
-                        break None;
-                    }
-                    q
-                }
-            };
+            if cancel::is_cancelled() {
+                break None;
+            }
+            let timed_out;
+            (q, timed_out) = wait_until(&self.not_empty, q, end, 1000.0);
+            if timed_out && q.is_empty() {
+                break None;
+            }
         };
         drop(q);
         self.not_full.notify_one();

@@ -2,7 +2,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
 
 use super::trace;
 use crate::clock::now_ms;
@@ -59,7 +58,8 @@ impl<T> TracedMutex<T> {
 }
 
 /// `time.sleep(ms / 1000)`: blocks the calling thread (in the browser, `memory.atomic.wait32` with a
-/// timeout on a worker) and records it as sleeping. Returns the milliseconds actually slept.
+/// timeout on a worker) and records it as sleeping. Returns the milliseconds actually slept. A stop
+/// request ([`super::cancel`]) ends the sleep at once.
 pub fn sleep_ms(ms: f64) -> f64 {
     super::gil::allow_threads(|| sleep_without_gil(ms))
 }
@@ -70,7 +70,9 @@ fn sleep_without_gil(ms: f64) -> f64 {
     let mut left = ms;
     // A wait may end early (a spurious wake-up); sleep again for what is left, by the clock.
     while left > 0.0 {
-        std::thread::sleep(Duration::from_secs_f64(left / 1000.0));
+        if super::cancel::block_for(left) {
+            break;
+        }
         left = ms - (now_ms() - t0);
     }
     let t1 = now_ms();
@@ -84,6 +86,10 @@ mod tests {
 
     #[test]
     fn sleep_really_waits_at_least_the_time_asked() {
+        // Serialized with the cancellation tests, whose stop request would cut this sleep short.
+        let _serial = crate::lessons::TRACE_TEST_LOCK
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let slept = sleep_ms(20.0);
         assert!(slept >= 20.0, "slept {slept} ms");
     }

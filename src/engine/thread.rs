@@ -7,13 +7,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+use super::fault;
 use super::lock;
 use super::pool::{current_worker, POOL};
 use super::trace;
 use crate::protocol::{LaneKind, LaneState};
 
 struct Slot<T> {
-    result: Mutex<Option<T>>,
+    /// The body's value, or the message of the panic that ended the thread.
+    result: Mutex<Option<Result<T, String>>>,
     finished: Condvar,
     alive: AtomicBool,
 }
@@ -29,7 +31,8 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    let lane = trace::new_lane(name, LaneKind::Thread, group);
+    let name = name.into();
+    let lane = trace::new_lane(name.clone(), LaneKind::Thread, group);
     trace::enter_at(lane, LaneState::Starting, crate::clock::now_ms());
     let slot = Arc::new(Slot {
         result: Mutex::new(None),
@@ -40,10 +43,21 @@ where
     let job = move || {
         trace::set_current_lane(lane);
         trace::set_worker(lane, current_worker());
+        fault::set_name(name);
+        // If the body panics, its joiners learn it here (in the browser the worker is lost right after).
+        let on_panic = job_slot.clone();
+        fault::arm(move |message| {
+            if let Ok(mut result) = on_panic.result.try_lock() {
+                *result = Some(Err(message.to_string()));
+            }
+            on_panic.alive.store(false, Ordering::SeqCst);
+            on_panic.finished.notify_all();
+        });
         super::gil::start_python_thread();
         let value = body();
+        fault::disarm();
         super::gil::finish_python_thread();
-        *lock(&job_slot.result) = Some(value);
+        *lock(&job_slot.result) = Some(Ok(value));
         job_slot.alive.store(false, Ordering::SeqCst);
         job_slot.finished.notify_all();
     };
@@ -70,23 +84,37 @@ impl<T> JoinHandle<T> {
         self.slot.alive.load(Ordering::SeqCst)
     }
 
-    /// Blocks until the thread finishes and returns what its body returned.
+    /// Blocks until the thread finishes and returns what its body returned. If the thread panicked there
+    /// is no value: the panic is raised again in the caller (as Rust's `join().unwrap()` does); use
+    /// [`try_join`](Self::try_join) to carry on instead, as Python's `join` does.
     pub fn join(self) -> T {
+        match self.try_join() {
+            Ok(value) => value,
+            Err(message) => panic!("joined a thread that raised: {message}"),
+        }
+    }
+
+    /// Blocks until the thread finishes: its value, or the message of the exception (panic) that ended it.
+    ///
+    /// # Errors
+    /// The panic's message, when the thread panicked.
+    pub fn try_join(self) -> Result<T, String> {
         super::gil::allow_threads(|| self.join_without_gil())
     }
 
-    fn join_without_gil(self) -> T {
+    fn join_without_gil(self) -> Result<T, String> {
         trace::enter(LaneState::Joining);
         let mut result = lock(&self.slot.result);
         let value = loop {
             if let Some(v) = result.take() {
                 break v;
             }
-            result = self
-                .slot
-                .finished
-                .wait(result)
-                .unwrap_or_else(|p| p.into_inner());
+            if !self.is_alive() {
+                // Ended without a result: its panic hook could not take the lock to leave the message.
+                break Err("the thread ended with an exception".into());
+            }
+            // In slices: a panicking thread notifies without the lock, so a wake-up could be missed.
+            result = super::cancel::wait_slice(&self.slot.finished, result, None).0;
         };
         drop(result);
         trace::enter(LaneState::Running);

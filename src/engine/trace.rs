@@ -81,6 +81,7 @@ thread_local! {
 /// Starts a new, empty log for a run.
 pub fn reset() {
     *lock(&LOG) = Log::new();
+    super::fault::reset();
 }
 
 /// Sends this instance's records to `sink` (a child process's parent) instead of keeping them.
@@ -91,6 +92,56 @@ pub fn forward_to(sink: fn(TraceRecord)) {
 
 fn forwarder() -> Option<fn(TraceRecord)> {
     FORWARD.get().copied()
+}
+
+/// Whether this instance is a child process (its records go to the parent).
+pub fn is_forwarding() -> bool {
+    forwarder().is_some()
+}
+
+/// The name of lane `id`, unless the log is locked (by a thread that is panicking, say).
+pub fn try_lane_name(id: u32) -> Option<String> {
+    LOG.try_lock()
+        .ok()?
+        .lanes
+        .get(id as usize)
+        .map(|l| l.name.clone())
+}
+
+/// [`print`] that gives up instead of waiting when the log is locked (for the panic hook).
+pub fn try_print(text: String) {
+    let line = OutputLine {
+        t: now_ms(),
+        lane: current_lane(),
+        text,
+    };
+    match forwarder() {
+        Some(sink) => sink(TraceRecord::Output(line)),
+        None => {
+            if let Ok(mut log) = LOG.try_lock() {
+                if log.output.len() < MAX_OUTPUT {
+                    log.output.push(line);
+                }
+            }
+        }
+    }
+}
+
+/// [`enter`] that gives up instead of waiting when the log is locked (for the panic hook).
+pub fn try_enter(state: LaneState) {
+    let event = Event {
+        t: now_ms(),
+        lane: current_lane(),
+        state,
+    };
+    match forwarder() {
+        Some(sink) => sink(TraceRecord::Event(event)),
+        None => {
+            if let Ok(mut log) = LOG.try_lock() {
+                log.push_event(event);
+            }
+        }
+    }
 }
 
 /// Adds a lane (a thread or process) and returns its id.

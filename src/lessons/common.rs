@@ -113,9 +113,17 @@ pub fn work_unit(seed: u64) -> u64 {
     black_box(x)
 }
 
-/// Does `units` units of work; returns a value that depends on all of it (so none can be skipped).
+/// Does `units` units of work; returns a value that depends on all of it (so none can be skipped). A stop
+/// request ([`crate::engine::cancel`]) ends it after the current unit.
 pub fn work(units: u64) -> u64 {
-    (0..units).fold(0u64, |acc, i| acc.wrapping_add(work_unit(i)))
+    let mut acc = 0u64;
+    for i in 0..units {
+        if crate::engine::cancel::is_cancelled() {
+            break;
+        }
+        acc = acc.wrapping_add(work_unit(i));
+    }
+    acc
 }
 
 /// How many units take about one millisecond on one core, measured on the calling thread: the fastest of
@@ -145,6 +153,10 @@ mod tests {
 
     #[test]
     fn work_is_deterministic_and_calibration_is_positive() {
+        // Serialized with the cancellation tests, whose stop request would cut the work short.
+        let _serial = crate::lessons::TRACE_TEST_LOCK
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         // No timing assertion: on a loaded 2-core machine any bound would flake. The lessons' e2e tests
         // check what the calibration is for (N threads of work scale with the cores).
         assert_eq!(work(100), work(100));

@@ -592,6 +592,14 @@ impl Lesson for FramesLab {
         }
     }
 
+    /// The clip, its processed copy and the copies handed to the page, for the memory check up front
+    /// (`engine::limits`).
+    fn memory_bytes(&self, params: &Params) -> u64 {
+        let width = params.get("width") as u64;
+        let frame = width * height_for(width as usize) as u64 * 4;
+        frame * params.get("frames") as u64 * 3
+    }
+
     fn threads_needed(&self, params: &Params) -> usize {
         let (workers, sweep) = counts(params);
         1 + workers.max(sweep)

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod counter;
 pub mod db_queries;
 pub mod deadlock;
+pub mod debug;
 pub mod downloads;
 pub mod frames;
 pub mod gil;
@@ -47,6 +48,12 @@ pub trait Lesson: Sync {
     /// How many threads run at once, the main thread included.
     fn threads_needed(&self, _params: &Params) -> usize {
         1
+    }
+
+    /// Bytes of memory the run allocates beyond the engine's own (large buffers, frames), so a request
+    /// that cannot fit is refused up front ([`crate::engine::limits`]).
+    fn memory_bytes(&self, _params: &Params) -> u64 {
+        0
     }
 
     /// A thread lesson's program, run as the main thread. Returns the lesson's values.
@@ -94,8 +101,16 @@ pub fn catalogue() -> Vec<LessonInfo> {
     CATALOGUE.iter().map(|l| l.info()).collect()
 }
 
+/// Lessons that are not listed: fault injection for the robustness tests (an endless loop, panics,
+/// memory exhaustion). They run through the programmatic entry point only.
+pub static HIDDEN: &[&dyn Lesson] = &[&debug::DebugThreads, &debug::DebugProcesses];
+
 pub fn find(id: &str) -> Option<&'static dyn Lesson> {
-    CATALOGUE.iter().copied().find(|l| l.info().id == id)
+    CATALOGUE
+        .iter()
+        .chain(HIDDEN)
+        .copied()
+        .find(|l| l.info().id == id)
 }
 
 /// Validates a request: the lesson must exist; parameters are clamped with notices.
@@ -119,16 +134,27 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     let info = lesson.info();
     let (mut params, mut notices) = validate(&info.params, &request.params);
     lesson.limit(&mut params, &mut notices);
+    let threads_needed = lesson.threads_needed(&params);
+    let threads_in_memory = if info.engine == EngineKind::Threads {
+        threads_needed
+    } else {
+        0
+    };
+    crate::engine::limits::check(threads_in_memory, lesson.memory_bytes(&params))?;
     Ok(PreparedRun {
         lesson: info.id.to_string(),
         engine: info.engine,
-        threads_needed: lesson.threads_needed(&params),
+        threads_needed,
         params,
         notices,
     })
 }
 
-fn outcome(prepared: &PreparedRun, result: Result<Value, String>, started_at: f64) -> RunOutcome {
+pub fn outcome(
+    prepared: &PreparedRun,
+    result: Result<Value, String>,
+    started_at: f64,
+) -> RunOutcome {
     let (lanes, events, output, dropped_events) = trace::snapshot();
     let (values, error) = match result {
         Ok(v) => (v, None),
@@ -146,6 +172,8 @@ fn outcome(prepared: &PreparedRun, result: Result<Value, String>, started_at: f6
         dropped_events,
         started_at,
         finished_at: now_ms(),
+        exceptions: crate::engine::fault::exceptions(),
+        stopped: None,
     }
 }
 
@@ -153,6 +181,8 @@ fn outcome(prepared: &PreparedRun, result: Result<Value, String>, started_at: f6
 /// idle pool workers (natively the pool grows by itself). The caller starts a fresh log first
 /// ([`trace::reset`]), before anyone may poll it.
 pub fn run_thread_lesson(prepared: &PreparedRun) -> RunOutcome {
+    crate::engine::fault::install();
+    crate::engine::fault::set_name("MainThread");
     let main = trace::new_lane("MainThread", LaneKind::Main, "");
     trace::set_current_lane(main);
     trace::set_worker(main, current_worker());
@@ -272,6 +302,16 @@ impl ProcessRun {
         self.program.as_ref().is_none_or(|p| p.is_done())
     }
 
+    /// Ends the run before its parent program is done (its children were stopped): the outcome, with
+    /// `reason` as its error. `None` when it had already finished.
+    pub fn abandon(&mut self, reason: &str) -> Option<RunOutcome> {
+        self.program.take()?;
+        trace::enter_at(self.kernel.parent_lane, LaneState::Finished, now_ms());
+        let mut outcome = outcome(&self.prepared, Err(reason.to_string()), self.started_at);
+        outcome.stopped = Some(reason.to_string());
+        Some(outcome)
+    }
+
     /// The outcome, once done.
     pub fn finish(&mut self) -> Option<RunOutcome> {
         if !self.is_done() {
@@ -288,6 +328,7 @@ impl ProcessRun {
 
 /// Runs child program `entry` of `lesson` in this process (the calling instance is the child).
 pub fn run_child(spawn: &SpawnCommand, send: &mut dyn FnMut(String)) -> i32 {
+    crate::engine::fault::set_name(spawn.name.clone());
     trace::set_current_lane(spawn.lane);
     trace::enter(LaneState::Running);
     let code = match find(&spawn.lesson) {
@@ -320,6 +361,7 @@ pub(crate) fn run_for_test(lesson: &str, params: Value) -> RunOutcome {
     })
     .expect("the lesson exists");
     trace::reset();
+    crate::engine::cancel::reset();
     crate::engine::deadlock::reset();
     crate::engine::bridge::reset();
     run_thread_lesson(&prepared)

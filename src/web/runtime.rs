@@ -10,10 +10,10 @@ use wasm_bindgen::prelude::*;
 
 use super::codec::{from_js, js_error, to_js};
 use crate::engine::bridge;
-use crate::engine::lock;
 use crate::engine::pool::POOL;
 use crate::engine::process::Delivery;
 use crate::engine::trace;
+use crate::engine::{cancel, fault, lock};
 use crate::lessons::{self, ProcessRun};
 use crate::protocol::{
     EngineKind, PreparedRun, RunOutcome, RunProgress, RunRequest, SpawnCommand, TraceRecord,
@@ -21,11 +21,27 @@ use crate::protocol::{
 
 enum CurrentRun {
     /// The main thread's job is running; its outcome lands here.
-    Threads(Option<RunOutcome>),
+    Threads {
+        prepared: PreparedRun,
+        started_at: f64,
+        outcome: Option<RunOutcome>,
+    },
     Processes(ProcessRun),
+    /// Stopped before its program was done: the outcome to hand out at the next poll.
+    Stopped(RunOutcome),
 }
 
 static CURRENT: Mutex<Option<CurrentRun>> = Mutex::new(None);
+/// Why the current run was asked to stop (the Stop button, the time limit), if it was.
+static STOP_REASON: Mutex<Option<String>> = Mutex::new(None);
+/// The exception that ended the current run's main thread, if one did.
+static MAIN_RAISED: Mutex<Option<String>> = Mutex::new(None);
+
+fn new_run() {
+    cancel::reset();
+    *lock(&STOP_REASON) = None;
+    *lock(&MAIN_RAISED) = None;
+}
 
 /// The lessons, for the UI.
 #[wasm_bindgen]
@@ -65,15 +81,34 @@ pub fn start_thread_run(prepared: JsValue) -> Result<(), JsValue> {
             POOL.workers()
         )));
     }
+    if lock(&CURRENT).is_some() {
+        return Err(js_error("another run is still in progress"));
+    }
+    new_run();
     trace::reset();
     bridge::reset();
     crate::engine::deadlock::reset();
-    begin(CurrentRun::Threads(None))?;
+    let started_at = crate::clock::now_ms();
+    begin(CurrentRun::Threads {
+        prepared: prepared.clone(),
+        started_at,
+        outcome: None,
+    })?;
     POOL.submit(Box::new(move || {
+        // A panic on the main thread ends the run with its exception; the other threads are stopped.
+        fault::arm(|message| {
+            if let Ok(mut raised) = MAIN_RAISED.try_lock() {
+                *raised = Some(message.to_string());
+            }
+            cancel::request("the main thread raised an exception");
+            bridge::wake();
+        });
         let outcome = lessons::run_thread_lesson(&prepared);
-        if let Some(CurrentRun::Threads(slot)) = lock(&CURRENT).as_mut() {
+        fault::disarm();
+        if let Some(CurrentRun::Threads { outcome: slot, .. }) = lock(&CURRENT).as_mut() {
             *slot = Some(outcome);
         }
+        bridge::wake();
     }));
     Ok(())
 }
@@ -86,9 +121,45 @@ pub fn start_process_run(prepared: JsValue) -> Result<JsValue, JsValue> {
     if lock(&CURRENT).is_some() {
         return Err(js_error("another run is still in progress"));
     }
+    new_run();
     let (run, spawns) = ProcessRun::start(prepared).map_err(|e| js_error(&e))?;
     begin(CurrentRun::Processes(run))?;
     to_js(&spawns)
+}
+
+/// Asks the current run to stop (`reason` becomes its error). Thread lessons stop cooperatively: every
+/// wait returns, the threads fall through to their end, and the outcome arrives at a later poll. A process
+/// lesson's parent program is abandoned at once (the runtime has terminated its children). Returns
+/// whether a run was going on.
+#[wasm_bindgen]
+pub fn stop_run(reason: String) -> bool {
+    let mut current = lock(&CURRENT);
+    let Some(run) = current.as_mut() else {
+        return false;
+    };
+    lock(&STOP_REASON).get_or_insert_with(|| reason.clone());
+    // In the output, where the stop came (printed first, so it precedes what the stop sets off): the lines
+    // after it are the threads falling through to their end.
+    trace::print(format!(
+        "■ {reason} From here on every wait returns at once and each thread runs to its end."
+    ));
+    cancel::request(&reason);
+    if let CurrentRun::Processes(process_run) = run {
+        if let Some(outcome) = process_run.abandon(&reason) {
+            *run = CurrentRun::Stopped(outcome);
+        }
+    }
+    true
+}
+
+/// Asks threads still running after a run's outcome (never joined, or stuck) to stop; returns how many
+/// pool jobs are still outstanding.
+#[wasm_bindgen]
+pub fn stop_leftovers() -> usize {
+    if POOL.outstanding() > 0 {
+        cancel::request("the program has ended");
+    }
+    POOL.outstanding()
 }
 
 /// The process lesson's run, when one is running. A child's message or exit goes to its parent program;
@@ -211,15 +282,35 @@ pub fn process_trace(record: JsValue) -> Result<(), JsValue> {
 #[wasm_bindgen]
 pub fn poll_run() -> Result<JsValue, JsValue> {
     let mut current = lock(&CURRENT);
-    let outcome = match current.as_mut() {
-        Some(CurrentRun::Threads(slot)) => slot.take(),
+    let mut outcome = match current.as_mut() {
+        Some(CurrentRun::Threads {
+            prepared,
+            started_at,
+            outcome,
+        }) => outcome.take().or_else(|| {
+            let raised = lock(&MAIN_RAISED).take()?;
+            Some(lessons::outcome(
+                prepared,
+                Err(format!("Exception in thread MainThread: {raised}")),
+                *started_at,
+            ))
+        }),
         Some(CurrentRun::Processes(run)) => run.finish(),
+        Some(CurrentRun::Stopped(outcome)) => Some(outcome.clone()),
         None => None,
     };
     if outcome.is_some() {
         *current = None;
     }
     drop(current);
+    if let (Some(outcome), Some(reason)) = (outcome.as_mut(), lock(&STOP_REASON).clone()) {
+        // Values computed from waits the stop cut short would mislead: only the reason is kept.
+        if outcome.stopped.is_none() {
+            outcome.values = serde_json::Value::Null;
+            outcome.error = Some(reason.clone());
+            outcome.stopped = Some(reason);
+        }
+    }
     let (lanes, events, output) = trace::take_progress();
     to_js(&RunProgress {
         lanes,

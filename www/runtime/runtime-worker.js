@@ -7,12 +7,20 @@ import { THREADS_UNAVAILABLE } from '../protocol.js';
 
 const WASM_URL = new URL('../../pkg/playground_bg.wasm', import.meta.url);
 const POLL_MS = 40; // at most this long between output updates while a lesson runs
+// After a run's outcome, threads still running (never joined, or stuck) get this long to notice the stop
+// flag; after that the page restarts the engine, so no stuck worker is carried into the next run.
+const SETTLE_MS = 300;
+// A process stopped by the Stop button or the time limit exits as Python's p.terminate() makes it: -15.
+const TERMINATED = -15;
 
 let compiled; // the WebAssembly.Module, compiled once; thread and process workers instantiate it
 let threadsEnabled = false;
 const threadWorkers = []; // kept and reused between runs
 const children = new Map(); // pid -> process Worker
 let running = false;
+let pendingStop = null; // a stop that arrived while the run was still starting
+let replacedWorkers = 0; // thread workers lost to a panic and started again
+let rayonThreadCount = 0;
 
 const post = (message) => self.postMessage(message);
 
@@ -27,13 +35,7 @@ async function compileModule() {
   }
 }
 
-// Firefox: creating a worker from inside a worker sometimes blocks forever while sibling workers are blocked
-// on shared memory (seen with Firefox ESR 153), so there the page creates the thread workers on request.
-let threadsFromPage = false;
-let pageThreadWorkers = 0; // how many the page has created
-
-async function boot({ threads, spawnThreadsOnPage = false }) {
-  threadsFromPage = spawnThreadsOnPage;
+async function boot({ threads }) {
   compiled = await compileModule();
   await init({ module_or_path: compiled });
   threadsEnabled = threads;
@@ -42,35 +44,34 @@ async function boot({ threads, spawnThreadsOnPage = false }) {
     rayonThreads = Math.max(1, navigator.hardwareConcurrency || 1);
     await wasm.initThreadPool(rayonThreads);
   }
+  rayonThreadCount = rayonThreads;
   post({ type: 'ready', lessons: wasm.lesson_catalogue(), threads, rayonThreads, cores: navigator.hardwareConcurrency || 1 });
 }
 
-/** Asks the page for thread workers until there are `n`, and waits until the pool counts them all. */
-async function ensureThreadWorkersFromPage(n) {
-  if (pageThreadWorkers >= n) return;
-  post({ type: 'spawn_threads', from: pageThreadWorkers, to: n, module: compiled, memory: wasm.runtime_memory() });
-  pageThreadWorkers = n;
-  const deadline = performance.now() + 30_000;
-  while (wasm.pool_status().workers < n) {
-    if (performance.now() > deadline) throw new Error(`only ${wasm.pool_status().workers} of ${n} thread workers joined the pool`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
+/** Starts thread worker `index` (in slot `index` of threadWorkers); resolves when it is about to join the
+ *  pool. A worker whose job panicked reports "died" (its instance trapped): it is replaced at once. */
+function startThreadWorker(index) {
+  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: `thread-worker-${index}` });
+  threadWorkers[index] = worker;
+  const ready = new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if (data.type === 'ready') resolve();
+      else if (data.type === 'died' && threadWorkers[index] === worker) {
+        worker.terminate();
+        replacedWorkers += 1;
+        startThreadWorker(index).catch((error) => post({ type: 'fatal', error: error.message }));
+      }
+    };
+    worker.onerror = (e) => reject(new Error(`thread worker ${index} failed to start: ${e.message}`));
+  });
+  worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), index });
+  return ready;
 }
 
 /** Starts thread workers until there are `n`; they must be running before a run blocks on them. */
 async function ensureThreadWorkers(n) {
-  if (threadsFromPage) return ensureThreadWorkersFromPage(n);
   const starting = [];
-  while (threadWorkers.length < n) {
-    const index = threadWorkers.length;
-    const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: `thread-worker-${index}` });
-    threadWorkers.push(worker);
-    starting.push(new Promise((resolve, reject) => {
-      worker.onmessage = ({ data }) => data.type === 'ready' && resolve();
-      worker.onerror = (e) => reject(new Error(`thread worker ${index} failed to start: ${e.message}`));
-    }));
-    worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), index });
-  }
+  while (threadWorkers.length < n) starting.push(startThreadWorker(threadWorkers.length));
   await Promise.all(starting);
   // "ready" is posted just before a worker enters the pool's loop; wait until the pool counts them all.
   const deadline = performance.now() + 5000;
@@ -89,12 +90,12 @@ function startChildren(spawns) {
       worker.terminate();
       startChildren(wasm.process_exit(spawn.pid, code, at));
     };
-    worker.onmessage = ({ data }) => {
+    worker.onmessage = ({ data }) => fatalOnTrap(() => {
       if (data.type === 'trace') wasm.process_trace(data.record);
       else if (data.type === 'message') startChildren(wasm.process_message(spawn.pid, data.payload, data.sent_at));
       else if (data.type === 'bytes') wasm.process_bytes(spawn.pid, data.bytes, data.sent_at);
       else if (data.type === 'exit') exited(data.code, data.at);
-    };
+    });
     worker.onerror = (e) => {
       e.preventDefault();
       exited(1, now());
@@ -106,6 +107,42 @@ function startChildren(spawns) {
 }
 
 const now = () => performance.timeOrigin + performance.now();
+
+/** A trap in this instance (a panic in a process lesson's parent program, say) may leave its locks held:
+ *  the page must start a fresh engine. Other errors are the caller's to report. */
+function isTrap(error) {
+  return error instanceof WebAssembly.RuntimeError;
+}
+
+function fatalOnTrap(f) {
+  try {
+    f();
+  } catch (error) {
+    if (!isTrap(error)) throw error;
+    post({ type: 'fatal', error: String(error?.message ?? error) });
+  }
+}
+
+/** Terminates every process worker, reporting each as terminated (so a thread waiting for it wakes). */
+function stopChildren() {
+  for (const [pid, worker] of children) {
+    worker.terminate();
+    children.delete(pid);
+    fatalOnTrap(() => wasm.process_exit(pid, TERMINATED, now()));
+  }
+}
+
+/** Waits until no thread of the finished run is left on the pool; asks leftovers to stop. */
+async function settle() {
+  if (wasm.pool_status().outstanding === 0) return true;
+  wasm.stop_leftovers();
+  const deadline = performance.now() + SETTLE_MS;
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (wasm.pool_status().outstanding === 0) return true;
+  }
+  return false;
+}
 
 /** Waits until a running thread lesson asks for something (it futex-notifies the bridge's word), or
  *  POLL_MS passes, whichever is first. Without Atomics.waitAsync, just waits POLL_MS. `[address, seen]`
@@ -162,6 +199,7 @@ async function pollUntilDone(job) {
 async function run({ job, request }) {
   if (running) throw new Error('Another run is still in progress.');
   running = true;
+  pendingStop = null;
   try {
     const prepared = wasm.prepare_run(request);
     post({ type: 'started', job, prepared });
@@ -172,31 +210,68 @@ async function run({ job, request }) {
     } else {
       startChildren(wasm.start_process_run(prepared));
     }
+    if (pendingStop !== null) stop({ job, reason: pendingStop }); // asked while the run was starting
     const outcome = await pollUntilDone(job);
+    stopChildren(); // processes a thread lesson started and never joined
+    const settled = prepared.engine !== 'threads' || await settle();
     // Frames a lesson left for the page to play (fresh ArrayBuffers, transferred, not copied again).
-    const playback = wasm.take_playback();
-    self.postMessage({ type: 'finished', job, outcome, playback }, playback ? [playback.original.buffer, playback.processed.buffer] : []);
+    const taken = wasm.take_playback();
+    const playback = outcome.stopped ? undefined : taken; // a stopped run's frames are not worth playing
+    self.postMessage({ type: 'finished', job, outcome, playback, restart: !settled },
+      playback ? [playback.original.buffer, playback.processed.buffer] : []);
   } finally {
     running = false;
   }
 }
 
+/** The Stop button or the time limit: threads stop cooperatively (the outcome follows as usual);
+ *  processes are terminated. */
+function stop({ job, reason }) {
+  const text = String(reason ?? 'Stopped.').slice(0, 300);
+  const wasRunning = wasm.stop_run(text);
+  if (!wasRunning && running) pendingStop = text;
+  stopChildren();
+  post({ type: 'stopping', job, running: wasRunning });
+}
+
 function status({ job }) {
-  post({ type: 'status', job, status: { ...wasm.pool_status(), thread_workers: threadsFromPage ? pageThreadWorkers : threadWorkers.length, processes: children.size } });
+  post({ type: 'status', job, status: {
+    ...wasm.pool_status(), thread_workers: threadWorkers.length, processes: children.size,
+    rayon_threads: rayonThreadCount, replaced_workers: replacedWorkers,
+  } });
 }
 
 function rayonProbe({ job, n }) {
   post({ type: 'probe', job, result: wasm.rayon_probe(n) });
 }
 
-const handlers = { boot, run, status, rayon_probe: rayonProbe };
+/** Validates parameters without running: what a run would use, and the notices. */
+function validate({ job, request }) {
+  post({ type: 'validated', job, prepared: wasm.prepare_run(request) });
+}
+
+/** Before the page terminates this worker (a run that would not stop): terminate every thread and process
+ *  worker directly, which ends them at once (left to the browser, nested workers outlive their parent's
+ *  termination by a second or two). */
+function shutdown({ job }) {
+  for (const worker of threadWorkers) worker?.terminate();
+  threadWorkers.length = 0;
+  for (const worker of children.values()) worker.terminate();
+  children.clear();
+  post({ type: 'shutdown', job });
+}
+
+const handlers = { boot, run, stop, status, validate, shutdown, rayon_probe: rayonProbe };
 
 self.onmessage = async ({ data }) => {
   try {
-    const handler = handlers[data.type];
-    if (!handler) throw new Error(`unknown request ${String(data.type).slice(0, 40)}`);
+    if (data === null || typeof data !== 'object') throw new Error('malformed request: not an object');
+    const handler = Object.hasOwn(handlers, data.type) ? handlers[data.type] : null;
+    if (!handler) throw new Error(`unknown request ${JSON.stringify(String(data.type).slice(0, 40))}`);
     await handler(data);
   } catch (error) {
-    post({ type: 'failed', job: data.job, error: String(error?.message ?? error) });
+    const message = String(error?.message ?? error).slice(0, 2000);
+    if (isTrap(error)) post({ type: 'fatal', job: data?.job, error: message });
+    else post({ type: 'failed', job: data?.job, error: message });
   }
 };
