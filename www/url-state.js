@@ -2,23 +2,24 @@
 //   ?lesson=counter&threads=4&increments=1000000&view=threads[&embed=1&origins=https://a.example]
 // `lesson` picks the lesson, every other known key is one of its parameters, `view` is the part of the
 // timeline shown after a run, `embed=1` is the compact mode for iframes and `origins` the pages allowed to
-// control an embed (see embed-mode.js). Nothing read here is ever put into the page as markup: values are
-// checked against the lesson's own parameter names and must be whole numbers, and anything else falls
-// back to the defaults with a notice that quotes at most a short, plain-text piece of what was ignored.
+// control an embed (see embed-mode.js). Nothing read here is ever put into the page as markup. This module
+// reads the link's shape (its size, the lesson, the reserved keys); the parameters' values go to the engine,
+// which checks names, whole numbers and ranges (app.js, checkUrlParams). Whatever cannot be used falls back
+// to the default with a notice that quotes at most a short, plain-text piece of it.
 
-/** Longer query strings are not read at all (a real link is a few hundred characters). */
-export const MAX_QUERY_LENGTH = 2000;
+/** Longer query strings are not read at all (a real link is a few hundred characters; the engine reports
+ *  a single long value by itself). */
+export const MAX_QUERY_LENGTH = 12_000;
 /** Keys with a meaning of their own; other keys must be parameters of the lesson. */
 export const RESERVED_KEYS = new Set(['lesson', 'embed', 'origins', 'view', 'exercise', 'debug']);
 
 const LESSON_ID = /^[a-z0-9-]{1,64}$/;
-const WHOLE_NUMBER = /^-?\d{1,15}$/;
 const VIEW = /^[\w .,:()-]{1,60}$/;
 
 /** A short, single-line quote of untrusted text for a notice (shown as text, never as markup). */
-export function quote(text, max = 40) {
+export function quote(text, max = 40, more = '…') {
   const flat = String(text).replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  return flat.length > max ? `${flat.slice(0, max)}${more}` : flat;
 }
 
 /** Whether the page was opened as an embed; cheap, so the layout can switch before the engine starts. */
@@ -55,20 +56,14 @@ export function parseState(search, lessons, fallback) {
     const lesson = LESSON_ID.test(wanted) ? lessons.find((l) => l.id === wanted) : undefined;
     if (lesson) state.lesson = lesson;
     else {
-      notices.push(`There is no lesson "${quote(wanted)}"; showing "${fallback.title}" with its defaults.`);
+      notices.push(`There is no lesson "${quote(wanted, 40, '')}"; showing "${fallback.title}" with its defaults.`);
       return state;
     }
   }
-  const byName = new Map(state.lesson.params.map((p) => [p.name, p]));
+  // Every other key goes to the engine as it is: it reports unknown names, values that are not whole
+  // numbers or not among a drop-down's choices, and values out of range (app.js shows its notices).
   for (const [key, value] of query) {
-    if (RESERVED_KEYS.has(key)) continue;
-    const param = byName.get(key);
-    if (!param) notices.push(`Ignored "${quote(key, 30)}": "${state.lesson.title}" has no such setting.`);
-    else if (!WHOLE_NUMBER.test(value.trim())) notices.push(`Ignored ${param.label} = "${quote(value, 30)}": not a whole number; using the default ${param.default}.`);
-    else if (param.choices?.length && !param.choices.some(([v]) => v === Number(value.trim()))) {
-      notices.push(`Ignored ${param.label} = ${Number(value.trim())}: not one of its choices; using the default.`);
-    }
-    else if (!(key in state.params)) state.params[key] = Number(value.trim());
+    if (!RESERVED_KEYS.has(key) && !(key in state.params)) state.params[key] = value;
   }
   const view = query.get('view');
   if (view !== null) {
