@@ -334,7 +334,8 @@ test('screenshots: the embed at 375 px and the element on a tutorial page', asyn
   const phone = await openHost(`${HOST}/iso/frame.html?lesson=process-counter`, { viewport: { width: 375, height: 800 } });
   const overflow = await phone.frame.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the embed is ${overflow}px wider than its frame`);
-  await phone.page.screenshot({ path: `${SHOTS}/embed-375.png`, fullPage: true });
+  await phone.frame.waitForSelector('#run', { state: 'visible' });
+  await phone.page.screenshot({ path: `${SHOTS}/embed-375.png` });
   await phone.context.close();
   const element = await openHost(`${HOST}/plain/element.html?lesson=counter`);
   await element.page.screenshot({ path: `${SHOTS}/embed-element-not-isolated.png`, fullPage: true });
