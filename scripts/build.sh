@@ -32,8 +32,13 @@ fs.writeFileSync(f, s);' "$helper"
 echo "[build] assembling dist/"
 rm -rf dist
 mkdir -p dist
-cp -r index.html www pkg dist/
+cp -r index.html embed.js www pkg dist/
 cp www/_headers dist/_headers
+# The isolation fallback for hosts that cannot send headers: a service worker from npm (package.json),
+# copied, not committed.
+coi=node_modules/coi-serviceworker/coi-serviceworker.min.js
+[ -f "$coi" ] || { echo "[build] $coi is missing: run npm ci (scripts/setup.sh)" >&2; exit 1; }
+cp "$coi" dist/coi-serviceworker.js
 # Files the download lessons really fetch from the page's own origin (random bytes, so no server can
 # compress them away). The sizes must match SERVED_FILE_KIB in src/lessons/common.rs.
 mkdir -p dist/files

@@ -71,7 +71,8 @@ export function startServer({ dir = 'dist', port = 8080, isolation = true, host 
     if (isolation) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
-      headers['Cross-Origin-Resource-Policy'] = 'same-origin';
+      // cross-origin: other sites' isolated pages may embed the playground (iframe, embed.js).
+      headers['Cross-Origin-Resource-Policy'] = 'cross-origin';
     }
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers).end();

@@ -3,7 +3,7 @@
 #   - a Rust toolchain that can rebuild std with atomics for wasm32 (Debian's rustc-web set, or a rustup
 #     nightly with rust-src and the wasm32-unknown-unknown target on a developer's own machine)
 #   - the wasm-bindgen CLI at exactly the version Cargo.toml pins
-#   - Chromium and ChromeDriver (only with --browser: needed by the tests, not by `npm start`)
+#   - Chromium and ChromeDriver, and Firefox ESR (only with --browser: needed by the tests, not by `npm start`)
 #   - the npm packages (package-lock.json)
 # Prints one line per step; stops with a clear message when something cannot be installed.
 set -euo pipefail
@@ -56,6 +56,13 @@ if [ $want_browser = 1 ]; then
     apt_install chromium chromium-driver || { echo "[setup] could not install chromium; install chromium and chromedriver" >&2; exit 1; }
   fi
   say "browser: $(chromium --version 2>/dev/null | head -1)"
+  # Firefox ESR for the optional Firefox pass (E2E_BROWSER=firefox); Playwright drives it over WebDriver
+  # BiDi, so no geckodriver is needed.
+  if ! command -v firefox-esr >/dev/null; then
+    say "installing Debian's firefox-esr"
+    apt_install firefox-esr || say "could not install firefox-esr; the Firefox pass will be skipped"
+  fi
+  command -v firefox-esr >/dev/null && say "browser: $(firefox-esr --version 2>/dev/null | head -1)"
   # The benchmark's CPython references (npm run bench, and its --quick tier in npm test).
   if ! command -v python3 >/dev/null; then
     say "installing python3 (the benchmark's CPython reference)"

@@ -5,6 +5,7 @@
 #   3. end-to-end tests in Chromium via Playwright (thread pools, processes, the page)
 #   4. bench --quick: every benchmark figure runs with few samples and the report is complete (no timing
 #      assertions; keeps `npm run bench` from rotting)
+#   5. with E2E_FIREFOX=1: the same end-to-end tests in Firefox ESR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
@@ -34,10 +35,21 @@ echo; echo "== tier 4: bench --quick (every figure present; no timing assertions
 bench_ok=0
 if node scripts/bench.mjs --quick --out "$log/bench" 2>&1 | tee "$log/bench.log"; then bench_ok=1; fi
 
+# Optional: the same files in Firefox ESR (see README, "Tests" and "Limits").
+if [ "${E2E_FIREFOX:-0}" = 1 ]; then
+  if command -v firefox-esr >/dev/null; then
+    echo; echo "== tier 5: end-to-end in Firefox ESR (Playwright over WebDriver BiDi)"
+    E2E_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log/e2e-firefox"
+  else
+    echo "[test] E2E_FIREFOX=1 but firefox-esr is missing; skipping the Firefox pass"
+  fi
+fi
+touch "$log/e2e-firefox"
+
 # One closing line over all tiers.
-sum() { grep -hoE "$1" "$log/$2" | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
-passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) + bench_ok ))
-failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) + 1 - bench_ok ))
+sum() { grep -hoE "$1" "$log/$2" | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }' || true; }
+passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) + bench_ok + $(sum '^# pass [0-9]+' e2e-firefox) ))
+failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) + 1 - bench_ok + $(sum '^# fail [0-9]+' e2e-firefox) ))
 echo
 echo "all tiers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

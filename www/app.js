@@ -4,18 +4,22 @@ import { createPlayground, isolation } from './playground.js';
 import { el, fmt } from './dom.js';
 import { renderResults } from './results.js';
 import { groupsOf, legend, renderTimeline, timelineTable } from './timeline.js';
+import { isEmbed, parseState, shareLink, toSearch } from './url-state.js';
+import { setupShare } from './share.js';
+import { setupEmbed } from './embed-mode.js';
 import { clampTimeLimit } from './watchdog.js';
 import { startDebugPanel } from './debug-panel.js';
 import './exercises.js'; // predict-then-run questions and "fix it" challenges (listen to the events below)
 import './a11y.js';
 
-/** Tells other modules (exercises, a11y) what the page does: playground:lesson, :run, :outcome. */
+/** Tells other modules (exercises, a11y) what the page does: playground:lesson, :run, :started (validated parameters), :outcome. */
 const tell = (name, detail) => document.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
 
 const $ = (id) => document.getElementById(id);
-const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], linkNotices: [] };
+const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], linkNotices: [], view: null, embed: false, origins: [] };
 // Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
 const MAX_LIVE_EVENTS = 5000;
+if (isEmbed()) document.documentElement.classList.add('embed'); // the compact layout before anything draws
 window.playgroundReady = boot();
 
 async function boot() {
@@ -38,24 +42,30 @@ async function boot() {
     ? `Cross-origin isolated: real threads available · ${pg.cores} cores · rayon pool of ${pg.rayonThreads}`
     : `Not cross-origin isolated: thread lessons unavailable, process lessons run · ${pg.cores} cores`;
   renderNav(pg.lessons);
-  const query = new URLSearchParams(location.search);
-  const wanted = query.get('lesson');
   // Without threads, open on the first lesson that can run here rather than a disabled one.
   const runnable = pg.threads ? pg.lessons[0] : (pg.lessons.find((l) => l.engine === 'processes') ?? pg.lessons[0]);
-  const lesson = pg.lessons.find((l) => l.id === wanted) ?? runnable;
-  // No prototype: a key such as "__proto__" stays a key (and is reported as unknown), not a prototype.
-  const fromUrl = Object.create(null);
-  for (const [k, v] of query) if (k !== 'lesson' && k !== 'debug') fromUrl[k] = v;
-  selectLesson(lesson.id, fromUrl);
-  const urlNotices = [];
-  if (wanted !== null && lesson.id !== wanted) urlNotices.push(`There is no lesson "${wanted.slice(0, 40)}"; showing "${lesson.title}".`);
-  if (Object.keys(fromUrl).length) await checkUrlParams(lesson, fromUrl, urlNotices);
+  // The link: lesson, parameters, view (url-state.js drops what it cannot read, with a notice), then the
+  // engine checks the parameters' ranges before anything runs.
+  const link = parseState(location.search, pg.lessons, runnable);
+  Object.assign(state, { view: link.view, embed: link.embed, origins: link.origins });
+  selectLesson(link.lesson.id, link.params);
+  const urlNotices = [...link.notices];
+  if (Object.keys(link.params).length) await checkUrlParams(link.lesson, link.params, urlNotices);
   state.linkNotices = urlNotices; // shown with every run's notices until another lesson is chosen
   notices(urlNotices);
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  $('params').addEventListener('input', syncUrl);
   $('stop').addEventListener('click', () => pg.stop());
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.running) pg.stop(); });
-  if (query.get('debug') === '1') startDebugPanel(pg, $('debug-panel'), $('debug-status'));
+  if (new URLSearchParams(location.search).get('debug') === '1') startDebugPanel(pg, $('debug-panel'), $('debug-status'));
+  setupShare($('run').parentElement, () => shareLink(location.href, { lesson: state.lesson, params: currentValues(), view: state.view }));
+  if (link.embed) {
+    setupEmbed({
+      lessons: pg.lessons, threads: pg.threads, current: () => ({ lesson: state.lesson, params: currentValues() }),
+      select: (id, params) => selectLesson(id, params), setValues, run, running: () => state.running,
+      blocked: (l) => l.engine === 'threads' && !pg.threads,
+    }, link.origins);
+  }
   document.addEventListener('playground:select-lesson', (e) => { if (!state.running) selectLesson(e.detail.id, {}); });
   return pg;
 }
@@ -114,8 +124,32 @@ function currentValues() {
   return values;
 }
 
+/** Keeps the address bar on the current state, so reloading or copying it reproduces the page. */
+function syncUrl() {
+  let search = toSearch({ lesson: state.lesson, params: currentValues(), view: state.view, embed: state.embed, origins: state.origins });
+  const now = new URLSearchParams(location.search);
+  for (const key of ['exercise', 'debug']) { // a teacher's link (exercises.js); the debug panel
+    if (now.get(key) !== null) search += `&${new URLSearchParams({ [key]: now.get(key) })}`;
+  }
+  if (search !== location.search) history.replaceState(null, '', search + location.hash);
+}
+
+/** Sets parameter fields (known names, whole numbers only), as if typed. */
+function setValues(values) {
+  for (const p of state.lesson.params) {
+    const v = values[p.name];
+    if (!Number.isFinite(Number(v)) || v === '' || v === null) continue;
+    const n = Math.trunc(Number(v));
+    if (p.choices.length && !p.choices.some(([c]) => c === n)) continue; // a drop-down takes only its choices
+    $(`param-${p.name}`).value = n;
+  }
+  $('python').textContent = pythonText(state.lesson, currentValues());
+  syncUrl();
+}
+
 function selectLesson(id, given) {
   const lesson = state.playground.lessons.find((l) => l.id === id);
+  if (state.lesson && state.lesson.id !== id) state.view = null; // a timeline view belongs to one lesson
   state.lesson = lesson;
   document.querySelectorAll('#lesson-nav a').forEach((a) => a.toggleAttribute('aria-current', a.dataset.lesson === id));
   $('lesson-title').textContent = lesson.title;
@@ -135,6 +169,7 @@ function selectLesson(id, given) {
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
   state.linkNotices = [];
   notices([]);
+  syncUrl();
   tell('lesson', lesson);
 }
 
@@ -180,9 +215,8 @@ async function run() {
           if (input) input.value = value;
         }
         $('python').textContent = pythonText(lesson, prepared.params);
-        const url = new URL(location.href);
-        url.search = new URLSearchParams({ lesson: lesson.id, ...prepared.params }).toString();
-        history.replaceState(null, '', url);
+        syncUrl();
+        tell('started', { lesson: lesson.id, params: prepared.params }); // the parameters as validated
       },
       onProgress: ({ lanes, events, output }) => {
         for (const lane of lanes) state.lanes.set(lane.id, lane);
@@ -231,15 +265,16 @@ function showOutcome(outcome) {
   }
   const groups = groupsOf(outcome);
   const draw = (group) => {
+    if (groups.length > 1) { state.view = group; syncUrl(); }
     $('timeline').replaceChildren(renderTimeline(outcome, group), legend());
     $('timeline-text').replaceChildren(timelineTable(outcome, group));
   };
   if (groups.length > 1) {
     const select = el('select', { id: 'timeline-group', onchange: (e) => draw(e.target.value) },
-      groups.map((g) => el('option', { value: g, text: g })));
+      groups.map((g) => el('option', { value: g, text: g, selected: g === state.view })));
     $('timeline-controls').replaceChildren(el('label', {}, 'Show: ', select));
   } else {
     $('timeline-controls').replaceChildren();
   }
-  draw(groups[0] ?? '');
+  draw(groups.includes(state.view) ? state.view : (groups[0] ?? ''));
 }

@@ -1,6 +1,8 @@
 // Shared set-up for the end-to-end tests: serve dist/ (with or without isolation headers) and drive
-// Debian's Chromium with Playwright. Collects console errors and page errors so tests can assert none.
-import { chromium } from 'playwright-core';
+// Debian's Chromium with Playwright — or, with E2E_BROWSER=firefox, Debian's Firefox ESR over WebDriver
+// BiDi (see firefox-bidi-shim.mjs). Collects console errors and page errors so tests can assert none.
+import { chromium, firefox } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -12,20 +14,66 @@ export async function serve({ isolation = true } = {}) {
   return { server, url: `http://127.0.0.1:${server.address().port}/` };
 }
 
+/** 'chromium' (default) or 'firefox', from E2E_BROWSER. */
+export const BROWSER = process.env.E2E_BROWSER === 'firefox' ? 'firefox' : 'chromium';
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
 export async function launch() {
+  if (BROWSER === 'firefox') {
+    return firefox.launch({
+      channel: 'moz-firefox',
+      executablePath: fileURLToPath(new URL('./firefox-bidi-shim.mjs', import.meta.url)),
+      env: { ...process.env, FIREFOX_BIN: FIREFOX },
+    });
+  }
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 }
 
-/** Opens `url` in a fresh page and waits for the engine; returns the page and the errors it logged. */
-export async function openPlayground(browser, url, { viewport } = {}) {
-  const context = await browser.newContext(viewport ? { viewport } : {});
+/** Skips a test in Firefox with the reason, for a real difference between the browsers. */
+export function chromiumOnly(t, reason) {
+  if (BROWSER !== 'firefox') return false;
+  t.skip(`Firefox: ${reason}`);
+  return true;
+}
+
+/**
+ * Opens `url` in a fresh page and waits for the engine; returns the page and the errors it logged.
+ * The page sees the server's headers as they are: service workers are hidden (as in a browser without
+ * them), so the isolation fallback (coi-serviceworker) stays out of the way unless `serviceWorkers` is set.
+ */
+export async function openPlayground(browser, url, { viewport, serviceWorkers = false, waitFor = () => window.playground !== undefined } = {}) {
+  const context = await newContext(browser, { viewport, serviceWorkers });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  fixFill(page);
   await page.goto(url);
-  await page.waitForFunction(() => window.playground !== undefined, null, { timeout: 30_000 });
+  await page.waitForFunction(waitFor, null, { timeout: 30_000 });
   return { page, errors, context };
+}
+
+/** Playwright's fill() over WebDriver BiDi (Firefox) inserts into an <input type=number> without replacing
+ *  what is there ("4" + "3" → "43"); clearing first makes it behave as in Chromium. */
+export function fixFill(page) {
+  if (BROWSER !== 'firefox') return page;
+  const fill = page.fill.bind(page);
+  page.fill = async (selector, value, options) => {
+    await page.locator(selector).clear(options);
+    return fill(selector, value, options);
+  };
+  return page;
+}
+
+/** A browser context; without `serviceWorkers`, navigator.serviceWorker is hidden from its pages. */
+export async function newContext(browser, { viewport, serviceWorkers = false } = {}) {
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  if (!serviceWorkers) {
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'serviceWorker', { get: () => undefined, configurable: true });
+    });
+  }
+  return context;
 }
 
 /** Runs a lesson through the programmatic entry point inside the page. */

@@ -1,0 +1,90 @@
+/* The playground as a custom element, from one script tag:
+
+     <script src="https://PLAYGROUND-HOST/embed.js"></script>
+     <concurrency-playground lesson="counter" threads="4"></concurrency-playground>
+
+   The element shows the lesson in an iframe (the compact embed mode, ?embed=1). Attributes:
+     lesson          a lesson id (default: the first lesson)
+     height          the iframe's height in px before it sizes itself (default 640)
+     allow-origins   more origins, comma-separated, that may control the embed (this page's own is added)
+     anything else   a parameter of the lesson, e.g. threads="4" increments="1000000"
+   They are read when the element is added to the page; use setParams() afterwards.
+   Methods: run(params?), setParams(params, lesson?). Events on the element (CustomEvent, detail = the
+   message): 'ready', 'lesson', 'run-started', 'run-finished', 'error'.
+   Messages are accepted only from this element's own iframe and from the playground's origin. */
+(() => {
+  if (customElements.get('concurrency-playground')) return;
+  const script = document.currentScript;
+  const base = new URL('.', script ? script.src : location.href);
+  const RESERVED = new Set(['lesson', 'height', 'allow-origins', 'class', 'style', 'id', 'title']);
+
+  class ConcurrencyPlayground extends HTMLElement {
+    #frame = null;
+    #ready = false;
+    #queue = [];
+    #nextId = 1;
+
+    connectedCallback() {
+      if (this.#frame) return;
+      const query = new URLSearchParams();
+      if (this.getAttribute('lesson')) query.set('lesson', this.getAttribute('lesson'));
+      for (const { name, value } of this.attributes) {
+        if (!RESERVED.has(name) && !name.startsWith('data-') && !name.startsWith('aria-')) query.set(name, value);
+      }
+      query.set('embed', '1');
+      const own = location.origin; // 'null' for a page opened from a file
+      const extra = (this.getAttribute('allow-origins') || '').split(',').map((s) => s.trim()).filter(Boolean);
+      query.set('origins', [own, ...extra].join(','));
+      const frame = document.createElement('iframe');
+      frame.src = new URL(`index.html?${query}`, base).href;
+      frame.title = `Threads vs processes playground${this.getAttribute('lesson') ? `: ${this.getAttribute('lesson')}` : ''}`;
+      // cross-origin-isolated: threads work when this page is isolated too; clipboard-write: the Share button.
+      frame.allow = 'cross-origin-isolated; clipboard-write';
+      frame.loading = 'lazy';
+      frame.style.cssText = `display:block;width:100%;border:1px solid #d9dde1;border-radius:8px;height:${Number(this.getAttribute('height')) || 640}px`;
+      this.#frame = frame;
+      window.addEventListener('message', this.#onMessage);
+      this.replaceChildren(frame);
+    }
+
+    disconnectedCallback() {
+      window.removeEventListener('message', this.#onMessage);
+      this.#frame = null;
+      this.#ready = false;
+    }
+
+    #onMessage = (event) => {
+      if (!this.#frame || event.source !== this.#frame.contentWindow || event.origin !== base.origin) return;
+      const message = event.data;
+      if (!message || message.source !== 'concurrency-playground') return;
+      if (message.type === 'resize') {
+        this.#frame.style.height = `${Math.min(Math.max(Number(message.height) || 0, 200), 4000)}px`;
+        return;
+      }
+      if (message.type === 'ready') {
+        this.#ready = true;
+        for (const m of this.#queue.splice(0)) this.#send(m);
+      }
+      this.dispatchEvent(new CustomEvent(message.type, { detail: message }));
+    };
+
+    #send(message) {
+      const full = message.id ? message : { target: 'concurrency-playground', id: this.#nextId++, ...message };
+      if (this.#ready && this.#frame) this.#frame.contentWindow.postMessage(full, base.origin);
+      else this.#queue.push(full);
+      return full.id;
+    }
+
+    /** Runs the lesson (optionally with new parameters); the results arrive in a 'run-finished' event. */
+    run(params) {
+      return this.#send(params ? { type: 'run', params } : { type: 'run' });
+    }
+
+    /** Sets parameters (and switches lesson, if given) without running. */
+    setParams(params, lesson) {
+      return this.#send(lesson ? { type: 'set-params', params, lesson } : { type: 'set-params', params });
+    }
+  }
+
+  customElements.define('concurrency-playground', ConcurrencyPlayground);
+})();
