@@ -271,7 +271,10 @@ export class Playground {
   async status() {
     await this.#engine;
     const status = await this.#request({ type: 'status' });
-    return { ...status, restarts: this.#restarts.count, last_restart_ms: this.#restarts.lastMs, running: this.#current !== null };
+    return {
+      ...status, restarts: this.#restarts.count, last_restart_ms: this.#restarts.lastMs, running: this.#current !== null,
+      page_workers: this.#host?.size ?? null, // Firefox: the workers the page created for the runtime
+    };
   }
 
   /** Sums 0..n on the rayon pool; reports how many pool threads took part. */
