@@ -19,7 +19,7 @@ wasm-bindgen --target web --out-dir pkg --no-typescript target/wasm32-unknown-un
 
 # wasm-bindgen-rayon starts its pool workers from a blob: copy of its own script (for CDN hosting). The
 # page's Content-Security-Policy allows workers from 'self' only, and we host the script ourselves: start
-# them from the script's own URL instead.
+# them from the script's own URL instead. And in Firefox the page creates them (www/worker-host.js).
 helper=$(ls pkg/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js)
 node -e '
 const fs = require("fs"); const f = process.argv[1]; let s = fs.readFileSync(f, "utf8");
@@ -27,6 +27,10 @@ const before = /let scriptBlob = await fetch\(import\.meta\.url\)\.then\(r => r\
 if (!before.test(s)) { console.error("[build] wasm-bindgen-rayon changed: cannot patch its blob: worker for the CSP"); process.exit(1); }
 s = s.replace(before, "let url = import.meta.url; // patched by scripts/build.sh: no blob: workers under the CSP")
      .replace("URL.revokeObjectURL(url);", "");
+// In Firefox the page creates the pool workers (www/worker-host.js): the runtime sets PlaygroundWorker.
+const spawn = "const worker = new Worker(url, {";
+if (!s.includes(spawn)) { console.error("[build] wasm-bindgen-rayon changed: cannot patch its worker start"); process.exit(1); }
+s = s.replace(spawn, "const worker = new (globalThis.PlaygroundWorker ?? Worker)(url, { // patched by scripts/build.sh");
 fs.writeFileSync(f, s);' "$helper"
 
 echo "[build] assembling dist/"

@@ -20,6 +20,10 @@ const state = { playground: null, lesson: null, running: false, lanes: new Map()
 // Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
 const MAX_LIVE_EVENTS = 5000;
 if (isEmbed()) document.documentElement.classList.add('embed'); // the compact layout before anything draws
+// A page on its way out (the isolation fallback reloads it once its service worker is installed) can see
+// its runtime worker fail to load (Firefox reports a worker error then): that is not worth reporting.
+let leaving = false;
+addEventListener('beforeunload', () => { leaving = true; });
 window.playgroundReady = boot();
 
 async function boot() {
@@ -32,6 +36,7 @@ async function boot() {
   try {
     state.playground = await createPlayground();
   } catch (error) {
+    if (leaving) return;
     $('env').textContent = `The engine could not start: ${error.message}`;
     $('env').classList.add('error');
     throw error;

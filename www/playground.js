@@ -12,6 +12,7 @@
 // a run that does not stop when asked is ended by terminating its workers, and a fresh engine starts.
 import { THREADS_UNAVAILABLE } from './protocol.js';
 import { GRACE_MS, checkRequest, clampTimeLimit } from './watchdog.js';
+import { PAGE_CREATES_WORKERS, WorkerHost } from './worker-host.js';
 
 /** Whether this page can run thread lessons, and if not, why. */
 export function isolation() {
@@ -23,20 +24,24 @@ const now = () => performance.timeOrigin + performance.now();
 /** How long a runtime being replaced gets to terminate its own workers before it is terminated. */
 const SHUTDOWN_MS = 100;
 
-/** Starts a runtime worker and resolves with it once its engine is ready. */
+/** Starts a runtime worker and resolves with it once its engine is ready. `host` creates the runtime's
+ *  workers in Firefox (null elsewhere). */
 async function startEngine() {
   const worker = new Worker(new URL('./runtime/runtime-worker.js', import.meta.url), { type: 'module', name: 'runtime' });
+  const host = PAGE_CREATES_WORKERS ? new WorkerHost(worker) : null;
   try {
     const ready = await new Promise((resolve, reject) => {
       worker.onmessage = ({ data }) => {
+        if (host?.handle(data)) return;
         if (data.type === 'ready') resolve(data);
         else if (data.type === 'failed' || data.type === 'fatal') reject(new Error(`the engine failed to start: ${data.error}`));
       };
       worker.onerror = (e) => reject(new Error(`the engine failed to start: ${e.message || 'worker error'}`));
-      worker.postMessage({ type: 'boot', threads: isolation().threads });
+      worker.postMessage({ type: 'boot', threads: isolation().threads, pageCreatesWorkers: host !== null });
     });
-    return { worker, ready };
+    return { worker, ready, host };
   } catch (error) {
+    host?.terminateAll();
     worker.terminate();
     throw error;
   }
@@ -54,12 +59,16 @@ export class Playground {
   /** How many times the engine was restarted, and how long the last restart took (ms). */
   #restarts = { count: 0, lastMs: null };
 
-  constructor(worker, ready) {
-    this.#attach(worker, ready);
+  /** Firefox: the workers the page created for the current runtime (see worker-host.js); else null. */
+  #host = null;
+
+  constructor(worker, ready, host) {
+    this.#attach(worker, ready, host);
   }
 
-  #attach(worker, ready) {
+  #attach(worker, ready, host) {
     this.#worker = worker;
+    this.#host = host ?? null;
     /** The lessons (id, title, group, engine, summary, python, params). */
     this.lessons = ready.lessons;
     /** True when thread lessons can run here. */
@@ -75,6 +84,7 @@ export class Playground {
   }
 
   #receive(message) {
+    if (this.#host?.handle(message)) return;
     if (message.type === 'fatal') {
       this.#fail(`the engine hit an internal error (${message.error})`);
       return;
@@ -216,6 +226,9 @@ export class Playground {
     const started = performance.now();
     const old = this.#worker;
     old.onerror = null;
+    // Workers the page created for it end at once, here (in Firefox; see worker-host.js).
+    this.#host?.terminateAll();
+    this.#host = null;
     // The runtime terminates its workers itself when it still can (at once; the browser's own clean-up of
     // a terminated worker's workers takes seconds); then, or after SHUTDOWN_MS, it is terminated.
     const kill = setTimeout(() => old.terminate(), SHUTDOWN_MS);
@@ -228,8 +241,8 @@ export class Playground {
     for (const job of this.#jobs.values()) job.reject(new Error('the engine was restarted'));
     this.#jobs.clear();
     this.#restarts.count += 1;
-    this.#engine = startEngine().then(({ worker, ready }) => {
-      this.#attach(worker, ready);
+    this.#engine = startEngine().then(({ worker, ready, host }) => {
+      this.#attach(worker, ready, host);
       this.#restarts.lastMs = performance.now() - started;
     });
     this.#engine.catch(() => {});
@@ -258,7 +271,10 @@ export class Playground {
   async status() {
     await this.#engine;
     const status = await this.#request({ type: 'status' });
-    return { ...status, restarts: this.#restarts.count, last_restart_ms: this.#restarts.lastMs, running: this.#current !== null };
+    return {
+      ...status, restarts: this.#restarts.count, last_restart_ms: this.#restarts.lastMs, running: this.#current !== null,
+      page_workers: this.#host?.size ?? null, // Firefox: the workers the page created for the runtime
+    };
   }
 
   /** Sums 0..n on the rayon pool; reports how many pool threads took part. */
@@ -268,6 +284,7 @@ export class Playground {
 
   /** Stops the runtime and every worker it started. */
   terminate() {
+    this.#host?.terminateAll();
     this.#worker.terminate();
     this.#current?.fail(new Error('the playground was stopped'));
     for (const job of this.#jobs.values()) job.reject(new Error('the playground was stopped'));
@@ -277,6 +294,6 @@ export class Playground {
 
 /** Starts the runtime worker and resolves when the engine is ready. */
 export async function createPlayground() {
-  const { worker, ready } = await startEngine();
-  return new Playground(worker, ready);
+  const { worker, ready, host } = await startEngine();
+  return new Playground(worker, ready, host);
 }

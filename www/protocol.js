@@ -2,7 +2,8 @@
 // names the job it answers. The payloads (prepared runs, progress, outcomes) are the Rust types in
 // src/protocol.rs, serialized by serde-wasm-bindgen.
 //
-// page → runtime:  { type: 'boot', threads }            start the runtime (threads: isolation available)
+// page → runtime:  { type: 'boot', threads, pageCreatesWorkers }  start the runtime (threads: isolation
+//                                                       available; pageCreatesWorkers: Firefox, worker-host.js)
 //                  { type: 'run', job, request }        request = { lesson, params }
 //                  { type: 'status', job }              live worker counts and memory
 //                  { type: 'rayon_probe', job, n }      check the data-parallel pool
@@ -18,6 +19,7 @@
 //                  { type: 'validated', job, prepared } | { type: 'stopping', job, running } | { type: 'shutdown' }
 //                  { type: 'fatal', error }             the instance trapped: the page restarts the engine
 //                  'finished' also carries restart: true when threads of the run would not stop
+// In Firefox, also the worker_* messages of worker-host.js (the page creates the runtime's workers).
 
 export const THREADS_UNAVAILABLE =
   'Threads are unavailable: this page is not cross-origin isolated, so the browser withholds ' +

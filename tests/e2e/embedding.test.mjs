@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import { serve, launch, openPlayground, newContext, fixFill, runLesson, BROWSER } from './harness.mjs';
+import { serve, launch, openPlayground, newContext, fixFill, runLesson, BROWSER, screenshotNoise } from './harness.mjs';
 
 const SHOTS = 'tests/e2e/screenshots';
 let browser, play, plain, host, PLAY, HOST, FOREIGN;
@@ -85,7 +85,7 @@ async function openHost(path, { viewport = { width: 1280, height: 1000 } } = {})
   const page = fixFill(await context.newPage());
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('pageerror', (e) => { if (!screenshotNoise(String(e))) errors.push(String(e)); });
   await page.goto(path);
   let frame;
   const deadline = Date.now() + 30_000;

@@ -4,6 +4,7 @@
 // shared log to stream output. Messages in and out are defined in ../protocol.js.
 import init, * as wasm from '../../pkg/playground.js';
 import { THREADS_UNAVAILABLE } from '../protocol.js';
+import { PageWorker } from './page-worker.js';
 
 const WASM_URL = new URL('../../pkg/playground_bg.wasm', import.meta.url);
 const POLL_MS = 40; // at most this long between output updates while a lesson runs
@@ -23,6 +24,8 @@ let replacedWorkers = 0; // thread workers lost to a panic and started again
 let rayonThreadCount = 0;
 
 const post = (message) => self.postMessage(message);
+// Firefox: the page creates this worker's workers (see ../worker-host.js); elsewhere this worker does.
+let WorkerClass = Worker;
 
 async function compileModule() {
   try {
@@ -35,7 +38,12 @@ async function compileModule() {
   }
 }
 
-async function boot({ threads }) {
+async function boot({ threads, pageCreatesWorkers = false }) {
+  if (pageCreatesWorkers) {
+    WorkerClass = PageWorker;
+    // wasm-bindgen-rayon's pool starts its workers with this (patched in by scripts/build.sh).
+    self.PlaygroundWorker = PageWorker;
+  }
   compiled = await compileModule();
   await init({ module_or_path: compiled });
   threadsEnabled = threads;
@@ -51,7 +59,7 @@ async function boot({ threads }) {
 /** Starts thread worker `index` (in slot `index` of threadWorkers); resolves when it is about to join the
  *  pool. A worker whose job panicked reports "died" (its instance trapped): it is replaced at once. */
 function startThreadWorker(index) {
-  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: `thread-worker-${index}` });
+  const worker = new WorkerClass(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: `thread-worker-${index}` });
   threadWorkers[index] = worker;
   const ready = new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => {
@@ -83,7 +91,7 @@ async function ensureThreadWorkers(n) {
 
 function startChildren(spawns) {
   for (const spawn of spawns) {
-    const worker = new Worker(new URL('./process-worker.js', import.meta.url), { type: 'module', name: spawn.name });
+    const worker = new WorkerClass(new URL('./process-worker.js', import.meta.url), { type: 'module', name: spawn.name });
     children.set(spawn.pid, worker);
     const exited = (code, at) => {
       if (!children.delete(spawn.pid)) return;
@@ -261,7 +269,10 @@ function shutdown({ job }) {
   post({ type: 'shutdown', job });
 }
 
-const handlers = { boot, run, stop, status, validate, shutdown, rayon_probe: rayonProbe };
+const handlers = {
+  boot, run, stop, status, validate, shutdown, rayon_probe: rayonProbe,
+  worker_message: PageWorker.deliver, worker_error: PageWorker.fail,
+};
 
 self.onmessage = async ({ data }) => {
   try {

@@ -1,0 +1,69 @@
+// Firefox: the page creates the runtime's workers.
+//
+// In Firefox (seen with ESR 153; not in Chromium) a worker's `new Worker()` can block forever while workers
+// it created earlier are blocked on shared memory (Atomics.wait) — and the runtime's thread workers, its
+// rayon pool and a thread lesson's processes are all created while other workers wait. The page's own
+// `new Worker()` does not block, so there the runtime asks the page to create every worker it needs
+// (runtime/page-worker.js is the runtime's side) and the page relays messages both ways:
+//
+//   runtime → page:  { type: 'worker_create', wid, url, options }
+//                    { type: 'worker_post', wid, message, transfer }
+//                    { type: 'worker_terminate', wid }
+//   page → runtime:  { type: 'worker_message', wid, data } | { type: 'worker_error', wid, message }
+
+/** Whether the page creates the runtime's workers (Firefox only: Chromium does not need the detour). */
+export const PAGE_CREATES_WORKERS = /\bFirefox\//.test(globalThis.navigator?.userAgent ?? '');
+
+/** The workers one runtime worker asked the page for. */
+export class WorkerHost {
+  #runtime;
+  #workers = new Map(); // wid -> Worker
+
+  constructor(runtime) {
+    this.#runtime = runtime;
+  }
+
+  /** Handles a `worker_*` message from the runtime; false for any other message. */
+  handle(data) {
+    switch (data?.type) {
+      case 'worker_create': this.#create(data); return true;
+      case 'worker_post': {
+        const worker = this.#workers.get(data.wid);
+        // Buffers the runtime transferred to the page (listed in `transfer`) go on to the worker the same way.
+        worker?.postMessage(data.message, Array.isArray(data.transfer) ? data.transfer : []);
+        return true;
+      }
+      case 'worker_terminate':
+        this.#workers.get(data.wid)?.terminate();
+        this.#workers.delete(data.wid);
+        return true;
+      default: return false;
+    }
+  }
+
+  #create({ wid, url, options }) {
+    const target = new URL(url, location.href);
+    // Only the playground's own scripts (the runtime is our code, but a page never runs what it is handed).
+    if (target.origin !== location.origin) {
+      this.#runtime.postMessage({ type: 'worker_error', wid, message: `refused to start a worker from ${target.origin}` });
+      return;
+    }
+    const worker = new Worker(target, { type: options?.type === 'module' ? 'module' : 'classic', name: String(options?.name ?? '') });
+    this.#workers.set(wid, worker);
+    worker.onmessage = ({ data }) => this.#runtime.postMessage({ type: 'worker_message', wid, data });
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.#runtime.postMessage({ type: 'worker_error', wid, message: e.message || 'worker error' });
+    };
+  }
+
+  /** Ends every worker at once (the runtime is being terminated or replaced). */
+  terminateAll() {
+    for (const worker of this.#workers.values()) worker.terminate();
+    this.#workers.clear();
+  }
+
+  get size() {
+    return this.#workers.size;
+  }
+}
