@@ -293,11 +293,19 @@ impl Condition {
 pub struct Event {
     flag: Mutex<bool>,
     changed: Condvar,
+    /// Threads blocked in `wait` right now.
+    waiting: AtomicUsize,
 }
 
 impl Event {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// How many threads are blocked in [`wait`](Self::wait) right now (a lesson waits for all of them
+    /// before it sets the Event, so none arrives after the signal and skips the wait).
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     pub fn set(&self) {
@@ -326,6 +334,7 @@ impl Event {
             return (true, 0);
         }
         trace::enter(LaneState::Waiting);
+        self.waiting.fetch_add(1, Ordering::SeqCst);
         let end = deadline(timeout_ms);
         let mut wakeups = 0;
         while !*flag {
@@ -339,6 +348,7 @@ impl Event {
             }
         }
         let set = *flag;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
         drop(flag);
         trace::enter(LaneState::Running);
         (set, wakeups)

@@ -176,6 +176,12 @@ fn event_part(names: &mut Names, n: usize, settle: f64, poll: f64) -> Result<Val
             started = ready.1.wait(started).unwrap_or_else(|p| p.into_inner());
         }
     }
+    // A started thread may not have reached `wait()` yet (a busy machine can pause it in between); set
+    // the Event only once all are blocked in it, or a late one would find it set and never wait.
+    let give_up = now_ms() + 5000.0;
+    while poll == 0.0 && ev.waiting() < n && now_ms() < give_up {
+        sleep_ms(1.0);
+    }
     sleep_ms(settle);
     let set_at = now_ms();
     if poll > 0.0 {
