@@ -1,30 +1,17 @@
 // End-to-end tests of the video-frame lab (curriculum row 10): every parallel way gives the sequential
 // frames byte for byte, the thread pool beats one thread, the processes really copy the frames there and
 // back, and the page plays the original and processed clips on two canvases.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPlayground, runLesson } from './harness.mjs';
+import { sharedPlayground, openPlayground, runLesson } from './harness.mjs';
 
-let browser, site, page, errors, context, cores;
-
-before(async () => {
-  site = await serve({ isolation: true });
-  browser = await launch();
-  ({ page, errors, context } = await openPlayground(browser, site.url));
-  cores = await page.evaluate(() => navigator.hardwareConcurrency);
-});
-
-after(async () => {
-  await context?.close();
-  await browser?.close();
-  site?.server.close();
-});
+const shared = sharedPlayground();
 
 const ms = (v) => `${v.toFixed(1)} ms`;
 
 test('frames: every way gives the sequential pixels; the pool is faster; processes copy every frame both ways', async (t) => {
   const [frames, width, height] = [32, 480, 270];
-  const outcome = await runLesson(page, 'frames', { frames, width, filter: 0, workers: 2, max_workers: 4, repeats: 5, cores: 0 });
+  const outcome = await runLesson(shared.page, 'frames', { frames, width, filter: 0, workers: 2, max_workers: 4, repeats: 5, cores: 0 });
   assert.equal(outcome.error, null);
   const v = outcome.values;
   assert.deepEqual([v.frames, v.width, v.height], [frames, width, height]);
@@ -48,7 +35,7 @@ test('frames: every way gives the sequential pixels; the pool is faster; process
     `every copy was timed: ${JSON.stringify(p)}`);
   // The processes were separate instances: they have lanes of their own.
   assert.ok(outcome.lanes.some((l) => l.kind === 'process' && l.name === 'SpawnPoolWorker-2'));
-  console.log(`# frames ${frames}×${width}×${height} on ${cores} cores: ` + v.modes.map((m) => `${m.mode} ${ms(m.ms)} [${ms(m.min_ms)}–${ms(m.max_ms)}] (×${m.speedup.toFixed(2)})`).join(', ') +
+  console.log(`# frames ${frames}×${width}×${height} on ${shared.cores} cores: ` + v.modes.map((m) => `${m.mode} ${ms(m.ms)} [${ms(m.min_ms)}–${ms(m.max_ms)}] (×${m.speedup.toFixed(2)})`).join(', ') +
     `; copied ${(p.bytes_copied / 2 ** 20).toFixed(1)} MiB in ${ms(p.total_ms)}, start ${ms(p.start_ms)}; sweep ` +
     v.sweep.map((s) => `${s.workers}: ×${s.speedup.toFixed(2)}`).join(', ') + `; Amdahl p = ${v.amdahl_p?.toFixed(3)}`);
   // Under the GIL the threads take turns: not meaningfully faster than one thread.
@@ -56,10 +43,10 @@ test('frames: every way gives the sequential pixels; the pool is faster; process
   assert.ok(by.gil_threads.min_ms > 0.75 * by.sequential.min_ms, `GIL threads ${ms(by.gil_threads.min_ms)} vs sequential ${ms(by.sequential.min_ms)}`);
   assert.ok(v.gil.switches > 0, 'the GIL changed hands');
   assert.equal(v.report.charts.length, 1);
-  assert.ok(v.report.charts[0].series.some((s) => s.style === 'model') || cores < 2, 'Amdahl curve drawn');
-  assert.deepEqual(errors, []);
-  if (cores < 2) {
-    t.skip(`only ${cores} core: a thread pool cannot beat one thread here, so the speedup is not checked`);
+  assert.ok(v.report.charts[0].series.some((s) => s.style === 'model') || shared.cores < 2, 'Amdahl curve drawn');
+  assert.deepEqual(shared.errors, []);
+  if (shared.cores < 2) {
+    t.skip(`only ${shared.cores} core: a thread pool cannot beat one thread here, so the speedup is not checked`);
     return;
   }
   assert.ok(by.pool.min_ms < 0.85 * by.sequential.min_ms, `pool ${ms(by.pool.min_ms)} vs sequential ${ms(by.sequential.min_ms)}`);
@@ -68,11 +55,11 @@ test('frames: every way gives the sequential pixels; the pool is faster; process
 });
 
 test('frames: the page plays the original and processed clips on two canvases', async () => {
-  await page.goto(`${site.url}?lesson=frames&frames=12&width=160&workers=1&max_workers=2&repeats=1`);
-  await page.waitForFunction(() => window.playground !== undefined, null, { timeout: 30_000 });
-  await page.click('#run');
-  await page.waitForSelector('.frames-view canvas', { timeout: 60_000 });
-  const pixels = await page.evaluate(() => [...document.querySelectorAll('.frames-view canvas')].map((c) => {
+  await shared.page.goto(`${shared.site.url}?lesson=frames&frames=12&width=160&workers=1&max_workers=2&repeats=1`);
+  await shared.page.waitForFunction(() => window.playground !== undefined, null, { timeout: 30_000 });
+  await shared.page.click('#run');
+  await shared.page.waitForSelector('.frames-view canvas', { timeout: 60_000 });
+  const pixels = await shared.page.evaluate(() => [...document.querySelectorAll('.frames-view canvas')].map((c) => {
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let lit = 0;
     const colours = new Set();
@@ -90,20 +77,20 @@ test('frames: the page plays the original and processed clips on two canvases', 
     assert.ok(p.colours > 20, `a canvas is flat: ${JSON.stringify(p)}`);
   }
   // The clip plays: the frame index moves on by itself, and Pause stops it.
-  const first = await page.getAttribute('.frames-view', 'data-frame');
-  await page.waitForFunction((f) => document.querySelector('.frames-view').dataset.frame !== f, first, { timeout: 5000 });
-  await page.click('.frames-play');
-  assert.equal(await page.getAttribute('.frames-view', 'data-playing'), 'false');
-  const paused = await page.getAttribute('.frames-view', 'data-frame');
-  await page.waitForTimeout(300);
-  assert.equal(await page.getAttribute('.frames-view', 'data-frame'), paused);
+  const first = await shared.page.getAttribute('.frames-view', 'data-frame');
+  await shared.page.waitForFunction((f) => document.querySelector('.frames-view').dataset.frame !== f, first, { timeout: 5000 });
+  await shared.page.click('.frames-play');
+  assert.equal(await shared.page.getAttribute('.frames-view', 'data-playing'), 'false');
+  const paused = await shared.page.getAttribute('.frames-view', 'data-frame');
+  await shared.page.waitForTimeout(300);
+  assert.equal(await shared.page.getAttribute('.frames-view', 'data-frame'), paused);
   // The processed canvas really shows another picture than the original.
-  const differ = await page.evaluate(() => {
+  const differ = await shared.page.evaluate(() => {
     const [a, b] = [...document.querySelectorAll('.frames-view canvas')].map((c) => c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
     let n = 0;
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
     return n;
   });
   assert.ok(differ > 1000, `processed equals original in all but ${differ} bytes`);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(shared.errors, []);
 });

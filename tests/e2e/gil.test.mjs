@@ -1,23 +1,10 @@
 // End-to-end tests of the emulated GIL (curriculum row 11) and of the counter lesson's Python-build toggle,
 // on real thread workers and real process workers in Chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPlayground, runLesson } from './harness.mjs';
+import { sharedPlayground, openPlayground, runLesson } from './harness.mjs';
 
-let browser, site, page, errors, context, cores;
-
-before(async () => {
-  site = await serve({ isolation: true });
-  browser = await launch();
-  ({ page, errors, context } = await openPlayground(browser, site.url));
-  cores = await page.evaluate(() => navigator.hardwareConcurrency);
-});
-
-after(async () => {
-  await context?.close();
-  await browser?.close();
-  site?.server.close();
-});
+const shared = sharedPlayground();
 
 /** Spans of one state per lane of a group: [[start, end], ...] for each lane. */
 function spansOf(outcome, group, state) {
@@ -28,7 +15,7 @@ function spansOf(outcome, group, state) {
 }
 
 test('GIL: 2 CPU-bound threads are no faster than sequential; I/O still overlaps; the hand-offs are on the timeline', async () => {
-  const outcome = await runLesson(page, 'gil', { python: 0, cpu_ms: 150, io_ms: 100, repeats: 3, switch_interval_ms: 5 });
+  const outcome = await runLesson(shared.page, 'gil', { python: 0, cpu_ms: 150, io_ms: 100, repeats: 3, switch_interval_ms: 5 });
   assert.equal(outcome.error, null);
   const { cpu, io, gil } = outcome.values;
   assert.equal(cpu.threads_free_ms, null, 'only the GIL build was asked for');
@@ -48,12 +35,12 @@ test('GIL: 2 CPU-bound threads are no faster than sequential; I/O still overlaps
   const overlap = running[0].some(([a, b]) => running[1].some(([c, d]) => a + 0.05 < d && c + 0.05 < b));
   assert.ok(!overlap, 'two threads ran at once under the GIL');
   assert.match(outcome.values.report.verdict, /Under the GIL, 2 CPU-bound threads took/);
-  assert.deepEqual(errors, []);
+  assert.deepEqual(shared.errors, []);
 });
 
 test('free-threaded threads and processes are faster than sequential on 2+ cores', async (t) => {
-  if (cores < 2) { t.skip(`this machine reports ${cores} core: nothing can run in parallel`); return; }
-  const outcome = await runLesson(page, 'gil', { python: 2, cpu_ms: 200, io_ms: 50, repeats: 3, switch_interval_ms: 5 });
+  if (shared.cores < 2) { t.skip(`this machine reports ${shared.cores} core: nothing can run in parallel`); return; }
+  const outcome = await runLesson(shared.page, 'gil', { python: 2, cpu_ms: 200, io_ms: 50, repeats: 3, switch_interval_ms: 5 });
   assert.equal(outcome.error, null);
   const { cpu, io, ratios } = outcome.values;
   assert.ok(cpu.threads_free_ms < 0.8 * cpu.sequential_ms, `free-threaded ${cpu.threads_free_ms} ms vs sequential ${cpu.sequential_ms} ms`);
@@ -63,27 +50,27 @@ test('free-threaded threads and processes are faster than sequential on 2+ cores
   assert.ok(io.threads_gil_ms < 0.8 * io.sequential_ms && io.threads_free_ms < 0.8 * io.sequential_ms, JSON.stringify(io));
   assert.ok(Math.abs(ratios.io_threads_gil - ratios.io_threads_free) < 0.2, JSON.stringify(ratios));
   assert.equal(outcome.lanes.filter((l) => l.kind === 'process').length, 6, '2 processes × 3 repeats');
-  assert.deepEqual(errors, []);
+  assert.deepEqual(shared.errors, []);
 });
 
 test('counter: under the GIL the unlocked loop loses nothing; free-threaded it loses updates', async (t) => {
-  const gil = await runLesson(page, 'counter', { threads: 4, increments: 500_000, repeats: 3, python: 0 });
+  const gil = await runLesson(shared.page, 'counter', { threads: 4, increments: 500_000, repeats: 3, python: 0 });
   assert.equal(gil.error, null);
   const unlockedGil = gil.values.variants.find((v) => v.variant === 'unlocked');
   assert.equal(unlockedGil.trials_losing_updates, 0, JSON.stringify(unlockedGil.trials.map((x) => x.lost)));
   assert.ok(unlockedGil.trials.every((x) => x.gil.switches >= 4), 'the threads really took turns');
-  if (cores < 2) { t.diagnostic(`1 core: the free-threaded half is skipped`); return; }
-  const free = await runLesson(page, 'counter', { threads: 4, increments: 1_000_000, repeats: 5, python: 1 });
+  if (shared.cores < 2) { t.diagnostic(`1 core: the free-threaded half is skipped`); return; }
+  const free = await runLesson(shared.page, 'counter', { threads: 4, increments: 1_000_000, repeats: 5, python: 1 });
   const unlockedFree = free.values.variants.find((v) => v.variant === 'unlocked');
   assert.ok(unlockedFree.trials_losing_updates >= 1, 'free-threaded, the race lost no update in 5 runs');
   for (const v of [...gil.values.variants, ...free.values.variants]) {
     if (v.variant !== 'unlocked') assert.ok(v.trials.every((x) => x.lost === 0), v.variant);
   }
-  assert.deepEqual(errors, []);
+  assert.deepEqual(shared.errors, []);
 });
 
 test('the page: the Python build is a drop-down; under the GIL the counter verdict tells the truth', async () => {
-  const { page: p, errors: errs, context: c } = await openPlayground(browser, `${site.url}?lesson=counter&threads=2&increments=200000&repeats=1`);
+  const { page: p, errors: errs, context: c } = await openPlayground(shared.browser, `${shared.site.url}?lesson=counter&threads=2&increments=200000&repeats=1`);
   await p.selectOption('#param-python', '0');
   assert.match(await p.textContent('#python'), /Python build: CPython \(with GIL\)/);
   await p.click('#run');

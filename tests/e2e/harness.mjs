@@ -3,6 +3,7 @@
 // BiDi (see firefox-bidi-shim.mjs). Collects console errors and page errors so tests can assert none.
 import { chromium, firefox } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { startServer } from '../../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -102,4 +103,22 @@ export function overlappingRunningLanes(outcome, laneIds) {
     if (overlap) pairs.push([laneIds[a], laneIds[b]]);
   }
   return pairs;
+}
+
+/** One site, browser and playground page shared by a file's tests: set up before the first test, closed
+ *  after the last. Returns the object the hooks fill in (site, browser, page, errors, context, cores). */
+export function sharedPlayground({ isolation = true } = {}) {
+  const shared = {};
+  before(async () => {
+    shared.site = await serve({ isolation });
+    shared.browser = await launch();
+    Object.assign(shared, await openPlayground(shared.browser, shared.site.url));
+    shared.cores = await shared.page.evaluate(() => navigator.hardwareConcurrency);
+  });
+  after(async () => {
+    await shared.context?.close();
+    await shared.browser?.close();
+    shared.site?.server.close();
+  });
+  return shared;
 }
