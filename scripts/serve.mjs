@@ -5,7 +5,8 @@
 //   node scripts/serve.mjs [--port 8080] [--dir dist] [--no-isolation] [--frame-ancestors "<sources>"]
 // --no-isolation serves without those headers, to see (and test) how the page copes without threads.
 // Which sites may embed the page in a frame: --frame-ancestors or the FRAME_ANCESTORS environment variable
-// (CSP source list, e.g. "'self' https://tutorial.example"); the default, *, lets any site embed it.
+// (CSP source list, e.g. "'self' https://tutorial.example"); the default, "* file:", lets any site
+// embed it, and a page opened from a file (which * does not cover).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ const MIME = {
 };
 
 /** The Content-Security-Policy the page needs and nothing more (keep www/_headers in step). */
-export function contentSecurityPolicy(frameAncestors = process.env.FRAME_ANCESTORS || '*', { blobWorkers = false } = {}) {
+export function contentSecurityPolicy(frameAncestors = process.env.FRAME_ANCESTORS || '* file:', { blobWorkers = false } = {}) {
   // A CSP source list: no characters that could end the directive or the header.
   const ancestors = String(frameAncestors).replace(/[;,\r\n]/g, ' ').trim() || "'none'";
   return [

@@ -56,11 +56,11 @@ if [ $want_browser = 1 ]; then
     apt_install chromium chromium-driver || { echo "[setup] could not install chromium; install chromium and chromedriver" >&2; exit 1; }
   fi
   say "browser: $(chromium --version 2>/dev/null | head -1)"
-  # Firefox ESR for the optional Firefox pass (E2E_BROWSER=firefox); Playwright drives it over WebDriver
+  # Firefox ESR for the tests' Firefox tier (E2E_BROWSER=firefox); Playwright drives it over WebDriver
   # BiDi, so no geckodriver is needed.
   if ! command -v firefox-esr >/dev/null; then
     say "installing Debian's firefox-esr"
-    apt_install firefox-esr || say "could not install firefox-esr; the Firefox pass will be skipped"
+    apt_install firefox-esr || say "could not install firefox-esr; the Firefox tier of npm test will fail"
   fi
   command -v firefox-esr >/dev/null && say "browser: $(firefox-esr --version 2>/dev/null | head -1)"
   # The benchmark's CPython references (npm run bench, and its --quick tier in npm test).

@@ -5,7 +5,7 @@
 #   3. end-to-end tests in Chromium via Playwright (thread pools, processes, the page)
 #   4. bench --quick: every benchmark figure runs with few samples and the report is complete (no timing
 #      assertions; keeps `npm run bench` from rotting)
-#   5. with E2E_FIREFOX=1: the same end-to-end tests in Firefox ESR
+#   5. the same end-to-end tests in Firefox ESR (E2E_FIREFOX=0 skips this tier, e.g. for a quick local run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
@@ -35,21 +35,32 @@ echo; echo "== tier 4: bench --quick (every figure present; no timing assertions
 bench_ok=0
 if node scripts/bench.mjs --quick --out "$log/bench" 2>&1 | tee "$log/bench.log"; then bench_ok=1; fi
 
-# Optional: the same files in Firefox ESR (see README, "Tests" and "Limits").
-if [ "${E2E_FIREFOX:-0}" = 1 ]; then
+# The same files in Firefox ESR (see README, "Tests"). A missing browser is a failure, not a silent skip.
+firefox_missing=0
+if [ "${E2E_FIREFOX:-1}" != 0 ]; then
   if command -v firefox-esr >/dev/null; then
     echo; echo "== tier 5: end-to-end in Firefox ESR (Playwright over WebDriver BiDi)"
     E2E_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log/e2e-firefox"
   else
-    echo "[test] E2E_FIREFOX=1 but firefox-esr is missing; skipping the Firefox pass"
+    echo "[test] firefox-esr is missing (scripts/setup.sh --browser could not install it): tier 5 FAILED"
+    firefox_missing=1
   fi
+else
+  echo; echo "[test] E2E_FIREFOX=0: tier 5 (Firefox ESR) skipped"
 fi
 touch "$log/e2e-firefox"
 
 # One closing line over all tiers.
 sum() { grep -hoE "$1" "$log/$2" | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }' || true; }
+# A browser tier that reported no test at all (a crash before the first file) counts as a failure.
+empty=0
+for tier in e2e e2e-firefox; do
+  if [ -s "$log/$tier" ] && [ "$(sum '^# (pass|fail) [0-9]+' "$tier")" -eq 0 ]; then
+    echo "[test] $tier ran no test"; empty=$((empty + 1))
+  fi
+done
 passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) + bench_ok + $(sum '^# pass [0-9]+' e2e-firefox) ))
-failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) + 1 - bench_ok + $(sum '^# fail [0-9]+' e2e-firefox) ))
+failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) + 1 - bench_ok + $(sum '^# fail [0-9]+' e2e-firefox) + firefox_missing + empty ))
 echo
 echo "all tiers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -21,8 +21,13 @@ const SOURCE = 'concurrency-playground';
 
 /** Where the embedding page lives, as far as this frame can tell (the browser still checks on delivery). */
 function parentOrigin() {
-  if (location.ancestorOrigins?.length) return location.ancestorOrigins[0];
-  try { return document.referrer ? new URL(document.referrer).origin : null; } catch { return null; }
+  let origin = null;
+  if (location.ancestorOrigins?.length) origin = location.ancestorOrigins[0];
+  else {
+    try { origin = document.referrer ? new URL(document.referrer).origin : null; } catch { origin = null; }
+  }
+  // Chromium names a file: page's origin "file://" here, while its messages arrive from origin "null".
+  return origin?.startsWith('file:') ? 'null' : origin;
 }
 
 /**
