@@ -171,6 +171,9 @@ pub struct DebugProcesses;
 
 struct Parent {
     processes: usize,
+    /// Panic in the parent program itself once every child has exited: a trap of the runtime's own
+    /// instance, which the page answers by restarting the engine.
+    parent_panics: bool,
     exits: Vec<(Pid, i32)>,
     messages: Vec<String>,
 }
@@ -189,6 +192,9 @@ impl ParentProgram for Parent {
 
     fn on_exit(&mut self, pid: Pid, code: i32, _at: f64, _kernel: &mut dyn Kernel) {
         self.exits.push((pid, code));
+        if self.parent_panics && self.exits.len() == self.processes {
+            panic!("RuntimeError: the parent program failed after its children exited");
+        }
     }
 
     fn is_done(&self) -> bool {
@@ -214,9 +220,13 @@ impl Lesson for DebugProcesses {
             group: "Debug",
             curriculum_row: 0,
             engine: EngineKind::Processes,
-            summary: "Fault injection for tests: Process-1 panics, the others exit normally.",
-            python: "processes = {processes}",
-            params: vec![ParamSpec::int("processes", "Processes", 1, 4, 2, "")],
+            summary: "Fault injection for tests: Process-1 panics, the others exit normally; with \
+                parent_panics = 1 the parent program panics too.",
+            python: "processes = {processes}; parent_panics = {parent_panics}",
+            params: vec![
+                ParamSpec::int("processes", "Processes", 1, 4, 2, ""),
+                ParamSpec::int("parent_panics", "Parent panics", 0, 1, 0, ""),
+            ],
         }
     }
 
@@ -227,6 +237,7 @@ impl Lesson for DebugProcesses {
     fn parent(&self, params: &Params) -> Option<Box<dyn ParentProgram>> {
         Some(Box::new(Parent {
             processes: params.get("processes") as usize,
+            parent_panics: params.get("parent_panics") == 1,
             exits: Vec::new(),
             messages: Vec::new(),
         }))

@@ -20,6 +20,7 @@ use super::common::{Scale, TIME_SCALE};
 use super::report::{self, Report};
 use super::Lesson;
 use crate::clock::now_ms;
+use crate::engine::cancel;
 use crate::engine::sync::sleep_ms;
 use crate::engine::{lock, thread, trace};
 use crate::params::{ParamSpec, Params};
@@ -45,23 +46,16 @@ impl ExitFlag {
     }
 
     /// `time.sleep(ms)` in a daemon thread, recorded as sleeping. Returns false when the interpreter
-    /// exited during the sleep (the daemon is gone: it runs no further).
+    /// exited during the sleep (the daemon is gone: it runs no further), or when the run was stopped.
     pub fn sleep(&self, ms: f64) -> bool {
         let t0 = now_ms();
         trace::enter_at(trace::current_lane(), LaneState::Sleeping, t0);
         let mut exited = lock(&self.exited);
-        while !*exited {
-            let left = ms - (now_ms() - t0);
-            if left <= 0.0 {
-                break;
-            }
-            exited = self
-                .changed
-                .wait_timeout(exited, Duration::from_secs_f64(left / 1000.0))
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+        // In slices, so that a Stop (which does not notify this condition variable) is seen within one.
+        while !*exited && !cancel::is_cancelled() && now_ms() - t0 < ms {
+            exited = cancel::wait_slice(&self.changed, exited, Some(t0 + ms)).0;
         }
-        let gone = *exited;
+        let gone = *exited || cancel::is_cancelled();
         drop(exited);
         if !gone {
             trace::enter(LaneState::Running);
@@ -438,6 +432,23 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("had finished"));
+    }
+
+    #[test]
+    fn a_stop_request_ends_the_daemons_sleep() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        cancel::reset();
+        let flag = std::sync::Arc::new(ExitFlag::default());
+        let f = flag.clone();
+        let t0 = now_ms();
+        let h = std::thread::spawn(move || f.sleep(5000.0));
+        std::thread::sleep(Duration::from_millis(20));
+        cancel::request("test");
+        let slept = h.join().unwrap();
+        let took = now_ms() - t0;
+        cancel::reset();
+        assert!(!slept, "the daemon stops");
+        assert!(took < 1000.0, "{took} ms");
     }
 
     #[test]

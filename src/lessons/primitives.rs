@@ -11,7 +11,6 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -20,6 +19,7 @@ use super::common::{self, Scale};
 use super::report::{self, Report};
 use super::Lesson;
 use crate::clock::now_ms;
+use crate::engine::cancel;
 use crate::engine::lock;
 use crate::engine::primitives::{AcquireError, Condition, Event, Lock, Semaphore, Timer};
 use crate::engine::sync::sleep_ms;
@@ -34,15 +34,14 @@ pub struct Primitives;
 const MIN_SETTLE_MS: f64 = 20.0;
 
 /// Blocks for `ms` without changing the lane's recorded state, so a thread holding a semaphore slot stays
-/// "holding" on the timeline while it works (`sync::sleep_ms` would draw it as sleeping).
+/// "holding" on the timeline while it works (`sync::sleep_ms` would draw it as sleeping). A Stop ends it.
 fn hold_for(ms: f64) {
     let end = now_ms() + ms;
     loop {
         let left = end - now_ms();
-        if left <= 0.0 {
+        if left <= 0.0 || cancel::block_for(left) {
             break;
         }
-        std::thread::sleep(Duration::from_secs_f64(left / 1000.0));
     }
 }
 
@@ -158,7 +157,7 @@ fn event_part(names: &mut Names, n: usize, settle: f64, poll: f64) -> Result<Val
                 ready.1.notify_all();
                 let (set, wakeups) = if poll > 0.0 {
                     let mut wakeups = 0u32;
-                    while !flag.load(Ordering::SeqCst) {
+                    while !flag.load(Ordering::SeqCst) && !cancel::is_cancelled() {
                         sleep_ms(poll);
                         wakeups += 1;
                     }
@@ -179,7 +178,7 @@ fn event_part(names: &mut Names, n: usize, settle: f64, poll: f64) -> Result<Val
     // A started thread may not have reached `wait()` yet (a busy machine can pause it in between); set
     // the Event only once all are blocked in it, or a late one would find it set and never wait.
     let give_up = now_ms() + 5000.0;
-    while poll == 0.0 && ev.waiting() < n && now_ms() < give_up {
+    while poll == 0.0 && ev.waiting() < n && now_ms() < give_up && !cancel::is_cancelled() {
         sleep_ms(1.0);
     }
     sleep_ms(settle);

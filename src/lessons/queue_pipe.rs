@@ -101,8 +101,9 @@ fn received(channel: &'static str, order: usize, d: Delivery) -> Received {
     }
 }
 
-/// A delay as shown. Each worker's clock is rounded (to 5 µs on an isolated page, 100 µs otherwise), so a
-/// very short delay can come out slightly negative; it is shown as such, not as a made-up number.
+/// A delay as shown. Each worker's clock is rounded (to 5 µs on an isolated page, otherwise 100 µs in
+/// Chromium and 1 ms in Firefox), so a very short delay can come out slightly negative; it is shown as
+/// "≈ 0", not as a made-up number.
 fn delay_text(ms: f64) -> String {
     if ms < 0.0 {
         "≈ 0 (below the clock's resolution)".into()

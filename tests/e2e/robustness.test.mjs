@@ -134,6 +134,21 @@ test('Stop ends a run whose threads wait, cooperatively, within 100 ms', async (
   await nextRunWorks(page);
 });
 
+test('waits written inside lessons stop cooperatively too: join-timeout\'s daemon, the primitives\' semaphore holders', async () => {
+  const { page } = pg;
+  const before = await status(page);
+  const join = await runAndStop(page, 'join-timeout', { worker_ms: 10_000, timeout_ms: 10_000, tick_ms: 5000, time_scale: 100 }, 300);
+  const prim = await runAndStop(page, 'primitives', { threads: 4, permits: 2, hold_ms: 3000, timer_ms: 5000, poll_ms: 0, time_scale: 100 }, 300);
+  console.log(`# cooperative stop: join-timeout ${join.outcome.stop_ms.toFixed(1)} ms, primitives ${prim.outcome.stop_ms.toFixed(1)} ms`);
+  for (const { outcome } of [join, prim]) {
+    assert.equal(outcome.restarted, undefined, `${outcome.lesson}: no restart was needed`);
+    assert.match(outcome.stopped, /^Stopped by you/);
+    assert.ok(outcome.stop_ms < 200, `${outcome.lesson} ended ${outcome.stop_ms} ms after stop()`);
+  }
+  assert.equal((await status(page)).restarts, before.restarts);
+  await nextRunWorks(page);
+});
+
 test('the time limit stops a run, and an out-of-range limit is clamped with a notice', async () => {
   const { page } = pg;
   const r = await page.evaluate(async () => {
@@ -193,6 +208,20 @@ test('a panicking process exits with code 1 and reports its exception; its sibli
   assert.equal(outcome.values.messages.length, 2);
   assert.ok(outcome.output.some((l) => l.text.startsWith('Exception in process Process-1: ValueError: Process-1 was given bad input')));
   assert.equal((await status(page)).processes, 0);
+});
+
+test('a trap in the runtime itself (a process lesson\'s parent program panics) restarts the engine; the page carries on', async () => {
+  const { page } = pg;
+  const before = await status(page);
+  const outcome = await page.evaluate(() => window.playground.run('debug-processes', { processes: 2, parent_panics: 1 }));
+  assert.match(outcome.error, /^The run could not finish: the engine hit an internal error \(.+\)\. The engine was restarted\.$/);
+  assert.equal(outcome.restarted, true);
+  assert.equal(outcome.values, null);
+  await page.evaluate(() => window.playground.ready());
+  const after = await status(page);
+  assert.equal(after.restarts, before.restarts + 1);
+  assert.equal(after.processes, 0);
+  await nextRunWorks(page);
 });
 
 test('memory: a request that cannot fit is refused up front; running out at run time is reported', async () => {
