@@ -42,7 +42,6 @@ async function boot() {
     throw error;
   }
   const pg = state.playground;
-  window.playground = pg; // the programmatic entry point, for the console and for tests
   $('env').textContent = pg.threads
     ? `Cross-origin isolated: real threads available · ${pg.cores} cores · rayon pool of ${pg.rayonThreads}`
     : `Not cross-origin isolated: thread lessons unavailable, process lessons run · ${pg.cores} cores`;
@@ -72,6 +71,9 @@ async function boot() {
     }, link.origins);
   }
   document.addEventListener('playground:select-lesson', (e) => { if (!state.running) selectLesson(e.detail.id, {}); });
+  // The programmatic entry point, for the console and for tests. Set last: once it exists the page is
+  // fully set up (the link's notices shown, its values in the form), so a script may rely on what it sees.
+  window.playground = pg;
   return pg;
 }
 
