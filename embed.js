@@ -32,9 +32,9 @@
         if (!RESERVED.has(name) && !name.startsWith('data-') && !name.startsWith('aria-')) query.set(name, value);
       }
       query.set('embed', '1');
-      // A page opened from a file has an opaque origin: its messages arrive from "null" (Chromium's
-      // location.origin still says "file://").
-      const own = window.origin === 'null' || location.protocol === 'file:' ? 'null' : location.origin;
+      // The origin this page's messages arrive from: "null" for a page opened from a file, where
+      // Chromium's location.origin would say "file://".
+      const own = window.origin;
       const extra = (this.getAttribute('allow-origins') || '').split(',').map((s) => s.trim()).filter(Boolean);
       query.set('origins', [own, ...extra].join(','));
       const frame = document.createElement('iframe');

@@ -21,10 +21,9 @@ const SOURCE = 'concurrency-playground';
 
 /** Where the embedding page lives, as far as this frame can tell (the browser still checks on delivery). */
 function parentOrigin() {
-  let origin = null;
-  if (location.ancestorOrigins?.length) origin = location.ancestorOrigins[0];
-  else {
-    try { origin = document.referrer ? new URL(document.referrer).origin : null; } catch { origin = null; }
+  let origin = location.ancestorOrigins?.[0] ?? null;
+  if (origin === null && document.referrer) {
+    try { origin = new URL(document.referrer).origin; } catch { /* no usable referrer */ }
   }
   // Chromium names a file: page's origin "file://" here, while its messages arrive from origin "null".
   return origin?.startsWith('file:') ? 'null' : origin;

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::common::{self, Scale};
 use super::report::{self, Report};
 use super::Lesson;
-use crate::clock::now_ms;
+use crate::clock::{self, now_ms};
 use crate::engine::pool::current_worker;
 use crate::engine::sync::{sleep_ms, TracedMutex};
 use crate::engine::{thread, trace};
@@ -41,9 +41,6 @@ pub struct Record {
     /// The formatted line, as the handler wrote it.
     pub line: String,
 }
-
-/// The coarsest rounding of a worker's clock on an isolated page (Chromium 5 µs, Firefox 20 µs), with room.
-const CLOCK_STEP_MS: f64 = 0.1;
 
 /// A logger with one handler: like `logging`'s `Handler`, it takes a lock for each record, so records are
 /// never interleaved mid-line and leave in the order they were made.
@@ -193,10 +190,11 @@ impl Lesson for Logging {
             e.0 += 1;
             e.3 = r.relative_ms;
         }
-        // Each worker reads the one clock through its own time origin, rounded to the browser's step (Firefox
-        // rounds to 20 µs): two records made one after the other under the lock can read up to a step apart
-        // the wrong way. Within that, the order is the order of time.
-        let in_order = records.windows(2).all(|w| w[0].t <= w[1].t + CLOCK_STEP_MS);
+        // Two records made one after the other under the lock, on two workers, can read up to a clock step
+        // apart the wrong way; within that, the order is the order of time.
+        let in_order = records
+            .windows(2)
+            .all(|w| w[0].t <= w[1].t + clock::STEP_MS);
         let workers: std::collections::BTreeSet<u32> =
             records.iter().filter_map(|r| r.worker).collect();
         let expected = threads * steps + 2;

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import { serve, launch, openPlayground, newContext, fixFill, runLesson, BROWSER, screenshotNoise } from './harness.mjs';
+import { serve, launch, openPlayground, newContext, fixFill, runLesson, BROWSER, collectErrors, waitForFrame } from './harness.mjs';
 
 const SHOTS = 'tests/e2e/screenshots';
 let browser, play, plain, host, PLAY, HOST, FOREIGN;
@@ -83,16 +83,9 @@ after(async () => {
 async function openHost(path, { viewport = { width: 1280, height: 1000 } } = {}) {
   const context = await newContext(browser, { viewport });
   const page = fixFill(await context.newPage());
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => { if (!screenshotNoise(String(e))) errors.push(String(e)); });
+  const errors = collectErrors(page);
   await page.goto(path);
-  let frame;
-  const deadline = Date.now() + 30_000;
-  while (!(frame = page.frames().find((f) => f.url().startsWith(`${PLAY}/index.html`)))) {
-    if (Date.now() > deadline) throw new Error(`no playground frame in ${path}`);
-    await page.waitForTimeout(100);
-  }
+  const frame = await waitForFrame(page, `${PLAY}/index.html`);
   await frame.waitForFunction(() => window.playground !== undefined && document.getElementById('run').textContent === 'Run', null, { timeout: 30_000 });
   return { context, page, frame, errors };
 }

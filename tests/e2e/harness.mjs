@@ -45,13 +45,30 @@ export function chromiumOnly(t, reason) {
 export async function openPlayground(browser, url, { viewport, serviceWorkers = false, waitFor = () => window.playground !== undefined } = {}) {
   const context = await newContext(browser, { viewport, serviceWorkers });
   const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => { if (!screenshotNoise(String(e))) errors.push(String(e)); });
+  const errors = collectErrors(page);
   fixFill(page);
   await page.goto(url);
   await page.waitForFunction(waitFor, null, { timeout: 30_000 });
   return { page, errors, context };
+}
+
+/** The console errors and uncaught page errors of `page` (and its frames and workers), as they come. */
+export function collectErrors(page) {
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => { if (!screenshotNoise(String(e))) errors.push(String(e)); });
+  return errors;
+}
+
+/** The frame of `page` whose address starts with `prefix`, once it exists (an embed appears after load). */
+export async function waitForFrame(page, prefix, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  let frame;
+  while (!(frame = page.frames().find((f) => f.url().startsWith(prefix)))) {
+    if (Date.now() > deadline) throw new Error(`no frame at ${prefix} in ${page.url()}`);
+    await page.waitForTimeout(100);
+  }
+  return frame;
 }
 
 /** Firefox ESR reports a Content-Security-Policy error (as a page error) for a style it applies itself while

@@ -13,7 +13,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { serve, launch, newContext, screenshotNoise } from './harness.mjs';
+import { serve, launch, newContext, collectErrors, waitForFrame } from './harness.mjs';
 
 const SHOTS = 'tests/e2e/screenshots';
 let browser, play, PLAY, dir, plainHost, isolatedHost;
@@ -108,15 +108,13 @@ async function openTutorial(url, { serviceWorkers = false } = {}) {
   const context = await newContext(browser, { viewport: { width: 1100, height: 1000 }, serviceWorkers });
   const page = await context.newPage();
   const logs = [];
-  const errors = [];
+  const errors = collectErrors(page);
   page.on('console', async (m) => {
-    if (m.type() === 'error') errors.push(m.text());
     if (m.type() !== 'log') return;
     const entry = { text: m.text(), args: null };
     logs.push(entry);
     entry.args = await Promise.all(m.args().map((a) => a.jsonValue().catch(() => null)));
   });
-  page.on('pageerror', (e) => { if (!screenshotNoise(String(e))) errors.push(String(e)); });
   await page.goto(url);
   return { context, page, logs, errors };
 }
@@ -133,12 +131,7 @@ async function logged(page, logs, test, what, timeout = 60_000) {
 }
 
 const playgroundFrame = async (page) => {
-  const deadline = Date.now() + 30_000;
-  let frame;
-  while (!(frame = page.frames().find((f) => f.url().startsWith(`${PLAY}/index.html`)))) {
-    if (Date.now() > deadline) throw new Error('no playground frame');
-    await page.waitForTimeout(100);
-  }
+  const frame = await waitForFrame(page, `${PLAY}/index.html`);
   await frame.waitForSelector('#run', { timeout: 30_000 });
   return frame;
 };
