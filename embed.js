@@ -16,7 +16,7 @@
   if (customElements.get('concurrency-playground')) return;
   const script = document.currentScript;
   const base = new URL('.', script ? script.src : location.href);
-  const RESERVED = new Set(['lesson', 'height', 'allow-origins', 'class', 'style', 'id', 'title']);
+  const RESERVED = new Set(['lesson', 'height', 'allow-origins', 'class', 'style', 'id', 'title', 'code']);
 
   class ConcurrencyPlayground extends HTMLElement {
     #frame = null;
@@ -27,7 +27,14 @@
     connectedCallback() {
       if (this.#frame) return;
       const query = new URLSearchParams();
-      if (this.getAttribute('lesson')) query.set('lesson', this.getAttribute('lesson'));
+      // A Python program (the `code` attribute or a <script type="text/python"> child) opens "Your code"
+      // with it, sent once the embed is ready (a program can be longer than a link may be).
+      const code = this.getAttribute('code') ?? this.querySelector('script[type="text/python"]')?.textContent ?? null;
+      if (code !== null) {
+        query.set('lesson', 'code');
+        this.#queue.push({ target: 'concurrency-playground', id: this.#nextId++, type: 'set-code', code: code.replace(/^\n/, '') });
+      }
+      if (this.getAttribute('lesson') && code === null) query.set('lesson', this.getAttribute('lesson'));
       for (const { name, value } of this.attributes) {
         if (!RESERVED.has(name) && !name.startsWith('data-') && !name.startsWith('aria-')) query.set(name, value);
       }
@@ -80,6 +87,11 @@
     /** Runs the lesson (optionally with new parameters); the results arrive in a 'run-finished' event. */
     run(params) {
       return this.#send(params ? { type: 'run', params } : { type: 'run' });
+    }
+
+    /** Runs a Python program in "Your code"; the result arrives in a 'run-finished' event. */
+    runCode(code) {
+      return this.#send({ type: 'run', code: String(code) });
     }
 
     /** Sets parameters (and switches lesson, if given) without running. */

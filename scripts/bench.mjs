@@ -34,9 +34,11 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 // Samples per case. "short" cases take microseconds to milliseconds per sample.
 const N = QUICK
   ? { short: 5, batchJoin: 10, lockBatch: 100_000, counterInc: 20_000, counterSamples: 2, overlap: 2, processes: 3,
-    messages: 5, bigMessages: 2, msgBatch: 5, page: 1, pyStart: 3, gilReps: 1, frameSamples: 2, frames: 2 }
+    messages: 5, bigMessages: 2, msgBatch: 5, page: 1, pyStart: 3, gilReps: 1, frameSamples: 2, frames: 2,
+    pyLoad: 1, pySamples: 3, pyLoop: 50_000 }
   : { short: 60, batchJoin: 20, lockBatch: 1_000_000, counterInc: 100_000, counterSamples: 30, overlap: 30, processes: 30,
-    messages: 60, bigMessages: 30, msgBatch: 10, page: 10, pyStart: 30, gilReps: 7, frameSamples: 30, frames: 8 };
+    messages: 60, bigMessages: 30, msgBatch: 10, page: 10, pyStart: 30, gilReps: 7, frameSamples: 30, frames: 8,
+    pyLoad: 5, pySamples: 15, pyLoop: 200_000 };
 const OVERLAP_WAIT_MS = 50;
 const FILTERS = ['blur', 'sobel'];
 const FRAME = { width: 640, height: 360 }; // the frames lab's default size
@@ -80,8 +82,8 @@ function newestMtime(paths) {
 
 function buildIfNeeded() {
   const wasm = 'dist/pkg/playground_bg.wasm';
-  const stale = !fs.existsSync(wasm) || !fs.existsSync('dist/www/bench/bench-worker.js')
-    || newestMtime(['src', 'www', 'index.html', 'Cargo.toml', 'Cargo.lock', '.cargo']) > fs.statSync(wasm).mtimeMs;
+  const stale = !fs.existsSync(wasm) || !fs.existsSync('dist/www/bench/bench-worker.js') || !fs.existsSync('dist/pkg-python')
+    || newestMtime(['src', 'python/src', 'www', 'index.html', 'Cargo.toml', 'Cargo.lock', '.cargo']) > fs.statSync(wasm).mtimeMs;
   if (argv.includes('--no-build')) {
     if (!fs.existsSync(wasm)) throw new Error('dist/ is missing: run without --no-build');
   } else if (stale) {
@@ -233,6 +235,52 @@ async function runGilLesson(browser, url) {
   return { params: { ...Object.fromEntries(lesson.params.map((p) => [p.name, p.default])), ...params }, runs };
 }
 
+/** The same program (scripts/bench_python_cases.py) in CPython and in the playground's Python. */
+function pythonCasesSource() {
+  return fs.readFileSync('scripts/bench_python_cases.py', 'utf8')
+    .replace(/^SAMPLES = .*$/m, `SAMPLES = ${N.pySamples}`).replace(/^LOOP = .*$/m, `LOOP = ${N.pyLoop}`);
+}
+
+function runCPythonCases() {
+  const file = path.join(os.tmpdir(), `bench-python-cases-${process.pid}.py`);
+  fs.writeFileSync(file, pythonCasesSource());
+  try {
+    return JSON.parse(sh(`python3 ${file}`));
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** The Python runtime: its load, cold (empty cache) and warm (cached), then the same cases as CPython. */
+async function runPythonRuntime(browser, url) {
+  const load = async (page) => page.evaluate(async () => {
+    const t0 = performance.now();
+    await window.playground.loadPython();
+    return performance.now() - t0;
+  });
+  const cold = [], warm = [];
+  for (let i = 0; i < N.pyLoad; i++) {
+    const context = await browser.newContext();
+    for (const list of [cold, warm]) {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForFunction(() => window.playground !== undefined, null, { timeout: 60_000 });
+      list.push(await load(page));
+      await page.close();
+    }
+    await context.close();
+  }
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => window.playground !== undefined, null, { timeout: 60_000 });
+  const result = await page.evaluate((source) => window.playground.runPython(source, { timeLimitS: 600 }), pythonCasesSource());
+  await context.close();
+  const line = result.output.find((l) => l.stream === 'stdout')?.text;
+  if (result.exitCode !== 0 || !line) throw new Error(`the Python cases failed: ${result.exception?.traceback ?? result.stopped}`);
+  return { load_cold_ms: cold, load_warm_ms: warm, cases: JSON.parse(line) };
+}
+
 // ------------------------------------------------------------------------------------------------ figures
 const fmtNum = (v, digits = 3) => {
   if (!Number.isFinite(v)) return '—';
@@ -251,7 +299,7 @@ const row = (label, value, unit, reference = null, refLabel = '', r = undefined)
   ratio: r !== undefined ? r : reference ? ratio(med(value), med(reference)) : null,
 });
 
-function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes }) {
+function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes, python }) {
   const W = (id) => stats(wasm.results[id] ?? []);
   const Nt = (id) => stats(native.results[id] ?? []);
   const F = [];
@@ -461,6 +509,26 @@ function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes }) {
       verdict: `ready in ${fmtNum(med(ready))} ms (${fmtNum(rows[0].ratio)} × the wasm compile alone); wasm ${fmtNum(wasmBytes / 1024)} KiB raw, ${fmtNum(gzBytes / 1024)} KiB gzipped.`,
     });
   }
+
+  // 9. The Python runtime for learner code (a separate artifact, loaded on first use).
+  {
+    const size = (v) => ({ n: 1, median: v, p10: v, p90: v, min: v, max: v });
+    const cold = stats(python.run.load_cold_ms), warm = stats(python.run.load_warm_ms);
+    const loop = stats(python.run.cases.loop_ms), loopRef = stats(python.cpython.loop_ms);
+    const th = stats(python.run.cases.thread_start_join_ms), thRef = stats(python.cpython.thread_start_join_ms);
+    const rows = [
+      row('Python runtime, gzipped', size(python.gzBytes / 1024), 'KiB', size(python.bytes / 1024), 'raw'),
+      row('load until ready, cold (empty cache): download, compile, 4 thread workers', cold, 'ms'),
+      row('load until ready, warm (cached)', warm, 'ms', cold, 'cold'),
+      row(`pure-Python loop of ${fmtNum(N.pyLoop)} steps (RustPython in wasm)`, loop, 'ms', loopRef, 'CPython, same program'),
+      row('start and join one Python thread', th, 'ms', thRef, 'CPython, same program'),
+    ];
+    F.push({
+      id: 'python_runtime', title: 'The Python runtime (learner code)', goal: 'no numeric goal (reported)', rows, status: 'info',
+      verdict: `${fmtNum(python.bytes / 1048576)} MiB raw, ${fmtNum(python.gzBytes / 1048576)} MiB gzipped; ready in ${fmtNum(med(cold))} ms cold, `
+        + `${fmtNum(med(warm))} ms warm; a CPU loop runs ${fmtNum(rows[3].ratio)} × CPython's time, a thread start and join ${fmtNum(rows[4].ratio)} ×.`,
+    });
+  }
   return F;
 }
 
@@ -615,16 +683,20 @@ async function main() {
     const wasm = await runBrowser(browser, url, cases);
     log('browser: the emulated GIL lesson');
     const gil = await runGilLesson(browser, url);
+    log(`browser: the Python runtime (${N.pyLoad} cold and warm loads, then the CPU loop and thread start/join beside CPython)`);
+    const pyWasm = 'dist/pkg-python/playground_python_bg.wasm';
+    const python = { run: await runPythonRuntime(browser, url), cpython: runCPythonCases(),
+      bytes: fs.statSync(pyWasm).size, gzBytes: zlib.gzipSync(fs.readFileSync(pyWasm), { level: 6 }).length };
     info.load_average_at_end = os.loadavg().map((v) => +v.toFixed(2));
     const failures = { ...Object.fromEntries(Object.entries(native.errors).map(([k, v]) => [`native ${k}`, v])),
       ...Object.fromEntries(Object.entries(wasm.failures).map(([k, v]) => [`wasm ${k}`, v])) };
     if (Object.keys(failures).length) throw new Error(`cases failed: ${JSON.stringify(failures, null, 1)}`);
     const report = {
       generated_at: new Date().toISOString(), quick: QUICK, duration_s: (Date.now() - t0Run) / 1000, machine: info,
-      figures: figures({ cores: Math.min(cores, browserCores), native, wasm, py, page, gil, wasmBytes, gzBytes }),
+      figures: figures({ cores: Math.min(cores, browserCores), native, wasm, py, page, gil, wasmBytes, gzBytes, python }),
       gil_fidelity: gilFidelity(py, gil),
       browser_errors: wasm.errors,
-      raw: { native: native.results, wasm: wasm.results, wasm_js: { process_start: wasm.processStart, messages: wasm.messages, notify: wasm.notify, boot: wasm.boot }, cpython: py, page, gil_lesson: gil },
+      raw: { native: native.results, wasm: wasm.results, wasm_js: { process_start: wasm.processStart, messages: wasm.messages, notify: wasm.notify, boot: wasm.boot }, cpython: py, page, gil_lesson: gil, python },
     };
     fs.mkdirSync(path.dirname(REPORT_PATH), { recursive: true });
     fs.writeFileSync(REPORT_PATH, `${JSON.stringify(report, null, 1)}\n`);
@@ -642,7 +714,7 @@ async function main() {
 
 /** The report must hold every figure, each with rows of samples (or a pending reason). No timing checks. */
 function check(report) {
-  const want = ['parallel_efficiency', 'wasm_vs_native_kernel', 'dispatch', 'start_cost', 'messages', 'locks', 'overlap', 'page'];
+  const want = ['parallel_efficiency', 'wasm_vs_native_kernel', 'dispatch', 'start_cost', 'messages', 'locks', 'overlap', 'page', 'python_runtime'];
   const problems = [];
   for (const id of want) {
     const f = report.figures.find((x) => x.id === id);

@@ -13,14 +13,20 @@ echo "[build] compiling Rust to wasm32 with atomics ($WASM_TOOLCHAIN_DESC)"
 # really block on the shared memory.
 $WASM_CARGO build --release --target wasm32-unknown-unknown -Z build-std=panic_abort,std --quiet
 
+echo "[build] compiling the Python runtime to wasm32 (RustPython with the engine; a separate artifact)"
+$WASM_CARGO build --release --target wasm32-unknown-unknown -Z build-std=panic_abort,std -p playground-python --quiet
+
 echo "[build] generating JavaScript bindings"
-rm -rf pkg
+rm -rf pkg pkg-python
 wasm-bindgen --target web --out-dir pkg --no-typescript target/wasm32-unknown-unknown/release/playground.wasm
+wasm-bindgen --target web --out-dir pkg-python --no-typescript target/wasm32-unknown-unknown/release/playground_python.wasm
 
 # wasm-bindgen-rayon starts its pool workers from a blob: copy of its own script (for CDN hosting). The
 # page's Content-Security-Policy allows workers from 'self' only, and we host the script ourselves: start
 # them from the script's own URL instead. And in Firefox the page creates them (www/worker-host.js).
-helper=$(ls pkg/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js)
+# The Python artifact links the engine, so it carries the same helper: the same edit applies to it.
+for helper in pkg/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js \
+              pkg-python/snippets/wasm-bindgen-rayon-*/src/workerHelpers.no-bundler.js; do
 node -e '
 const fs = require("fs"); const f = process.argv[1]; let s = fs.readFileSync(f, "utf8");
 const before = /let scriptBlob = await fetch\(import\.meta\.url\)\.then\(r => r\.blob\(\)\);\s*let url = URL\.createObjectURL\(scriptBlob\);/;
@@ -32,17 +38,22 @@ const spawn = "const worker = new Worker(url, {";
 if (!s.includes(spawn)) { console.error("[build] wasm-bindgen-rayon changed: cannot patch its worker start"); process.exit(1); }
 s = s.replace(spawn, "const worker = new (globalThis.PlaygroundWorker ?? Worker)(url, { // patched by scripts/build.sh");
 fs.writeFileSync(f, s);' "$helper"
+done
 
 echo "[build] assembling dist/"
 rm -rf dist
 mkdir -p dist
-cp -r index.html embed.js www pkg dist/
+cp -r index.html embed.js www pkg pkg-python dist/
 cp www/_headers dist/_headers
 # The isolation fallback for hosts that cannot send headers: a service worker from npm (package.json),
 # copied, not committed.
 coi=node_modules/coi-serviceworker/coi-serviceworker.min.js
 [ -f "$coi" ] || { echo "[build] $coi is missing: run npm ci (scripts/setup.sh)" >&2; exit 1; }
 cp "$coi" dist/coi-serviceworker.js
+# The code editor (CodeMirror 6 from npm) bundled into one module, loaded only when a learner opens code.
+mkdir -p dist/www/vendor
+node_modules/.bin/esbuild www/python/editor-entry.js --bundle --format=esm --minify --log-level=warning \
+  --outfile=dist/www/vendor/editor.js
 # Files the download lessons really fetch from the page's own origin (random bytes, so no server can
 # compress them away). The sizes must match SERVED_FILE_KIB in src/lessons/common.rs.
 mkdir -p dist/files
@@ -51,4 +62,6 @@ for kib in 16 64 256 1024 4096; do
 done
 wasm_bytes=$(stat -c %s dist/pkg/playground_bg.wasm)
 gz_bytes=$(gzip -9 -c dist/pkg/playground_bg.wasm | wc -c)
-echo "[build] done: dist/ (wasm $((wasm_bytes / 1024)) KiB, $((gz_bytes / 1024)) KiB gzipped)"
+py_bytes=$(stat -c %s dist/pkg-python/playground_python_bg.wasm)
+py_gz_bytes=$(gzip -6 -c dist/pkg-python/playground_python_bg.wasm | wc -c)
+echo "[build] done: dist/ (engine wasm $((wasm_bytes / 1024)) KiB, $((gz_bytes / 1024)) KiB gzipped; Python runtime $((py_bytes / 1024)) KiB, $((py_gz_bytes / 1024)) KiB gzipped, loaded on first use)"

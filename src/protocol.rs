@@ -105,12 +105,23 @@ pub struct Event {
     pub state: LaneState,
 }
 
+/// Which of a program's output streams a line went to.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    #[default]
+    Stdout,
+    Stderr,
+}
+
 /// A line a thread or process printed.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct OutputLine {
     pub t: f64,
     pub lane: u32,
     pub text: String,
+    #[serde(default)]
+    pub stream: Stream,
 }
 
 /// The result of one run: the lesson's own values, and everything needed to draw its timeline.

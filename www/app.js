@@ -9,6 +9,9 @@ import { setupShare } from './share.js';
 import { setupEmbed } from './embed-mode.js';
 import { clampTimeLimit } from './watchdog.js';
 import { startDebugPanel } from './debug-panel.js';
+import {
+  CODE_LESSON, STARTER, appendCodeOutput, codeForLink, codeFromLink, codeReport, loadProgress, mountEditor,
+} from './python/code-mode.js';
 import './exercises.js'; // predict-then-run questions and "fix it" challenges (listen to the events below)
 import './a11y.js';
 
@@ -16,7 +19,7 @@ import './a11y.js';
 const tell = (name, detail) => document.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
 
 const $ = (id) => document.getElementById(id);
-const state = { playground: null, lesson: null, running: false, lanes: new Map(), events: [], linkNotices: [], view: null, embed: false, origins: [] };
+const state = { playground: null, lessons: [], code: { editor: null, text: STARTER, mounting: null, linkNotice: null }, lesson: null, running: false, lanes: new Map(), events: [], linkNotices: [], view: null, embed: false, origins: [] };
 // Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
 const MAX_LIVE_EVENTS = 5000;
 if (isEmbed()) document.documentElement.classList.add('embed'); // the compact layout before anything draws
@@ -45,12 +48,18 @@ async function boot() {
   $('env').textContent = pg.threads
     ? `Cross-origin isolated: real threads available · ${pg.cores} cores · rayon pool of ${pg.rayonThreads}`
     : `Not cross-origin isolated: thread lessons unavailable, process lessons run · ${pg.cores} cores`;
-  renderNav(pg.lessons);
+  state.lessons = [CODE_LESSON, ...pg.lessons];
+  renderNav(state.lessons);
   // Without threads, open on the first lesson that can run here rather than a disabled one.
   const runnable = pg.threads ? pg.lessons[0] : (pg.lessons.find((l) => l.engine === 'processes') ?? pg.lessons[0]);
   // The link: lesson, parameters, view (url-state.js drops what it cannot read, with a notice), then the
   // engine checks the parameters' ranges before anything runs.
-  const link = parseState(location.search, pg.lessons, runnable);
+  const link = parseState(location.search, state.lessons, runnable);
+  if (link.lesson.id === CODE_LESSON.id) {
+    const fromLink = await codeFromLink(location.search).catch(() => ({ code: null, notice: 'The program in this link could not be read.' }));
+    if (fromLink.code !== null) state.code.text = fromLink.code;
+    if (fromLink.notice) link.notices.push(fromLink.notice);
+  }
   Object.assign(state, { view: link.view, embed: link.embed, origins: link.origins });
   selectLesson(link.lesson.id, link.params);
   const urlNotices = [...link.notices];
@@ -60,6 +69,7 @@ async function boot() {
   $('params-form').addEventListener('submit', (e) => { e.preventDefault(); run(); });
   $('params').addEventListener('input', syncUrl);
   $('stop').addEventListener('click', () => pg.stop());
+  $('edit-run').addEventListener('click', () => editAndRun());
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.running) pg.stop(); });
   if (new URLSearchParams(location.search).get('debug') === '1') startDebugPanel(pg, $('debug-panel'), $('debug-status'));
   setupShare($('run').parentElement, () => shareLink(location.href, { lesson: state.lesson, params: currentValues(), view: state.view }));
@@ -67,6 +77,7 @@ async function boot() {
     setupEmbed({
       lessons: pg.lessons, threads: pg.threads, current: () => ({ lesson: state.lesson, params: currentValues() }),
       select: (id, params) => selectLesson(id, params), setValues, run, running: () => state.running,
+      setCode: (code) => { state.code.text = code; selectLesson(CODE_LESSON.id, {}); },
       blocked: (l) => l.engine === 'threads' && !pg.threads,
     }, link.origins);
   }
@@ -94,7 +105,7 @@ async function checkUrlParams(lesson, fromUrl, list) {
 }
 
 // The lesson list follows a tutorial's arc: threads, processes, synchronization, then choosing.
-const GROUP_ORDER = ['Threads', 'Processes', 'Synchronization', 'Choosing an approach'];
+const GROUP_ORDER = ['Your code', 'Threads', 'Processes', 'Synchronization', 'Choosing an approach'];
 
 function renderNav(lessons) {
   const rank = (g) => (GROUP_ORDER.includes(g) ? GROUP_ORDER.indexOf(g) : GROUP_ORDER.length);
@@ -107,10 +118,12 @@ function renderNav(lessons) {
         l.title, l.engine === 'threads' && !state.playground.threads ? ' (needs isolation)' : '')))))));
 }
 
+/** The lesson's Python with the values substituted: a program that runs (a choice's code, whose meaning
+ *  the program's own comment gives; whole numbers as Python writes them, 1_000_000). */
 function pythonText(lesson, values) {
   const shown = (name) => {
     const choice = lesson.params.find((p) => p.name === name)?.choices.find(([v]) => String(v) === String(values[name]));
-    return choice ? choice[1] : fmt.int(values[name]).replaceAll(',', '_');
+    return choice ? String(choice[0]) : fmt.int(values[name]).replaceAll(',', '_');
   };
   return lesson.python.replace(/\{(\w+)\}/g, (m, name) => (name in values ? shown(name) : m));
 }
@@ -138,6 +151,7 @@ function syncUrl() {
   for (const key of ['exercise', 'debug']) { // a teacher's link (exercises.js); the debug panel
     if (now.get(key) !== null) search += `&${new URLSearchParams({ [key]: now.get(key) })}`;
   }
+  if (state.lesson.id === CODE_LESSON.id && state.code.linkParam) search += `&code=${state.code.linkParam}`;
   if (search !== location.search) history.replaceState(null, '', search + location.hash);
 }
 
@@ -155,7 +169,7 @@ function setValues(values) {
 }
 
 function selectLesson(id, given) {
-  const lesson = state.playground.lessons.find((l) => l.id === id);
+  const lesson = state.lessons.find((l) => l.id === id);
   if (state.lesson && state.lesson.id !== id) state.view = null; // a timeline view belongs to one lesson
   state.lesson = lesson;
   document.querySelectorAll('#lesson-nav a').forEach((a) => a.toggleAttribute('aria-current', a.dataset.lesson === id));
@@ -172,6 +186,7 @@ function selectLesson(id, given) {
   $('timeline-controls').replaceChildren();
   $('timeline-text').replaceChildren();
   const blocked = lesson.engine === 'threads' && !state.playground.threads;
+  showCodeMode(lesson.id === CODE_LESSON.id);
   $('run').disabled = blocked;
   $('run-status').textContent = blocked ? 'This lesson needs threads, which this page cannot use (see the notice above).' : '';
   state.linkNotices = [];
@@ -196,6 +211,10 @@ function appendOutput(lines, startedAt) {
 
 async function run() {
   if (state.running) return;
+  if (state.lesson.id === CODE_LESSON.id) {
+    await runCode();
+    return;
+  }
   const lesson = state.lesson;
   state.running = true;
   state.lanes = new Map();
@@ -284,4 +303,122 @@ function showOutcome(outcome) {
     $('timeline-controls').replaceChildren();
   }
   draw(groups.includes(state.view) ? state.view : (groups[0] ?? ''));
+}
+
+// --- Your code: the learner's program in the editor, run by the Python runtime -------------------------
+
+/** Shows the editor instead of the Python view (for the code lesson), creating it on first use. */
+function showCodeMode(on) {
+  document.body.classList.toggle('code-mode', on);
+  $('python-view').hidden = on;
+  $('editor').hidden = !on;
+  $('edit-run').hidden = on;
+  $('python-h').textContent = on ? 'Your program' : 'Python view';
+  if (on) {
+    $('results').replaceChildren(el('p', { class: 'muted', text: 'Run the program to see its output, its time and its threads.' }));
+    $('timeline').replaceChildren(el('p', { class: 'muted', text: 'Each Python thread gets a lane once the program has run.' }));
+    ensureEditor().catch((error) => { $('editor').replaceChildren(el('p', { class: 'error', text: `The editor could not load: ${error.message}` })); });
+    updateCodeLink();
+  }
+}
+
+function ensureEditor() {
+  if (state.code.editor) {
+    state.code.editor.setCode(state.code.text);
+    return Promise.resolve(state.code.editor);
+  }
+  state.code.mounting ??= mountEditor($('editor'), {
+    doc: state.code.text,
+    onRun: () => { if (!state.running) run(); },
+    onChange: () => { state.code.text = state.code.editor.getCode(); updateCodeLink(); },
+  }).then((editor) => { state.code.editor = editor; return editor; });
+  return state.code.mounting;
+}
+
+/** The link carries the program, compressed; a program too long for a link gets a notice instead. */
+let linkTimer = null;
+function updateCodeLink() {
+  clearTimeout(linkTimer);
+  linkTimer = setTimeout(async () => {
+    const { param, notice } = await codeForLink(state.code.text, 8000);
+    state.code.linkParam = param;
+    if (notice !== state.code.linkNotice) {
+      state.code.linkNotice = notice;
+      notices([...state.linkNotices, ...(notice ? [notice] : [])]);
+    }
+    syncUrl();
+  }, 150);
+}
+
+/** "Edit and run" on a lesson: its Python view, with the current parameters, in the editor. */
+async function editAndRun() {
+  if (state.running) return;
+  state.code.text = pythonText(state.lesson, currentValues());
+  selectLesson(CODE_LESSON.id, {});
+  await ensureEditor();
+  run();
+}
+
+async function runCode() {
+  const pg = state.playground;
+  const editor = await ensureEditor();
+  const source = editor.getCode();
+  state.running = true;
+  state.lanes = new Map();
+  state.events = [];
+  $('run').disabled = true;
+  $('stop').disabled = false;
+  $('output').textContent = '';
+  const limit = clampTimeLimit($('time-limit').value);
+  $('time-limit').value = limit.seconds;
+  notices([...state.linkNotices, ...(limit.notice ? [limit.notice] : [])]);
+  tell('run', { lesson: CODE_LESSON.id });
+  let startedAt = performance.timeOrigin + performance.now();
+  let loading = !pg.python.loaded;
+  const bar = $('python-load');
+  if (loading) $('run-status').textContent = 'Loading the Python runtime…';
+  const ticker = setInterval(() => {
+    if (loading) return;
+    $('run-status').textContent = `Running… ${((performance.timeOrigin + performance.now() - startedAt) / 1000).toFixed(1)} s`;
+    drawLive(startedAt);
+  }, 250);
+  const goToLine = (n) => state.code.editor?.goToLine(n);
+  try {
+    const result = await pg.runPython(source, {
+      timeLimitS: limit.seconds,
+      onLoad: (p) => loadProgress(bar, $('run-status'), p),
+      onProgress: ({ lanes, events, output }) => {
+        if (loading) { loading = false; bar.hidden = true; startedAt = performance.timeOrigin + performance.now(); }
+        for (const lane of lanes) state.lanes.set(lane.id, lane);
+        state.events.push(...events);
+        appendCodeOutput($('output'), output, state.lanes, startedAt, goToLine);
+      },
+    });
+    loading = false;
+    bar.hidden = true;
+    clearInterval(ticker);
+    for (const lane of result.lanes) state.lanes.set(lane.id, lane);
+    // The whole output (lines that arrived after the last live update included), on the program's clock.
+    $('output').textContent = '';
+    appendCodeOutput($('output'), result.output, state.lanes, result.started_at, goToLine);
+    $('run-status').textContent = result.stopped ? 'Stopped.'
+      : result.exception ? `Ended with ${result.exception.type} after ${fmt.ms(result.duration_ms)}.`
+        : `Finished in ${fmt.ms(result.duration_ms)}.`;
+    $('results').replaceChildren(...codeReport(result, goToLine));
+    const drawn = { lanes: result.lanes, events: result.events, started_at: result.started_at, finished_at: result.finished_at };
+    $('timeline-controls').replaceChildren();
+    $('timeline').replaceChildren(renderTimeline(drawn, ''), legend());
+    $('timeline-text').replaceChildren(timelineTable(drawn, ''));
+    tell('outcome', { lesson: CODE_LESSON.id, python: result });
+  } catch (error) {
+    clearInterval(ticker);
+    bar.hidden = true;
+    $('run-status').textContent = '';
+    $('results').replaceChildren(el('p', { class: 'error', role: 'alert', text: error.message }));
+    tell('outcome', { lesson: CODE_LESSON.id, error: error.message });
+  } finally {
+    state.running = false;
+    $('run').disabled = false;
+    $('stop').disabled = true;
+  }
 }

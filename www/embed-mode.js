@@ -90,6 +90,16 @@ export function setupEmbed(api, origins) {
   });
   document.addEventListener('playground:started', ({ detail }) => post('run-started', { lesson: detail.lesson, params: detail.params, command }));
   document.addEventListener('playground:outcome', ({ detail: o }) => {
+    if (o.python) {
+      const r = o.python;
+      post('run-finished', {
+        lesson: o.lesson, error: r.stopped ?? (r.exception ? `${r.exception.type}: ${r.exception.message}` : null),
+        exitCode: r.exitCode, exception: r.exception, output: r.output.map(({ t, lane, stream, text }) => ({ t, lane, stream, text })),
+        started_at: r.started_at, finished_at: r.finished_at, duration_ms: r.duration_ms, command,
+      });
+      command = null;
+      return;
+    }
     const done = Array.isArray(o.events); // a finished run's outcome, or { lesson, error } when it could not start
     post('run-finished', {
       lesson: o.lesson, params: done ? o.params : api.current().params, error: o.error ?? null, values: done ? o.values : null,
@@ -109,8 +119,20 @@ export function setupEmbed(api, origins) {
     const message = event.data;
     if (!message || typeof message !== 'object' || message.target !== SOURCE) return;
     const refuse = (text) => post('error', { message: text, command: message.id ?? null });
-    if (message.type !== 'run' && message.type !== 'set-params') return refuse(`unknown command "${String(message.type).slice(0, 40)}"`);
+    if (!['run', 'set-params', 'set-code'].includes(message.type)) return refuse(`unknown command "${String(message.type).slice(0, 40)}"`);
     if (api.running()) return refuse('a run is in progress');
+    if (message.code !== undefined || message.type === 'set-code') {
+      // A Python program for "Your code": shown in the editor, and run when the command is `run`.
+      if (typeof message.code !== 'string') return refuse('code must be a string');
+      if (message.code.length > 200_000) return refuse(`the program is ${message.code.length} characters long; at most 200,000`);
+      if (!api.threads) return refuse('Python threads need shared memory, which this embed cannot use: the page around it is not cross-origin isolated');
+      api.setCode(message.code);
+      if (message.type === 'run') {
+        command = message.id ?? null;
+        api.run();
+      }
+      return;
+    }
     if (message.lesson !== undefined) {
       const lesson = api.lessons.find((l) => l.id === message.lesson);
       if (!lesson) return refuse(`there is no lesson "${String(message.lesson).slice(0, 40)}"`);

@@ -13,6 +13,7 @@
 import { THREADS_UNAVAILABLE } from './protocol.js';
 import { GRACE_MS, checkRequest, clampTimeLimit } from './watchdog.js';
 import { PAGE_CREATES_WORKERS, WorkerHost } from './worker-host.js';
+import { PythonRuntime } from './python/python-runtime.js';
 
 /** Whether this page can run thread lessons, and if not, why. */
 export function isolation() {
@@ -61,6 +62,8 @@ export class Playground {
 
   /** Firefox: the workers the page created for the current runtime (see worker-host.js); else null. */
   #host = null;
+  /** The Python runtime for learner code: a separate artifact, loaded on first use. */
+  #python = null;
 
   constructor(worker, ready, host) {
     this.#attach(worker, ready, host);
@@ -180,6 +183,35 @@ export class Playground {
     });
   }
 
+  /** The Python runtime (not loaded until `loadPython` or `runPython` is called). */
+  get python() {
+    this.#python ??= new PythonRuntime();
+    return this.#python;
+  }
+
+  /** Loads the Python runtime now (it is large: about 10 MB compressed); `onLoad({ loaded, total })`. */
+  loadPython(onLoad) {
+    if (!this.threads) return Promise.reject(new Error(THREADS_UNAVAILABLE));
+    return this.python.load(onLoad);
+  }
+
+  /**
+   * Runs a Python program in a real interpreter (RustPython) whose threads are the engine's threads.
+   * Queued with `run()`: one program or lesson at a time. Resolves with `{ output: [{ t, lane, stream,
+   * text }], lanes, events, exitCode, exception: null | { type, message, traceback, line }, duration_ms,
+   * stopped }` (and a few more fields: README, "Your own Python").
+   * @param {string} source the program
+   * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function }} options
+   */
+  runPython(source, options = {}) {
+    if (typeof source !== 'string') return Promise.reject(new Error('runPython needs the program as a string'));
+    if (!this.threads) return Promise.reject(new Error(THREADS_UNAVAILABLE));
+    const opts = options !== null && typeof options === 'object' ? options : {};
+    const result = this.#queue.then(() => this.python.run(source, opts));
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
   /**
    * Stops the running lesson (the Stop button; the time limit calls it too). Threads stop cooperatively,
    * processes are terminated; a run still going GRACE_MS later is ended by restarting the engine.
@@ -187,6 +219,7 @@ export class Playground {
    * @param {string} [reason] the message the outcome carries
    */
   stop(reason) {
+    if (this.#python?.stop(reason)) return true;
     const run = this.#current;
     if (!run) return false;
     if (run.stop) return true;
@@ -284,6 +317,7 @@ export class Playground {
 
   /** Stops the runtime and every worker it started. */
   terminate() {
+    this.#python?.terminate();
     this.#host?.terminateAll();
     this.#worker.terminate();
     this.#current?.fail(new Error('the playground was stopped'));

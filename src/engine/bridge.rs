@@ -31,6 +31,9 @@ pub enum Request {
         id: u32,
         paths: Vec<String>,
     },
+    /// Start thread workers until the pool has `total`: a program started more threads than there are
+    /// idle workers (learner Python starts threads as it goes; lessons start theirs before a run).
+    ThreadWorkers { total: usize },
 }
 
 /// How one request on the event loop went.
@@ -65,6 +68,11 @@ static NEXT_ID: AtomicU32 = AtomicU32::new(1000);
 fn send(request: Request) {
     lock(&OUTBOX).push(request);
     wake();
+}
+
+/// Asks the runtime to start thread workers until there are `total` (see [`Request::ThreadWorkers`]).
+pub fn need_thread_workers(total: usize) {
+    send(Request::ThreadWorkers { total });
 }
 
 /// Wakes the runtime worker now rather than at its next poll (a request, or a run's outcome, is ready).

@@ -57,6 +57,8 @@ struct Graph {
     names: HashMap<u32, String>,
     /// lane → (lock id it waits for, since when, whether the wait has a timeout)
     waiting: HashMap<u32, (u32, f64, bool)>,
+    /// Locks any thread may release (Python's `_thread.lock`): waiting for one you hold is not a deadlock.
+    self_wait_ok: std::collections::HashSet<u32>,
     next_id: u32,
 }
 
@@ -68,6 +70,7 @@ fn with<R>(f: impl FnOnce(&mut Graph) -> R) -> R {
         holders: HashMap::new(),
         names: HashMap::new(),
         waiting: HashMap::new(),
+        self_wait_ok: std::collections::HashSet::new(),
         next_id: 0,
     });
     f(graph)
@@ -86,6 +89,14 @@ pub fn forget(lock_id: u32) {
     with(|g| {
         g.holders.remove(&lock_id);
         g.names.remove(&lock_id);
+        g.self_wait_ok.remove(&lock_id);
+    });
+}
+
+/// Marks `lock_id` as one any thread may release (see [`super::primitives::Lock::python`]).
+pub fn allow_self_wait(lock_id: u32) {
+    with(|g| {
+        g.self_wait_ok.insert(lock_id);
     });
 }
 
@@ -130,6 +141,9 @@ pub fn check(lane: u32) -> Option<Deadlock> {
             }
             let holder = *g.holders.get(&wanted)?;
             if holder == lane {
+                if path.len() == 1 && g.self_wait_ok.contains(&wanted) {
+                    return None; // waiting for another thread to release it, as Condition.wait does
+                }
                 break;
             }
             if path.contains(&holder) || path.len() > 64 {

@@ -30,6 +30,6 @@ pub mod trace;
 
 /// Locks a std mutex, recovering the data if a panicking thread poisoned it: a lesson that panics must not
 /// take the runtime's own bookkeeping down with it.
-pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

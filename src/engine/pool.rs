@@ -115,6 +115,12 @@ impl Default for Pool {
 /// The runtime's pool (the browser's thread workers, or OS threads natively).
 pub static POOL: Pool = Pool::new();
 
+/// The stack of each native pool thread. Larger than std's 2 MiB default because learner Python runs on
+/// these threads in native tests, and an unoptimized RustPython frame takes tens of kilobytes of stack
+/// (it guards its stack and raises `RecursionError`, but 2 MiB would hold only a shallow program).
+#[cfg(not(target_arch = "wasm32"))]
+pub const NATIVE_STACK_BYTES: usize = 32 << 20;
+
 /// Natively, starts OS threads until the pool has `n` workers (in the browser JavaScript does this).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn ensure_native_workers(n: usize) {
@@ -124,6 +130,7 @@ pub fn ensure_native_workers(n: usize) {
         let index = *started as u32;
         std::thread::Builder::new()
             .name(format!("pool-worker-{index}"))
+            .stack_size(NATIVE_STACK_BYTES)
             .spawn(move || POOL.run_worker(index))
             .expect("cannot start an OS thread");
         *started += 1;

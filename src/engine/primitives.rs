@@ -80,6 +80,15 @@ impl Lock {
         Self::build(name, true)
     }
 
+    /// `_thread.lock` as learner Python uses it: any thread may release it, so a thread that blocks on a
+    /// lock it took itself is waiting for another thread to release it (that is how `Condition.wait`
+    /// blocks). The detector does not report such a self-wait; cycles through two or more threads it does.
+    pub fn python(name: &str) -> Self {
+        let lock = Self::build(name, false);
+        deadlock::allow_self_wait(lock.id);
+        lock
+    }
+
     fn build(name: &str, reentrant: bool) -> Self {
         Lock {
             id: deadlock::register(name),
@@ -155,6 +164,23 @@ impl Lock {
         drop(st);
         trace::enter(LaneState::Running);
         result
+    }
+
+    /// `acquire(blocking=False)`: takes the lock if it is free, without waiting or drawing a wait.
+    pub fn try_acquire(&self) -> bool {
+        let me = trace::current_lane();
+        let mut st = lock(&self.state);
+        if st.owner == Some(me) && self.reentrant {
+            st.count += 1;
+            return true;
+        }
+        if st.owner.is_some() {
+            return false;
+        }
+        st.owner = Some(me);
+        st.count = 1;
+        deadlock::acquired(self.id, me);
+        true
     }
 
     /// `release()`.

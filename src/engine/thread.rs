@@ -65,9 +65,14 @@ where
     JoinHandle { slot }
 }
 
+/// In the browser a job waits for an idle worker. Lessons start the workers they need before a run; a
+/// program that starts threads as it goes (learner Python) asks the runtime for more through the bridge.
 #[cfg(target_arch = "wasm32")]
 fn launch(job: super::pool::Job) {
     POOL.submit(job);
+    if POOL.outstanding() > POOL.workers() {
+        super::bridge::need_thread_workers(POOL.outstanding());
+    }
 }
 
 /// Natively the pool grows on demand so that every outstanding thread has a worker of its own, as in the
@@ -125,6 +130,25 @@ impl<T> JoinHandle<T> {
     /// it finished. Either way the handle stays usable (check [`is_alive`](Self::is_alive)).
     pub fn join_timeout(&self, timeout: Duration) -> bool {
         super::gil::allow_threads(|| self.join_timeout_without_gil(timeout))
+    }
+
+    /// Blocks until the thread finishes, `deadline` (epoch ms; `None`: no limit) passes, or a stop is
+    /// requested; returns whether it finished. One "joining" state on the timeline however long it waits,
+    /// and a stop request is seen within [`super::cancel::SLICE_MS`] (for learner code's `join()`).
+    pub fn wait_until(&self, deadline: Option<f64>) -> bool {
+        super::gil::allow_threads(|| {
+            trace::enter(LaneState::Joining);
+            let mut guard = lock(&self.slot.result);
+            while self.is_alive() && !super::cancel::is_cancelled() {
+                if deadline.is_some_and(|d| crate::clock::now_ms() >= d) {
+                    break;
+                }
+                guard = super::cancel::wait_slice(&self.slot.finished, guard, deadline).0;
+            }
+            drop(guard);
+            trace::enter(LaneState::Running);
+            !self.is_alive()
+        })
     }
 
     fn join_timeout_without_gil(&self, timeout: Duration) -> bool {

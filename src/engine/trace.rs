@@ -9,7 +9,7 @@ use std::sync::{Mutex, OnceLock};
 
 use crate::clock::now_ms;
 use crate::engine::lock;
-use crate::protocol::{Event, Lane, LaneKind, LaneState, OutputLine, TraceRecord};
+use crate::protocol::{Event, Lane, LaneKind, LaneState, OutputLine, Stream, TraceRecord};
 
 /// State changes kept per run; beyond this they are counted, not stored, so a runaway lesson cannot
 /// exhaust memory.
@@ -114,6 +114,7 @@ pub fn try_print(text: String) {
         t: now_ms(),
         lane: current_lane(),
         text,
+        stream: Stream::Stdout,
     };
     match forwarder() {
         Some(sink) => sink(TraceRecord::Output(line)),
@@ -200,17 +201,30 @@ pub fn enter(state: LaneState) {
 
 /// Records a line printed by the calling thread's lane.
 pub fn print(text: impl Into<String>) {
+    print_to(Stream::Stdout, text);
+}
+
+/// Records a line the calling thread's lane wrote to `stream`. Returns false when the log already holds
+/// [`MAX_OUTPUT`] lines and this one was dropped.
+pub fn print_to(stream: Stream, text: impl Into<String>) -> bool {
     let line = OutputLine {
         t: now_ms(),
         lane: current_lane(),
         text: text.into(),
+        stream,
     };
     match forwarder() {
-        Some(sink) => sink(TraceRecord::Output(line)),
+        Some(sink) => {
+            sink(TraceRecord::Output(line));
+            true
+        }
         None => {
             let mut log = lock(&LOG);
             if log.output.len() < MAX_OUTPUT {
                 log.output.push(line);
+                true
+            } else {
+                false
             }
         }
     }

@@ -188,6 +188,7 @@ function serveBridge() {
   for (const request of wasm.take_bridge_requests()) {
     if (request.kind === 'spawn') startChildren([request]);
     else if (request.kind === 'event_loop_fetch') eventLoopFetch(request.id, request.paths);
+    else if (request.kind === 'thread_workers') ensureThreadWorkers(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
   }
 }
 

@@ -1,0 +1,25 @@
+//! Learner Python on the playground's engine: RustPython (from crates.io) with our own `_thread`,
+//! `posix` and clocks, so a learner's `threading` code runs on the engine's real threads, its locks are
+//! the engine's locks (drawn on the timeline, checked for deadlock), and Stop reaches every wait.
+//!
+//! - [`interpreter`]: a fresh interpreter per run; which modules are ours.
+//! - [`thread_module`]: our `_thread` (threads, locks, handles).
+//! - [`stdio`]: `_playground`, the native side of stdout/stderr and `time`.
+//! - [`os_module`]: the native part of our `posix` (the rest is in `prelude.py`).
+//! - [`stop`]: how Stop, the time limit and a deadlock end learner code.
+//! - [`run`]: one run, start to end, and its outcome.
+//! - [`platform`]: the browser or the OS underneath.
+//! - `web` (wasm32 only): the entry points of the Python runtime worker.
+
+pub mod interpreter;
+pub mod os_module;
+pub mod platform;
+pub mod run;
+pub mod stdio;
+pub mod stop;
+pub mod thread_module;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use run::{reset, run, PythonException, PythonOutcome};

@@ -1,0 +1,221 @@
+//! One run of a learner's program, start to end, on the calling thread (which becomes `MainThread`):
+//! a fresh interpreter, the prelude, the program as `__main__`, then what CPython does at exit (wait for
+//! the non-daemon threads). Platform-neutral: native tests call [`run`] on an OS thread; in the browser
+//! the runtime calls it on a thread worker.
+
+use playground::clock::now_ms;
+use playground::engine::deadlock::Deadlock;
+use playground::engine::{cancel, pool, trace};
+use playground::protocol::{Event, Lane, LaneKind, LaneState, OutputLine};
+use rustpython_vm::builtins::PyBaseExceptionRef;
+use rustpython_vm::compiler::Mode;
+use rustpython_vm::{AsObject, PyResult, VirtualMachine};
+use serde::{Deserialize, Serialize};
+
+use crate::interpreter::{self, MAIN_FILE};
+use crate::{stdio, stop, thread_module};
+
+/// The longest program accepted, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 200_000;
+
+/// An exception that ended the program, as the page shows it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PythonException {
+    /// `ZeroDivisionError`.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub message: String,
+    /// The whole traceback, as CPython prints it.
+    pub traceback: String,
+    /// The line of the learner's file the traceback ends in (or the syntax error's line).
+    pub line: Option<u32>,
+}
+
+/// Everything a run produced.
+#[derive(Serialize, Clone, Debug)]
+pub struct PythonOutcome {
+    /// 0, or 1 after an uncaught exception, or what `sys.exit()` was given.
+    pub exit_code: i32,
+    pub exception: Option<PythonException>,
+    pub started_at: f64,
+    pub finished_at: f64,
+    pub duration_ms: f64,
+    /// Why the run was stopped (Stop, the time limit, a deadlock), if it was.
+    pub stopped: Option<String>,
+    pub deadlock: Option<Deadlock>,
+    /// Lines printed after the output was full (they are counted, not kept).
+    pub dropped_output_lines: u64,
+    /// Threads still running when the program ended (daemon threads, or ones stuck in a loop).
+    pub threads_left: usize,
+    pub lanes: Vec<Lane>,
+    pub events: Vec<Event>,
+    pub output: Vec<OutputLine>,
+    pub dropped_events: u64,
+}
+
+/// Clears what a previous run left (the log, the stop flag, idents). Call before [`run`], on the thread
+/// that will run it, before the run can be stopped.
+pub fn reset() {
+    cancel::reset();
+    trace::reset();
+    playground::engine::deadlock::reset();
+    thread_module::engine_thread::reset();
+    stdio::reset();
+    stop::reset();
+}
+
+/// Runs `source` as `__main__` to the end; the calling thread is the program's main thread.
+pub fn run(source: &str) -> PythonOutcome {
+    let started_at = now_ms();
+    let main_lane = trace::new_lane("MainThread", LaneKind::Main, "python");
+    trace::set_current_lane(main_lane);
+    trace::set_worker(main_lane, pool::current_worker());
+    trace::enter_at(main_lane, LaneState::Running, started_at);
+    let (exit_code, exception) = if source.len() > MAX_SOURCE_BYTES {
+        let message = format!(
+            "the program is {} bytes long; the playground runs programs of up to {} bytes",
+            source.len(),
+            MAX_SOURCE_BYTES
+        );
+        stdio::write(2, &format!("ValueError: {message}\n"));
+        (1, Some(PythonException {
+            type_name: "ValueError".into(),
+            message,
+            traceback: String::new(),
+            line: None,
+        }))
+    } else {
+        let interp = interpreter::build();
+        interp.enter(|vm| run_in(vm, source))
+    };
+    stdio::flush_thread();
+    let finished_at = now_ms();
+    trace::enter_at(main_lane, LaneState::Finished, finished_at);
+    let stopped = cancel::reason();
+    let threads_left = thread_module::engine_thread::alive();
+    let (lanes, events, output, dropped_events) = trace::snapshot();
+    PythonOutcome {
+        exit_code: if stopped.is_some() && exit_code == 0 { 1 } else { exit_code },
+        exception,
+        started_at,
+        finished_at,
+        duration_ms: finished_at - started_at,
+        deadlock: stop::take_deadlock(),
+        stopped,
+        dropped_output_lines: stdio::dropped_lines(),
+        threads_left,
+        lanes,
+        events,
+        output,
+        dropped_events,
+    }
+}
+
+fn run_in(vm: &VirtualMachine, source: &str) -> (i32, Option<PythonException>) {
+    let prelude = match load_prelude(vm) {
+        Ok(module) => module,
+        Err(exc) => {
+            let mut text = String::new();
+            let _ = vm.write_exception(&mut text, &exc);
+            stdio::write(2, &format!("the playground's Python failed to start:\n{text}\n"));
+            return (1, None);
+        }
+    };
+    let result = run_main(vm, source, &prelude).and_then(|()| shutdown(vm));
+    match result {
+        Ok(()) => (0, None),
+        Err(exc) => exception_outcome(vm, &exc, &prelude),
+    }
+}
+
+fn load_prelude(vm: &VirtualMachine) -> PyResult<rustpython_vm::PyObjectRef> {
+    let scope = vm.new_scope_with_builtins();
+    let code = vm
+        .compile(interpreter::PRELUDE, Mode::Exec, "<playground prelude>")
+        .map_err(|e| e.into_pyexception(vm, Some(interpreter::PRELUDE)))?;
+    vm.run_code_obj(code, scope.clone())?;
+    let module = vm.new_module("_playground_prelude", scope.globals.clone(), None);
+    Ok(module.into())
+}
+
+fn run_main(vm: &VirtualMachine, source: &str, prelude: &rustpython_vm::PyObjectRef) -> PyResult<()> {
+    let scope = vm.new_scope_with_main()?;
+    let loader = prelude
+        .get_attr("SourceLoader", vm)?
+        .call((vm.ctx.new_str(source),), vm)?;
+    scope.globals.set_item("__file__", vm.ctx.new_str(MAIN_FILE).into(), vm)?;
+    scope.globals.set_item("__loader__", loader, vm)?;
+    let code = vm
+        .compile(source, Mode::Exec, MAIN_FILE)
+        .map_err(|e| e.into_pyexception(vm, Some(source)))?;
+    vm.run_code_obj(code, scope)?;
+    Ok(())
+}
+
+/// What CPython does when the main module is done: `threading._shutdown()` waits for non-daemon threads.
+fn shutdown(vm: &VirtualMachine) -> PyResult<()> {
+    let modules = vm.sys_module.get_attr("modules", vm)?;
+    if let Ok(threading) = modules.get_item("threading", vm) {
+        threading.get_attr("_shutdown", vm)?.call((), vm)?;
+    }
+    Ok(())
+}
+
+fn exception_outcome(
+    vm: &VirtualMachine,
+    exc: &PyBaseExceptionRef,
+    prelude: &rustpython_vm::PyObjectRef,
+) -> (i32, Option<PythonException>) {
+    if exc.fast_isinstance(vm.ctx.exceptions.system_exit) {
+        return (system_exit_code(vm, exc), None);
+    }
+    if stop::is_stop(exc, vm) {
+        return (1, None);
+    }
+    let reported = prelude
+        .get_attr("report", vm)
+        .and_then(|f| f.call((exc.clone(), vm.ctx.new_str(MAIN_FILE)), vm))
+        .and_then(|r| {
+            let item = |i: usize| r.get_item(&i, vm);
+            let text = |i: usize| -> PyResult<String> { Ok(item(i)?.str(vm)?.to_string()) };
+            let line = item(3)?;
+            Ok(PythonException {
+                type_name: text(0)?,
+                message: text(1)?,
+                traceback: text(2)?,
+                line: if vm.is_none(&line) { None } else { line.try_to_value::<u32>(vm).ok() },
+            })
+        });
+    let exception = reported.unwrap_or_else(|_| {
+        let mut text = String::new();
+        let _ = vm.write_exception(&mut text, exc);
+        PythonException {
+            type_name: exc.class().name().to_string(),
+            message: String::new(),
+            traceback: text,
+            line: None,
+        }
+    });
+    stdio::write(2, &exception.traceback);
+    stdio::flush(2);
+    (1, Some(exception))
+}
+
+fn system_exit_code(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> i32 {
+    let Some(code) = exc.args().as_slice().first().cloned() else {
+        return 0;
+    };
+    if vm.is_none(&code) {
+        return 0;
+    }
+    match code.try_to_value::<i32>(vm) {
+        Ok(n) => n,
+        Err(_) => {
+            // `sys.exit("message")` prints the message and exits with 1.
+            if let Ok(s) = code.str(vm) {
+                stdio::write(2, &format!("{}\n", s.as_wtf8()));
+            }
+            1
+        }
+    }
+}

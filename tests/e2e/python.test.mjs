@@ -1,0 +1,294 @@
+// End-to-end tests of learner Python (RustPython on the engine's threads) in a real browser: the editor as
+// a new user meets it, tutorial programs through window.playground.runPython, bad programs, and Stop.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPlayground } from './harness.mjs';
+
+let browser, isolated, pg;
+
+before(async () => {
+  isolated = await serve({ isolation: true });
+  browser = await launch();
+  pg = await openPlayground(browser, isolated.url);
+});
+
+after(async () => {
+  await pg?.context.close();
+  await browser?.close();
+  isolated?.server.close();
+});
+
+/** Runs `source` through the page's entry point; the result without the big arrays' prototypes. */
+function runPython(source, options = {}) {
+  return pg.page.evaluate(([s, o]) => window.playground.runPython(s, o), [source, options]);
+}
+const stdout = (r) => r.output.filter((l) => l.stream === 'stdout').map((l) => l.text);
+const stderr = (r) => r.output.filter((l) => l.stream === 'stderr').map((l) => l.text).join('\n');
+const threadLanes = (r) => r.lanes.filter((l) => l.kind === 'thread');
+
+/** Spans of the state `state` per lane: [{ lane, from, to }]. */
+function spansOf(r, state) {
+  const byLane = new Map();
+  for (const e of r.events) (byLane.get(e.lane) ?? byLane.set(e.lane, []).get(e.lane)).push(e);
+  const spans = [];
+  for (const [lane, events] of byLane) {
+    events.sort((a, b) => a.t - b.t);
+    events.forEach((e, i) => { if (e.state === state) spans.push({ lane, from: e.t, to: events[i + 1]?.t ?? r.finished_at }); });
+  }
+  return spans;
+}
+
+test('a new user: Edit and run on "Threads start and join" runs three 2 s sleeps in about 2 s, with three overlapping lanes', async () => {
+  const { page } = pg;
+  await page.click('a[data-lesson="threads-join"]');
+  await page.click('#edit-run');
+  // The editor opens with the lesson's program; the runtime loads (progress shown) and the program runs.
+  await page.waitForSelector('#editor .cm-content');
+  assert.match(await page.textContent('#editor .cm-content'), /N_THREADS = 3/);
+  await page.waitForFunction(() => /Finished|Ended|Stopped/.test(document.getElementById('run-status').textContent), null, { timeout: 120_000 });
+  const output = await page.textContent('#output');
+  const threaded = Number(/threads: ([\d.]+) s/.exec(output)?.[1]);
+  const sequential = Number(/sequential: ([\d.]+) s/.exec(output)?.[1]);
+  console.log(`# Edit and run, threads-join: threads ${threaded} s, sequential ${sequential} s`);
+  assert.ok(threaded >= 2 && threaded < 2.5, `3 threads × 2 s took ${threaded} s`);
+  assert.ok(sequential >= 6, `sequential took ${sequential} s`);
+  assert.match(output, /Thread-1 \(worker\): starting/);
+  // The timeline: a lane per Python thread, sleeping at the same time.
+  const sleepers = await page.$$eval('#timeline-text tbody tr', (rows) => [...new Set(rows
+    .map((r) => [...r.cells].map((c) => c.textContent))
+    .filter(([lane, state]) => lane.startsWith('Thread-') && state === 'sleeping')
+    .map(([lane]) => lane))]);
+  assert.equal(sleepers.length, 3, `Python-thread lanes that slept: ${sleepers}`);
+  assert.equal(await page.$$eval('#timeline svg', (s) => s.length) >= 1, true, 'no timeline drawn');
+  assert.match(await page.textContent('#results'), /no GIL/);
+  assert.equal(await page.$eval('#code-exit', (e) => e.textContent), '0');
+  // The link holds the program.
+  assert.match(page.url(), /lesson=code&code=/);
+});
+
+test('runPython: three sleeping threads overlap on the timeline and the result has the documented shape', async () => {
+  const r = await runPython(`
+import threading, time
+def work(n):
+    time.sleep(0.5)
+    print(f"worker {n} done")
+ts = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+t0 = time.perf_counter()
+for t in ts: t.start()
+for t in ts: t.join()
+print(f"took {time.perf_counter() - t0:.2f}")
+`);
+  assert.equal(r.exitCode, 0, stderr(r));
+  assert.equal(r.exception, null);
+  assert.equal(r.stopped, null);
+  for (const key of ['output', 'lanes', 'events', 'duration_ms']) assert.ok(key in r, key);
+  const lines = stdout(r);
+  assert.deepEqual(lines.slice(0, 3).sort(), ['worker 0 done', 'worker 1 done', 'worker 2 done']);
+  const took = Number(lines[3].split(' ')[1]);
+  assert.ok(took >= 0.5 && took < 0.8, `took ${took} s`);
+  const sleeps = spansOf(r, 'sleeping').filter((s) => threadLanes(r).some((l) => l.id === s.lane));
+  assert.equal(sleeps.length, 3);
+  const overlapFrom = Math.max(...sleeps.map((s) => s.from));
+  const overlapTo = Math.min(...sleeps.map((s) => s.to));
+  assert.ok(overlapTo - overlapFrom > 300, `the three sleeps overlap for ${overlapTo - overlapFrom} ms`);
+  const workers = new Set(threadLanes(r).map((l) => l.worker));
+  assert.equal(workers.size, 3, 'each thread ran on its own worker');
+});
+
+test('tutorial programs print what CPython prints', async () => {
+  const r = await runPython(`
+import threading, queue, logging, time
+from concurrent.futures import ThreadPoolExecutor
+
+class Worker(threading.Thread):
+    def run(self):
+        print(f"{self.name} running")
+
+w = Worker(name="W1"); w.start(); w.join()
+
+counter = 0
+lock = threading.Lock()
+def add():
+    global counter
+    for _ in range(5000):
+        with lock:
+            counter += 1
+ts = [threading.Thread(target=add) for _ in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print("counter", counter)
+
+t = threading.Thread(target=time.sleep, args=(0.3,)); t.start(); t.join(timeout=0.05)
+print("alive after join(timeout)", t.is_alive()); t.join()
+
+with ThreadPoolExecutor(max_workers=3) as ex:
+    print("map", list(ex.map(lambda x: x * x, range(5))))
+    f = ex.submit(lambda: 1 / 0)
+    try:
+        f.result()
+    except ZeroDivisionError as e:
+        print("result() raised", type(e).__name__)
+
+logging.basicConfig(level=logging.INFO, format="%(threadName)s %(message)s")
+def log():
+    logging.info("hello from a thread")
+lt = threading.Thread(target=log, name="Logger"); lt.start(); lt.join()
+
+q = queue.Queue()
+def producer():
+    for i in range(3): q.put(i)
+    q.put(None)
+got = []
+def consumer():
+    while (item := q.get()) is not None: got.append(item)
+p = threading.Thread(target=producer); c = threading.Thread(target=consumer)
+c.start(); p.start(); p.join(); c.join()
+print("consumed", got)
+
+ev = threading.Event()
+threading.Timer(0.05, ev.set).start()
+print("event set", ev.wait(timeout=2))
+
+cond = threading.Condition(); ready = []
+def waiter():
+    with cond:
+        cond.wait_for(lambda: ready)
+        print("condition met")
+wt = threading.Thread(target=waiter); wt.start()
+time.sleep(0.05)
+with cond:
+    ready.append(1); cond.notify_all()
+wt.join()
+
+sem = threading.Semaphore(2); inside = [0]; peak = [0]; m = threading.Lock()
+def limited():
+    with sem:
+        with m:
+            inside[0] += 1; peak[0] = max(peak[0], inside[0])
+        time.sleep(0.05)
+        with m:
+            inside[0] -= 1
+ss = [threading.Thread(target=limited) for _ in range(5)]
+[s.start() for s in ss]; [s.join() for s in ss]
+print("semaphore peak", peak[0])
+
+d = threading.Thread(target=time.sleep, args=(30,), daemon=True); d.start()
+print("main done")
+`);
+  assert.equal(r.exitCode, 0, stderr(r));
+  const out = stdout(r);
+  for (const line of ['W1 running', 'counter 20000', 'alive after join(timeout) True', 'map [0, 1, 4, 9, 16]',
+    'result() raised ZeroDivisionError', 'consumed [0, 1, 2]', 'event set True', 'condition met', 'semaphore peak 2', 'main done']) {
+    assert.ok(out.includes(line), `missing ${JSON.stringify(line)} in ${JSON.stringify(out)}`);
+  }
+  assert.match(stderr(r), /Logger hello from a thread/);
+  assert.ok(r.duration_ms < 5000, `a daemon thread abandoned at exit kept the run going: ${r.duration_ms} ms`);
+});
+
+test('4 threads × 100,000 unlocked counter += 1 lose updates (no GIL)', async () => {
+  const r = await runPython(`
+import threading
+counter = 0
+def add():
+    global counter
+    for _ in range(100_000):
+        counter += 1
+ts = [threading.Thread(target=add) for _ in range(4)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(counter)
+`, { timeLimitS: 120 });
+  const total = Number(stdout(r)[0]);
+  console.log(`# unlocked counter: ${total} of 400000`);
+  assert.ok(total < 400_000, `no update was lost: ${total}`);
+  assert.ok(total >= 100_000, `fewer than one thread's updates: ${total}`);
+});
+
+test('a deadlock is reported with who holds what, and the next run works', async () => {
+  const r = await runPython(`
+import threading, time
+a, b = threading.Lock(), threading.Lock()
+def one():
+    with a:
+        time.sleep(0.1)
+        with b: pass
+def two():
+    with b:
+        time.sleep(0.1)
+        with a: pass
+t1 = threading.Thread(target=one, name="T1"); t2 = threading.Thread(target=two, name="T2")
+t1.start(); t2.start(); t1.join(); t2.join()
+`);
+  assert.ok(r.deadlock, 'no deadlock reported');
+  assert.match(r.stopped, /Deadlock/);
+  const threads = r.deadlock.cycle.map((e) => e.thread).sort();
+  assert.deepEqual(threads, ['T1', 'T2']);
+  assert.match(r.deadlock.cycle[0].holds, /main\.py:3/);
+  const next = await runPython('print("fine")');
+  assert.deepEqual(stdout(next), ['fine']);
+});
+
+test('bad programs get a clear message: syntax error, missing module, deep recursion, too many threads, a print flood', async () => {
+  const syntax = await runPython('x = 1\nif x\n    print(x)\n');
+  assert.equal(syntax.exception.type, 'SyntaxError');
+  assert.equal(syntax.exception.line, 2);
+
+  const missing = await runPython('import requests');
+  assert.equal(missing.exception.type, 'ModuleNotFoundError');
+  assert.match(missing.exception.message, /urllib\.request/);
+
+  const deep = await runPython(`
+import threading
+def f(n): return f(n + 1)
+def run():
+    try:
+        f(0)
+    except RecursionError as e:
+        print("RecursionError", type(e).__name__)
+t = threading.Thread(target=run); t.start(); t.join()
+try:
+    f(0)
+except RecursionError:
+    print("main RecursionError")
+`);
+  assert.deepEqual(stdout(deep), ['RecursionError RecursionError', 'main RecursionError'], stderr(deep));
+
+  const many = await runPython(`
+import threading, time
+ev = threading.Event()
+ts = []
+try:
+    for i in range(10_000):
+        t = threading.Thread(target=ev.wait); t.start(); ts.append(t)
+except RuntimeError as e:
+    print("stopped at", len(ts), e)
+ev.set()
+for t in ts: t.join()
+`, { timeLimitS: 120 });
+  assert.match(stdout(many)[0] ?? '', /^stopped at 64 can't start new thread/, stderr(many));
+
+  const flood = await runPython('for i in range(100_000): print(i)', { timeLimitS: 120 });
+  assert.equal(flood.exitCode, 0);
+  assert.ok(flood.dropped_output_lines > 0, 'the flood was not capped');
+  assert.equal(flood.output.length, 20000);
+
+  const after = await runPython('print(sum(range(10)))');
+  assert.deepEqual(stdout(after), ['45']);
+});
+
+test('Stop ends an endless loop in a thread, and the next run works', async () => {
+  const running = pg.page.evaluate(() => window.playground.runPython(`
+import threading
+def spin():
+    while True:
+        pass
+threading.Thread(target=spin, daemon=True).start()
+while True:
+    pass
+`));
+  await pg.page.waitForTimeout(1500);
+  await pg.page.evaluate(() => window.playground.stop('Stopped by the test.'));
+  const r = await running;
+  assert.match(r.stopped, /Stopped by the test/);
+  const next = await runPython('import threading; t = threading.Thread(target=print, args=("again",)); t.start(); t.join()');
+  assert.deepEqual(stdout(next), ['again']);
+});

@@ -1,0 +1,140 @@
+// "Your code": the learner's own Python in an editor, run by the Python runtime (RustPython on the
+// engine's threads). app.js switches to this mode for the `code` lesson and for "Edit and run"; this module
+// owns the editor, the output of a program and its report. The editor bundle (CodeMirror) and the Python
+// runtime are loaded the first time code is opened or run.
+import { el, fmt } from '../dom.js';
+
+export const CODE_LESSON = Object.freeze({
+  id: 'code',
+  title: 'Your code',
+  group: 'Your code',
+  engine: 'threads',
+  summary: 'Write or paste Python and run it in a real interpreter (RustPython) whose threads are this ' +
+    'playground\'s real threads: each threading.Thread runs on its own Web Worker, in parallel with the others, ' +
+    'and its locks, sleeps and joins appear on the timeline. Ctrl+Enter (⌘+Enter) runs, Esc stops.',
+  python: '',
+  params: [],
+});
+
+/** What the interpreter is, said plainly beside every run. */
+export const NO_GIL_NOTE = 'This interpreter has no GIL, like free-threaded CPython 3.13t: Python threads run ' +
+  'at the same time on different cores. So `counter += 1` from several threads without a lock loses updates ' +
+  '(two threads read the same value and both write it back plus one); with a `threading.Lock` around it the ' +
+  'count is exact. On CPython with the GIL the same race exists but shows far less often.';
+
+export const STARTER = `import threading
+import time
+
+def worker(n):
+    print(f"worker {n} starting")
+    time.sleep(1)
+    print(f"worker {n} done")
+
+start = time.perf_counter()
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(3)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(f"3 threads that each sleep 1 s took {time.perf_counter() - start:.2f} s")
+`;
+
+let editorModule = null;
+/** The editor bundle (and lz-string), loaded once. */
+export function loadEditorModule() {
+  editorModule ??= import('../vendor/editor.js');
+  return editorModule;
+}
+
+/** The program a link carries (`code=` compressed with lz-string), or null. */
+export async function codeFromLink(search) {
+  const packed = new URLSearchParams(search).get('code');
+  if (!packed) return { code: null, notice: null };
+  const { decompressFromEncodedURIComponent } = await loadEditorModule();
+  const code = decompressFromEncodedURIComponent(packed);
+  if (typeof code !== 'string' || code === '') {
+    return { code: null, notice: 'The program in this link could not be read (it may have been cut short); showing the starter program.' };
+  }
+  return { code, notice: null };
+}
+
+/** `code=…` for a link, or a notice when the program is too long for one. */
+export async function codeForLink(code, maxLength) {
+  const { compressToEncodedURIComponent } = await loadEditorModule();
+  const packed = compressToEncodedURIComponent(code);
+  if (packed.length > maxLength) return { param: null, notice: `This program is too long to put in a link (${fmt.int(packed.length)} characters compressed; at most ${fmt.int(maxLength)}). The link has the lesson only.` };
+  return { param: packed, notice: null };
+}
+
+/** Creates the editor in `parent` (once); resolves with it. */
+export async function mountEditor(parent, { doc, onRun, onChange }) {
+  const { createEditor } = await loadEditorModule();
+  parent.replaceChildren();
+  return createEditor(parent, { doc, onRun, onChange, label: 'Python program (Ctrl+Enter or ⌘+Enter runs it)' });
+}
+
+const TRACEBACK_LINE = /^(\s*File "main\.py", line )(\d+)(.*)$/;
+
+/** Appends printed lines: time, thread, text; stderr marked; traceback lines link to the editor. */
+export function appendCodeOutput(out, lines, lanes, startedAt, goToLine) {
+  const frag = document.createDocumentFragment();
+  for (const line of lines) {
+    const who = lanes.get(line.lane)?.name ?? `lane ${line.lane}`;
+    const isErr = line.stream === 'stderr';
+    const text = el('span', { class: isErr ? 'out-err' : null });
+    const m = TRACEBACK_LINE.exec(line.text);
+    if (m) {
+      const n = Number(m[2]);
+      text.append(m[1], el('button', { type: 'button', class: 'line-link', 'aria-label': `Go to line ${n} in the editor`, onclick: () => goToLine(n) }, String(n)), m[3]);
+    } else {
+      text.append(line.text);
+    }
+    frag.append(el('span', { class: 'out-time', text: `+${(line.t - startedAt).toFixed(1).padStart(7)} ms  ` }),
+      el('span', { class: 'out-who', text: who }), isErr ? el('span', { class: 'out-stream', text: ' stderr' }) : null, '  ', text, '\n');
+  }
+  out.append(frag);
+  out.scrollTop = out.scrollHeight;
+}
+
+/** The report of a finished program: how it ended, how long it took, what went wrong, and why. */
+export function codeReport(result, goToLine) {
+  const parts = [];
+  const threads = result.lanes.filter((l) => l.kind !== 'main').length;
+  const took = `${fmt.ms(result.duration_ms)} (${(result.duration_ms / 1000).toFixed(2)} s)`;
+  if (result.stopped) {
+    parts.push(el('p', { class: 'stopped', role: 'status', text: result.stopped }));
+  } else if (result.exception) {
+    const x = result.exception;
+    parts.push(el('p', { class: 'error', role: 'alert' },
+      `${x.type}: ${x.message}`,
+      x.line ? el('span', {}, ' — ', el('button', { type: 'button', class: 'line-link', onclick: () => goToLine(x.line) }, `go to line ${x.line}`)) : null));
+  }
+  if (result.deadlock) {
+    parts.push(el('ul', { class: 'exceptions', 'aria-label': 'The deadlock' },
+      result.deadlock.cycle.map((e) => el('li', { text: `${e.thread} holds ${e.holds} and waits for ${e.waits_for}` }))));
+  }
+  parts.push(el('dl', { class: 'facts' },
+    el('dt', { text: 'Ran for' }), el('dd', { id: 'code-duration', text: took }),
+    el('dt', { text: 'Exit code' }), el('dd', { id: 'code-exit', text: String(result.exitCode) }),
+    el('dt', { text: 'Threads started' }), el('dd', { id: 'code-threads', text: fmt.int(threads) })));
+  if (result.threads_left) {
+    parts.push(el('p', { class: 'muted', text: `${fmt.int(result.threads_left)} thread(s) were still running when the program ended (daemon threads, which Python abandons at exit); they were stopped.` }));
+  }
+  if (result.dropped_output_lines) {
+    parts.push(el('p', { class: 'notice', text: `The output is capped at 20,000 lines: ${fmt.int(result.dropped_output_lines)} more lines were printed and are not shown.` }));
+  }
+  if (result.restarted) {
+    parts.push(el('p', { class: 'muted', text: 'The Python runtime was restarted for the next run.' }));
+  }
+  parts.push(el('p', { class: 'muted gil-note', text: NO_GIL_NOTE }));
+  return parts;
+}
+
+/** How far the runtime's download has got, for the status line and the progress bar. */
+export function loadProgress(bar, status, { loaded, total }) {
+  bar.hidden = false;
+  bar.max = total || loaded || 1;
+  bar.value = loaded;
+  const mb = (n) => (n / 1048576).toFixed(1);
+  status.textContent = total ? `Loading the Python runtime… ${mb(loaded)} of ${mb(total)} MB` : `Loading the Python runtime… ${mb(loaded)} MB`;
+}

@@ -1,0 +1,16 @@
+// A thread worker of the Python runtime: joins its shared memory with a stack big enough for RustPython's
+// guard (see THREAD_STACK_BYTES in python/src/interpreter.rs), then runs Python threads forever (inside
+// Rust, really blocked on the shared memory between jobs). A panic traps this instance: the runtime is
+// told and the run ends (see python-worker.js).
+import init, { thread_worker_main } from '../../pkg-python/playground_python.js';
+
+self.onmessage = async ({ data: { module, memory, index, stackBytes } }) => {
+  const exports = await init({ module_or_path: module, memory, thread_stack_size: stackBytes });
+  self.postMessage({ type: 'ready', index });
+  try {
+    thread_worker_main(index);
+  } catch (error) {
+    try { exports.__wbindgen_thread_destroy(); } catch { /* the runtime replaces this worker either way */ }
+    self.postMessage({ type: 'died', index, error: String(error?.message ?? error).slice(0, 500) });
+  }
+};

@@ -1,0 +1,173 @@
+// The Python runtime worker: owns the Python artifact's instance (RustPython linked with the engine), its
+// shared memory and its thread workers. A program's main thread runs on a thread worker, so this worker
+// never runs Python and never blocks: it streams output, starts thread workers when the program starts
+// threads, and reports the outcome. Messages in and out are listed in ./messages.js.
+import init, * as wasm from '../../pkg-python/playground_python.js';
+import { PageWorker } from '../runtime/page-worker.js';
+
+const WASM_URL = new URL('../../pkg-python/playground_python_bg.wasm', import.meta.url);
+const POLL_MS = 40; // at most this long between output updates
+const SETTLE_MS = 400; // after the program ends, how long its leftover (daemon) threads get to notice
+const INITIAL_WORKERS = 4; // started with the runtime: most programs start no more threads than this at once
+
+let compiled;
+let limits;
+const threadWorkers = [];
+let WorkerClass = Worker;
+let running = false;
+const post = (message, transfer) => self.postMessage(message, transfer ?? []);
+const now = () => performance.timeOrigin + performance.now();
+
+/** Downloads the artifact with progress (`load` messages), compiling while it streams in. */
+async function compileWithProgress(job) {
+  const response = await fetch(WASM_URL);
+  if (!response.ok) throw new Error(`cannot load the Python runtime (${WASM_URL.pathname}): HTTP ${response.status}`);
+  const total = Number(response.headers.get('content-length')) || 0;
+  let loaded = 0;
+  let lastPost = 0;
+  const counted = response.body.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      loaded += chunk.byteLength;
+      if (performance.now() - lastPost > 50) {
+        lastPost = performance.now();
+        post({ type: 'load', job, loaded, total });
+      }
+      controller.enqueue(chunk);
+    },
+  }));
+  try {
+    const module = await WebAssembly.compileStreaming(new Response(counted, { headers: { 'content-type': 'application/wasm' } }));
+    post({ type: 'load', job, loaded, total: total || loaded });
+    return { module, bytes: loaded };
+  } catch (error) {
+    if (loaded > 0 && !(error instanceof TypeError)) throw error;
+    // A host that serves .wasm with another content type: compile from the bytes instead.
+    const bytes = await (await fetch(WASM_URL)).arrayBuffer();
+    post({ type: 'load', job, loaded: bytes.byteLength, total: bytes.byteLength });
+    return { module: await WebAssembly.compile(bytes), bytes: bytes.byteLength };
+  }
+}
+
+async function boot({ job, pageCreatesWorkers = false }) {
+  if (pageCreatesWorkers) WorkerClass = PageWorker;
+  const t0 = performance.now();
+  const { module, bytes } = await compileWithProgress(job);
+  const t1 = performance.now();
+  compiled = module;
+  await init({ module_or_path: compiled });
+  limits = wasm.python_limits();
+  await ensureThreadWorkers(INITIAL_WORKERS);
+  post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0 });
+}
+
+function startThreadWorker(index) {
+  const worker = new WorkerClass(new URL('./python-thread-worker.js', import.meta.url), { type: 'module', name: `python-thread-${index}` });
+  threadWorkers[index] = worker;
+  const ready = new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => {
+      if (data.type === 'ready') resolve();
+      // A panic in a thread traps its instance: the interpreter's state can no longer be trusted.
+      else if (data.type === 'died') post({ type: 'fatal', error: `a Python thread hit an internal error (${data.error})` });
+    };
+    worker.onerror = (e) => reject(new Error(`a Python thread worker failed to start: ${e.message}`));
+  });
+  worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), index, stackBytes: limits.thread_stack_bytes });
+  return ready;
+}
+
+let growing = Promise.resolve();
+/** Starts thread workers until there are `n` (one at a time in order, so slots never collide). */
+function ensureThreadWorkers(n) {
+  const wanted = Math.min(n, limits.max_threads + 1);
+  growing = growing.then(async () => {
+    const starting = [];
+    while (threadWorkers.length < wanted) starting.push(startThreadWorker(threadWorkers.length));
+    await Promise.all(starting);
+  });
+  return growing;
+}
+
+function serveBridge() {
+  for (const request of wasm.take_bridge_requests()) {
+    if (request.kind === 'thread_workers') {
+      ensureThreadWorkers(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
+    }
+  }
+}
+
+async function nextTick([address, seen]) {
+  if (typeof Atomics.waitAsync === 'function') {
+    const result = Atomics.waitAsync(new Int32Array(wasm.runtime_memory().buffer), address >> 2, seen, POLL_MS);
+    if (result.async) await result.value;
+  } else {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** After the program: threads left running (daemon threads) are asked to stop; true once none is left. */
+async function settle() {
+  if (wasm.pool_status().outstanding === 0) return true;
+  wasm.stop_leftovers();
+  const deadline = performance.now() + SETTLE_MS;
+  while (performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (wasm.pool_status().outstanding === 0) return true;
+  }
+  return false;
+}
+
+async function run({ job, source }) {
+  if (running) throw new Error('Another program is still running.');
+  if (typeof source !== 'string') throw new Error('malformed request: the program must be text');
+  running = true;
+  try {
+    await ensureThreadWorkers(1);
+    wasm.python_start(source);
+    post({ type: 'started', job, at: now() });
+    for (;;) {
+      const wake = wasm.bridge_wake();
+      serveBridge();
+      const progress = wasm.python_poll();
+      if (progress.lanes.length || progress.output.length || progress.events.length) {
+        post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output });
+      }
+      if (progress.trapped) {
+        post({ type: 'fatal', job, error: `the interpreter hit an internal error (${progress.trapped})` });
+        return;
+      }
+      if (progress.outcome) {
+        const settled = await settle();
+        post({ type: 'finished', job, outcome: progress.outcome, restart: !settled });
+        return;
+      }
+      await nextTick(wake);
+    }
+  } finally {
+    running = false;
+  }
+}
+
+function stop({ job, reason }) {
+  const wasRunning = wasm.python_stop(String(reason ?? 'Stopped.').slice(0, 300));
+  post({ type: 'stopping', job, running: wasRunning });
+}
+
+function shutdown({ job }) {
+  for (const worker of threadWorkers) worker?.terminate();
+  threadWorkers.length = 0;
+  post({ type: 'shutdown', job });
+}
+
+const handlers = { boot, run, stop, shutdown, worker_message: PageWorker.deliver, worker_error: PageWorker.fail };
+
+self.onmessage = async ({ data }) => {
+  try {
+    if (data === null || typeof data !== 'object') throw new Error('malformed request: not an object');
+    const handler = Object.hasOwn(handlers, data.type) ? handlers[data.type] : null;
+    if (!handler) throw new Error(`unknown request ${JSON.stringify(String(data.type).slice(0, 40))}`);
+    await handler(data);
+  } catch (error) {
+    const message = String(error?.message ?? error).slice(0, 2000);
+    post({ type: error instanceof WebAssembly.RuntimeError ? 'fatal' : 'failed', job: data?.job, error: message });
+  }
+};
