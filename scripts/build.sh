@@ -14,12 +14,12 @@ echo "[build] compiling Rust to wasm32 with atomics ($WASM_TOOLCHAIN_DESC)"
 $WASM_CARGO build --release --target wasm32-unknown-unknown -Z build-std=panic_abort,std --quiet
 
 echo "[build] compiling the Python runtime to wasm32 (RustPython with the engine; a separate artifact)"
-$WASM_CARGO build --release --target wasm32-unknown-unknown -Z build-std=panic_abort,std -p playground-python --quiet
+$WASM_CARGO build --profile python --target wasm32-unknown-unknown -Z build-std=panic_abort,std -p playground-python --quiet
 
 echo "[build] generating JavaScript bindings"
 rm -rf pkg pkg-python
 wasm-bindgen --target web --out-dir pkg --no-typescript target/wasm32-unknown-unknown/release/playground.wasm
-wasm-bindgen --target web --out-dir pkg-python --no-typescript target/wasm32-unknown-unknown/release/playground_python.wasm
+wasm-bindgen --target web --out-dir pkg-python --no-typescript target/wasm32-unknown-unknown/python/playground_python.wasm
 
 # wasm-bindgen-rayon starts its pool workers from a blob: copy of its own script (for CDN hosting). The
 # page's Content-Security-Policy allows workers from 'self' only, and we host the script ourselves: start

@@ -319,10 +319,18 @@ pub(crate) mod engine_thread {
         }
 
         #[pymethod]
-        fn _acquire_restore(zelf: &Py<Self>, state: (usize, u64), vm: &VirtualMachine) -> PyResult<()> {
+        fn _acquire_restore(
+            zelf: &Py<Self>,
+            state: rustpython_vm::builtins::PyTupleRef,
+            vm: &VirtualMachine,
+        ) -> PyResult<()> {
+            let [count, owner] = state.as_slice() else {
+                return Err(vm.new_type_error("_acquire_restore() needs the state _release_save() gave"));
+            };
+            let (count, owner): (usize, u64) = (count.try_to_value(vm)?, owner.try_to_value(vm)?);
             acquire_engine_lock(&zelf.inner, None, vm)?;
-            zelf.owner.store(state.1, Ordering::SeqCst);
-            zelf.count.store(state.0, Ordering::SeqCst);
+            zelf.owner.store(owner, Ordering::SeqCst);
+            zelf.count.store(count, Ordering::SeqCst);
             Ok(())
         }
 

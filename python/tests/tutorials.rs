@@ -1,0 +1,85 @@
+//! Tutorial programs (`tests/tutorials/*.py`) run unmodified in our interpreter on the engine's threads
+//! and in CPython (`python3`) on this machine: the same lines (as a multiset, where threads interleave).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use playground::protocol::Stream;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn ours(source: &str) -> (Vec<String>, f64, i32, String) {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let source = source.to_string();
+    let out = std::thread::Builder::new()
+        .stack_size(playground::engine::pool::NATIVE_STACK_BYTES)
+        .spawn(move || {
+            playground_python::reset();
+            playground_python::run(&source)
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    playground::engine::cancel::request("the program has ended");
+    while playground::engine::pool::POOL.outstanding() > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let lines = |s: Stream| {
+        out.output
+            .iter()
+            .filter(|l| l.stream == s)
+            .map(|l| l.text.clone())
+            .collect::<Vec<_>>()
+    };
+    // logging writes to stderr, as in CPython; compare both streams together.
+    let mut all = lines(Stream::Stdout);
+    all.extend(lines(Stream::Stderr));
+    (all, out.duration_ms, out.exit_code, lines(Stream::Stderr).join("\n"))
+}
+
+fn cpython(path: &Path) -> (Vec<String>, f64) {
+    let t0 = Instant::now();
+    let out = Command::new("python3")
+        .arg(path)
+        .output()
+        .expect("python3 (CPython) is needed for this test: scripts/setup.sh installs it");
+    let ms = t0.elapsed().as_secs_f64() * 1000.0;
+    assert!(out.status.success(), "CPython failed on {}", path.display());
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    lines.extend(String::from_utf8_lossy(&out.stderr).lines().map(str::to_string));
+    (lines, ms)
+}
+
+fn multiset(lines: &[String]) -> BTreeMap<&str, usize> {
+    let mut m = BTreeMap::new();
+    for l in lines {
+        *m.entry(l.as_str()).or_default() += 1;
+    }
+    m
+}
+
+#[test]
+fn tutorial_programs_print_what_cpython_prints() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tutorials");
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 7, "tutorial programs missing from {}", dir.display());
+    for path in files {
+        let source = std::fs::read_to_string(&path).unwrap();
+        let (expected, cpython_ms) = cpython(&path);
+        let (got, our_ms, code, stderr) = ours(&source);
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert_eq!(code, 0, "{name} failed here: {stderr}");
+        assert_eq!(multiset(&got), multiset(&expected), "{name}: our lines vs CPython's");
+        // Only a loose bound here: this unoptimized build takes seconds just to import `threading`. The
+        // end-to-end test holds the browser's release build to CPython's time + 10 % (python.test.mjs).
+        assert!(
+            our_ms <= cpython_ms * 1.1 + 8000.0,
+            "{name}: {our_ms:.0} ms here, {cpython_ms:.0} ms in CPython"
+        );
+        println!("{name}: {our_ms:.0} ms here, {cpython_ms:.0} ms in CPython");
+    }
+}
