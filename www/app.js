@@ -118,14 +118,16 @@ function renderNav(lessons) {
         l.title, l.engine === 'threads' && !state.playground.threads ? ' (needs isolation)' : '')))))));
 }
 
-/** The lesson's Python with the values substituted: a program that runs (a choice's code, whose meaning
- *  the program's own comment gives; whole numbers as Python writes them, 1_000_000). */
+/** The lesson's Python with the values substituted, so that it runs: a choice's code in the program, its
+ *  label only in a comment ("# Python build: CPython (with GIL)"); whole numbers as Python writes them. */
 function pythonText(lesson, values) {
-  const shown = (name) => {
+  const shown = (name, inComment) => {
     const choice = lesson.params.find((p) => p.name === name)?.choices.find(([v]) => String(v) === String(values[name]));
-    return choice ? String(choice[0]) : fmt.int(values[name]).replaceAll(',', '_');
+    if (choice) return inComment ? choice[1] : String(choice[0]);
+    return fmt.int(values[name]).replaceAll(',', '_');
   };
-  return lesson.python.replace(/\{(\w+)\}/g, (m, name) => (name in values ? shown(name) : m));
+  return lesson.python.split('\n').map((line) => line.replace(/\{(\w+)\}/g, (m, name, at) =>
+    (name in values ? shown(name, line.slice(0, at).includes('#')) : m))).join('\n');
 }
 
 /** A number field, or a drop-down for a parameter with named choices (such as the Python build). */

@@ -627,6 +627,27 @@ mod tests {
     }
 
     #[test]
+    fn a_python_lock_waiting_on_itself_waits_for_another_thread_to_release_it() {
+        // Condition.wait's pattern: take the waiter lock, then block taking it again until another
+        // thread releases it. A plain Lock would be reported as a deadlock after CHECK_MS; this one not.
+        let _s = serial();
+        let waiter = Arc::new(Lock::python("waiter"));
+        assert!(waiter.try_acquire());
+        assert!(!waiter.try_acquire(), "try_acquire must not take a held lock");
+        let releaser = {
+            let waiter = waiter.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(150));
+                waiter.release().unwrap();
+            })
+        };
+        let t0 = now_ms();
+        assert_eq!(waiter.acquire(), Ok(()), "reported as a deadlock");
+        assert!(now_ms() - t0 >= 140.0);
+        releaser.join().unwrap();
+    }
+
+    #[test]
     fn two_threads_taking_two_locks_in_opposite_order_are_detected() {
         let _s = serial();
         let a = Arc::new(Lock::new("lock_a"));

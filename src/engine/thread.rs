@@ -198,4 +198,25 @@ mod tests {
         assert!(handle.is_alive());
         assert!(handle.join() >= 150.0);
     }
+
+    #[test]
+    fn wait_until_returns_at_the_deadline_or_at_a_stop() {
+        let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        trace::reset();
+        crate::engine::cancel::reset();
+        let handle = spawn("Thread-1", "g", || crate::engine::sync::sleep_ms(400.0));
+        let t0 = crate::clock::now_ms();
+        assert!(!handle.wait_until(Some(t0 + 40.0)), "finished too early");
+        assert!((39.0..300.0).contains(&(crate::clock::now_ms() - t0)));
+        let stopper = std::thread::spawn(|| {
+            std::thread::sleep(Duration::from_millis(30));
+            crate::engine::cancel::request("test");
+        });
+        let t1 = crate::clock::now_ms();
+        handle.wait_until(None);
+        assert!(crate::clock::now_ms() - t1 < 300.0, "a stop did not end the wait");
+        stopper.join().unwrap();
+        let _ = handle.try_join();
+        crate::engine::cancel::reset();
+    }
 }

@@ -101,6 +101,9 @@ export function codeReport(result, goToLine) {
   const parts = [];
   const threads = result.lanes.filter((l) => l.kind !== 'main').length;
   const took = `${fmt.ms(result.duration_ms)} (${(result.duration_ms / 1000).toFixed(2)} s)`;
+  const how = result.stopped ? 'was stopped' : result.exception ? `ended with ${result.exception.type}` : 'finished';
+  parts.push(el('p', { class: 'verdict', text: `The program ${how} after ${(result.duration_ms / 1000).toFixed(2)} s `
+    + `with exit code ${result.exitCode}; it started ${fmt.int(threads)} thread${threads === 1 ? '' : 's'} besides MainThread.` }));
   if (result.stopped) {
     parts.push(el('p', { class: 'stopped', role: 'status', text: result.stopped }));
   } else if (result.exception) {

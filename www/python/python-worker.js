@@ -83,6 +83,12 @@ function ensureThreadWorkers(n) {
     const starting = [];
     while (threadWorkers.length < wanted) starting.push(startThreadWorker(threadWorkers.length));
     await Promise.all(starting);
+    // "ready" is posted just before a worker enters the pool's loop: wait until the pool counts it.
+    const deadline = performance.now() + 5000;
+    while (wasm.pool_status().workers < wanted) {
+      if (performance.now() > deadline) throw new Error(`only ${wasm.pool_status().workers} of ${wanted} Python thread workers started`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
   });
   return growing;
 }
