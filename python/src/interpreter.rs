@@ -9,7 +9,9 @@
 use rustpython_vm::{Interpreter, Settings};
 
 /// RustPython modules we do not register: replaced by ours, or unusable on the web.
-const LEFT_OUT: &[&str] = &["_thread", "_queue", "posix"];
+/// `_datetime` reads `SystemTime::now()` (a panic on the web): `datetime` then uses `_pydatetime`, on our
+/// clock.
+const LEFT_OUT: &[&str] = &["_thread", "_queue", "posix", "_datetime"];
 
 /// The Python source the prelude runs (see `prelude.py`).
 pub const PRELUDE: &str = include_str!("prelude.py");

@@ -22,4 +22,4 @@ pub mod thread_module;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use run::{reset, run, PythonException, PythonOutcome};
+pub use run::{prepare, reset, run, run_prepared, Prepared, PythonException, PythonOutcome};

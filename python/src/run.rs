@@ -39,7 +39,11 @@ pub struct PythonOutcome {
     pub exception: Option<PythonException>,
     pub started_at: f64,
     pub finished_at: f64,
+    /// From the program's first line to its end (threads joined at exit included).
     pub duration_ms: f64,
+    /// What preparing its interpreter took, before the program started: building it, the prelude and
+    /// the [`PRELOADED`] imports.
+    pub prepare_ms: f64,
     /// Why the run was stopped (Stop, the time limit, a deadlock), if it was.
     pub stopped: Option<String>,
     pub deadlock: Option<Deadlock>,
@@ -55,17 +59,61 @@ pub struct PythonOutcome {
 
 /// Clears what a previous run left (the log, the stop flag, idents). Call before [`run`], on the thread
 /// that will run it, before the run can be stopped.
+///
+/// The deadlock detector's graph is not cleared: a prepared interpreter's locks are already registered
+/// in it (each lock leaves it when dropped), and their ids must stay unique.
 pub fn reset() {
     cancel::reset();
     trace::reset();
-    playground::engine::deadlock::reset();
     thread_module::engine_thread::reset();
     stdio::reset();
     stop::reset();
 }
 
-/// Runs `source` as `__main__` to the end; the calling thread is the program's main thread.
+/// Modules imported while an interpreter is prepared, before the program is known: what nearly every
+/// threading tutorial imports. Importing them takes RustPython a few hundred milliseconds in the browser;
+/// done ahead, a program's own time is its own (`PythonOutcome::prepare_ms` says what preparing cost).
+pub const PRELOADED: &str = "import threading, time, queue, logging, random, concurrent.futures";
+
+/// A fresh interpreter, its prelude run and [`PRELOADED`] imported, waiting for a program. It must be run
+/// on the thread that prepared it.
+pub struct Prepared {
+    interp: rustpython_vm::Interpreter,
+    prelude: Result<rustpython_vm::PyObjectRef, String>,
+    prepare_ms: f64,
+}
+
+/// Builds a [`Prepared`] interpreter on the calling thread.
+pub fn prepare() -> Prepared {
+    let t0 = now_ms();
+    let interp = interpreter::build();
+    let prelude = interp.enter(|vm| {
+        let loaded = load_prelude(vm).and_then(|prelude| {
+            vm.run_string(vm.new_scope_with_builtins(), PRELOADED, "<playground preload>")?;
+            Ok(prelude)
+        });
+        loaded.map_err(|exc| {
+            let mut text = String::new();
+            let _ = vm.write_exception(&mut text, &exc);
+            text
+        })
+    });
+    Prepared {
+        interp,
+        prelude,
+        prepare_ms: now_ms() - t0,
+    }
+}
+
+/// Runs `source` as `__main__` to the end in a fresh interpreter; the calling thread is the program's main
+/// thread.
 pub fn run(source: &str) -> PythonOutcome {
+    run_prepared(prepare(), source)
+}
+
+/// Runs `source` as `__main__` in `prepared` (made on this thread); call [`reset`] first.
+pub fn run_prepared(prepared: Prepared, source: &str) -> PythonOutcome {
+    thread_module::engine_thread::become_main();
     let started_at = now_ms();
     let main_lane = trace::new_lane("MainThread", LaneKind::Main, "python");
     trace::set_current_lane(main_lane);
@@ -85,8 +133,8 @@ pub fn run(source: &str) -> PythonOutcome {
             line: None,
         }))
     } else {
-        let interp = interpreter::build();
-        interp.enter(|vm| run_in(vm, source))
+        let Prepared { interp, prelude, .. } = &prepared;
+        interp.enter(|vm| run_in(vm, source, prelude))
     };
     stdio::flush_thread();
     let finished_at = now_ms();
@@ -100,6 +148,7 @@ pub fn run(source: &str) -> PythonOutcome {
         started_at,
         finished_at,
         duration_ms: finished_at - started_at,
+        prepare_ms: prepared.prepare_ms,
         deadlock: stop::take_deadlock(),
         stopped,
         dropped_output_lines: stdio::dropped_lines(),
@@ -111,12 +160,14 @@ pub fn run(source: &str) -> PythonOutcome {
     }
 }
 
-fn run_in(vm: &VirtualMachine, source: &str) -> (i32, Option<PythonException>) {
-    let prelude = match load_prelude(vm) {
+fn run_in(
+    vm: &VirtualMachine,
+    source: &str,
+    prelude: &Result<rustpython_vm::PyObjectRef, String>,
+) -> (i32, Option<PythonException>) {
+    let prelude = match prelude {
         Ok(module) => module,
-        Err(exc) => {
-            let mut text = String::new();
-            let _ = vm.write_exception(&mut text, &exc);
+        Err(text) => {
             stdio::write(2, &format!("the playground's Python failed to start:\n{text}\n"));
             return (1, None);
         }

@@ -13,7 +13,7 @@ pub(crate) use engine_thread::module_def;
 pub const MAX_THREADS: usize = 64;
 
 #[rustpython_vm::pymodule(name = "_thread")]
-pub(crate) mod engine_thread {
+pub mod engine_thread {
     use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
     use std::sync::{Arc, Mutex};
 
@@ -53,11 +53,15 @@ pub(crate) mod engine_thread {
         NEXT_IDENT.store(2, Ordering::SeqCst);
         ALIVE.store(0, Ordering::SeqCst);
         playground::engine::lock(&NON_DAEMON).clear();
+    }
+
+    /// The calling thread is the program's main thread (its worker may have run other threads before).
+    pub(crate) fn become_main() {
         IDENT.with(|i| i.set(MAIN_IDENT));
     }
 
     /// Threads started by the program and still running.
-    pub(crate) fn alive() -> usize {
+    pub fn alive() -> usize {
         ALIVE.load(Ordering::SeqCst)
     }
 

@@ -2,10 +2,15 @@
 //!
 //! This artifact links the engine crate, so its thread workers call the engine's `thread_worker_main`
 //! and the runtime reads the engine's `pool_status`, `bridge_wake` and `take_bridge_requests`, exactly as
-//! the lesson runtime does. What is new here is one kind of run: a learner's program. Its main thread is
-//! a job on a thread worker; this (runtime) worker never runs Python and never blocks.
+//! the lesson runtime does. What is new here is one kind of run: a learner's program.
+//!
+//! The program's main thread is one long-lived job on a thread worker ([`python_boot`]): it prepares a
+//! fresh interpreter (the prelude run, the common modules imported), waits for a program, runs it, and
+//! prepares the next one. So a program starts at once, and each still gets an interpreter of its own.
+//! This (runtime) worker never runs Python and never blocks.
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use playground::engine::pool::POOL;
 use playground::engine::{bridge, cancel, fault, lock, trace};
@@ -23,21 +28,42 @@ enum State {
 }
 
 static CURRENT: Mutex<Option<State>> = Mutex::new(None);
+/// The next program, handed to the main thread.
+static NEXT: Mutex<Option<String>> = Mutex::new(None);
+static NEXT_READY: Condvar = Condvar::new();
+/// Whether the main thread has an interpreter prepared and is waiting for a program.
+static PREPARED: AtomicBool = AtomicBool::new(false);
+static BOOTED: AtomicBool = AtomicBool::new(false);
 
-/// Starts `source` as a new program; its main thread runs on a thread worker (one must have started).
+/// Starts the program's main thread on a thread worker (once): it prepares interpreters and runs
+/// programs, one after another, for the life of this instance.
 #[wasm_bindgen]
-pub fn python_start(source: String) -> Result<(), JsValue> {
-    let mut current = lock(&CURRENT);
-    if matches!(*current, Some(State::Running)) {
-        return Err(js_error("another program is still running"));
-    }
+pub fn python_boot() -> Result<(), JsValue> {
     if POOL.workers() == 0 {
         return Err(js_error("no thread worker has started yet"));
     }
-    crate::run::reset();
-    *current = Some(State::Running);
-    drop(current);
-    POOL.submit(Box::new(move || {
+    if BOOTED.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    POOL.submit(Box::new(main_thread));
+    Ok(())
+}
+
+fn main_thread() {
+    loop {
+        let prepared = crate::run::prepare();
+        PREPARED.store(true, Ordering::SeqCst);
+        bridge::wake();
+        let source = {
+            let mut next = lock(&NEXT);
+            loop {
+                if let Some(source) = next.take() {
+                    break source;
+                }
+                next = NEXT_READY.wait(next).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        PREPARED.store(false, Ordering::SeqCst);
         fault::arm(|message| {
             if let Ok(mut current) = CURRENT.try_lock() {
                 *current = Some(State::Trapped(message.to_string()));
@@ -45,11 +71,35 @@ pub fn python_start(source: String) -> Result<(), JsValue> {
             cancel::request("the interpreter hit an internal error");
             bridge::wake();
         });
-        let outcome = crate::run::run(&source);
+        let outcome = crate::run::run_prepared(prepared, &source);
         fault::disarm();
         *lock(&CURRENT) = Some(State::Done(Box::new(outcome)));
         bridge::wake();
-    }));
+    }
+}
+
+/// Whether an interpreter is prepared, so a program given now starts at once.
+#[wasm_bindgen]
+pub fn python_prepared() -> bool {
+    PREPARED.load(Ordering::SeqCst)
+}
+
+/// Hands `source` to the main thread as the next program.
+#[wasm_bindgen]
+pub fn python_start(source: String) -> Result<(), JsValue> {
+    let mut current = lock(&CURRENT);
+    if matches!(*current, Some(State::Running)) {
+        return Err(js_error("another program is still running"));
+    }
+    if !BOOTED.load(Ordering::SeqCst) {
+        return Err(js_error("the Python runtime has not booted"));
+    }
+    // Before the program is handed over, so that a stop asked for right after this is kept.
+    crate::run::reset();
+    *current = Some(State::Running);
+    drop(current);
+    *lock(&NEXT) = Some(source);
+    NEXT_READY.notify_all();
     Ok(())
 }
 
@@ -97,6 +147,17 @@ pub fn python_stop(reason: String) -> bool {
     true
 }
 
+/// Python threads of the finished program still running (daemon threads): asks them to stop, and
+/// returns how many there are.
+#[wasm_bindgen]
+pub fn python_stop_leftovers() -> usize {
+    let alive = crate::thread_module::engine_thread::alive();
+    if alive > 0 {
+        cancel::request("the program has ended");
+    }
+    alive
+}
+
 /// Figures for the page and the benchmark: this build's limits.
 #[wasm_bindgen]
 pub fn python_limits() -> Result<JsValue, JsValue> {
@@ -106,6 +167,7 @@ pub fn python_limits() -> Result<JsValue, JsValue> {
         "max_source_bytes": crate::run::MAX_SOURCE_BYTES,
         "max_output_lines": trace::MAX_OUTPUT,
         "thread_stack_bytes": crate::interpreter::THREAD_STACK_BYTES,
+        "preloaded": crate::run::PRELOADED,
     }))
 }
 

@@ -2,6 +2,10 @@
 // a new user meets it, tutorial programs through window.playground.runPython, bad programs, and Stop.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import AxeBuilder from '@axe-core/playwright';
 import { serve, launch, openPlayground } from './harness.mjs';
 
 let browser, isolated, pg;
@@ -64,6 +68,32 @@ test('a new user: Edit and run on "Threads start and join" runs three 2 s sleeps
   assert.equal(await page.$eval('#code-exit', (e) => e.textContent), '0');
   // The link holds the program.
   assert.match(page.url(), /lesson=code&code=/);
+  // Accessible as the lessons are: no serious or critical axe violation in code mode, after a run.
+  const axe = await new AxeBuilder({ page }).analyze();
+  const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(bad, []);
+  fs.mkdirSync('tests/e2e/screenshots', { recursive: true });
+  await page.screenshot({ path: 'tests/e2e/screenshots/python-edit-and-run.png', fullPage: true });
+  assert.deepEqual(pg.errors, []);
+});
+
+test('a shared link opens the program in the editor, and Ctrl+Enter runs it', async () => {
+  const link = pg.page.url();
+  const { page, errors, context } = await openPlayground(browser, link);
+  try {
+    await page.waitForSelector('#editor .cm-content');
+    assert.match(await page.textContent('#editor .cm-content'), /N_THREADS = 3/);
+    await page.click('#editor .cm-content');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nprint("edited")');
+    await page.keyboard.press('Control+Enter');
+    await page.waitForFunction(() => /Finished|Ended|Stopped/.test(document.getElementById('run-status').textContent), null, { timeout: 120_000 });
+    assert.match(await page.textContent('#output'), /edited/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
 });
 
 test('runPython: three sleeping threads overlap on the timeline and the result has the documented shape', async () => {
@@ -182,6 +212,47 @@ print("main done")
   }
   assert.match(stderr(r), /Logger hello from a thread/);
   assert.ok(r.duration_ms < 5000, `a daemon thread abandoned at exit kept the run going: ${r.duration_ms} ms`);
+});
+
+/** Runs a file in CPython on this machine: its lines (stdout, then stderr) and its wall time. */
+function cpython(file) {
+  const t0 = performance.now();
+  const r = spawnSync('python3', [file], { encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  assert.equal(r.status, 0, `CPython failed on ${file}: ${r.stderr}`);
+  return { lines: [...r.stdout.split('\n'), ...r.stderr.split('\n')].filter((l) => l !== ''), ms };
+}
+const sorted = (lines) => [...lines].sort();
+
+test('the tutorial programs (python/tests/tutorials) print the lines CPython prints', async () => {
+  const dir = 'python/tests/tutorials';
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
+    const file = path.join(dir, name);
+    const expected = cpython(file);
+    const r = await runPython(fs.readFileSync(file, 'utf8'));
+    assert.equal(r.exitCode, 0, `${name}: ${stderr(r)}`);
+    const got = r.output.map((l) => l.text).filter((l) => l !== '');
+    assert.deepEqual(sorted(got), sorted(expected.lines), name);
+    console.log(`# ${name}: ${r.duration_ms.toFixed(0)} ms here, ${expected.ms.toFixed(0)} ms in CPython`);
+  }
+});
+
+test('a sleep-bound program takes CPython\'s time + 10 % at most', async () => {
+  const program = `import threading, time
+def download(n):
+    time.sleep(2)
+    print("downloaded", n)
+threads = [threading.Thread(target=download, args=(i,)) for i in range(3)]
+for t in threads: t.start()
+for t in threads: t.join()
+`;
+  const file = path.join(fs.mkdtempSync('/tmp/pg-'), 'sleepers.py');
+  fs.writeFileSync(file, program);
+  const expected = cpython(file);
+  const r = await runPython(program);
+  assert.deepEqual(sorted(stdout(r)), sorted(expected.lines));
+  console.log(`# 3 threads × 2 s: ${r.duration_ms.toFixed(0)} ms here, ${expected.ms.toFixed(0)} ms in CPython (both from start to exit)`);
+  assert.ok(r.duration_ms <= expected.ms * 1.1, `${r.duration_ms} ms against CPython's ${expected.ms} ms`);
 });
 
 test('4 threads × 100,000 unlocked counter += 1 lose updates (no GIL)', async () => {

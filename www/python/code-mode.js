@@ -11,7 +11,8 @@ export const CODE_LESSON = Object.freeze({
   engine: 'threads',
   summary: 'Write or paste Python and run it in a real interpreter (RustPython) whose threads are this ' +
     'playground\'s real threads: each threading.Thread runs on its own Web Worker, in parallel with the others, ' +
-    'and its locks, sleeps and joins appear on the timeline. Ctrl+Enter (⌘+Enter) runs, Esc stops.',
+    'and its locks, sleeps and joins appear on the timeline. It has no GIL, like free-threaded CPython 3.13t, so ' +
+    'threads really run Python at the same time (and an unlocked counter loses updates). Ctrl+Enter (⌘+Enter) runs, Esc stops.',
   python: '',
   params: [],
 });

@@ -57,6 +57,9 @@ async function boot({ job, pageCreatesWorkers = false }) {
   await init({ module_or_path: compiled });
   limits = wasm.python_limits();
   await ensureThreadWorkers(INITIAL_WORKERS);
+  // The program's main thread prepares the first interpreter: ready once it has.
+  wasm.python_boot();
+  while (!wasm.python_prepared()) await nextTick(wasm.bridge_wake());
   post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0 });
 }
 
@@ -112,12 +115,11 @@ async function nextTick([address, seen]) {
 
 /** After the program: threads left running (daemon threads) are asked to stop; true once none is left. */
 async function settle() {
-  if (wasm.pool_status().outstanding === 0) return true;
-  wasm.stop_leftovers();
+  if (wasm.python_stop_leftovers() === 0) return true;
   const deadline = performance.now() + SETTLE_MS;
   while (performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 5));
-    if (wasm.pool_status().outstanding === 0) return true;
+    if (wasm.python_stop_leftovers() === 0) return true;
   }
   return false;
 }
@@ -127,7 +129,6 @@ async function run({ job, source }) {
   if (typeof source !== 'string') throw new Error('malformed request: the program must be text');
   running = true;
   try {
-    await ensureThreadWorkers(1);
     wasm.python_start(source);
     post({ type: 'started', job, at: now() });
     for (;;) {
