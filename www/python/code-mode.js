@@ -19,8 +19,8 @@ export const CODE_LESSON = Object.freeze({
 
 /** What the interpreter is, said plainly beside every run. */
 export const NO_GIL_NOTE = 'This interpreter has no GIL, like free-threaded CPython 3.13t: Python threads run ' +
-  'at the same time on different cores. So `counter += 1` from several threads without a lock loses updates ' +
-  '(two threads read the same value and both write it back plus one); with a `threading.Lock` around it the ' +
+  'at the same time on different cores. So counter += 1 from several threads without a lock loses updates ' +
+  '(two threads read the same value and both write it back plus one); with a threading.Lock around it the ' +
   'count is exact. On CPython with the GIL the same race exists but shows far less often.';
 
 export const STARTER = `import threading
@@ -91,7 +91,7 @@ export function appendCodeOutput(out, lines, lanes, startedAt, goToLine) {
       text.append(line.text);
     }
     frag.append(el('span', { class: 'out-time', text: `+${(line.t - startedAt).toFixed(1).padStart(7)} ms  ` }),
-      el('span', { class: 'out-who', text: who }), isErr ? el('span', { class: 'out-stream', text: ' stderr' }) : null, '  ', text, '\n');
+      el('span', { class: 'out-who', text: who }), ...(isErr ? [el('span', { class: 'out-stream', text: ' stderr' })] : []), '  ', text, '\n');
   }
   out.append(frag);
   out.scrollTop = out.scrollHeight;
