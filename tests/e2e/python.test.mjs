@@ -238,10 +238,11 @@ test('the tutorial programs (python/tests/tutorials) print the lines CPython pri
 });
 
 test('a sleep-bound program takes CPython\'s time + 10 % at most', async () => {
-  const program = `import threading, time
+  // One write per line: CPython can interleave a print's text and newline from threads waking together.
+  const program = `import sys, threading, time
 def download(n):
     time.sleep(2)
-    print("downloaded", n)
+    sys.stdout.write(f"downloaded {n}\\n")
 threads = [threading.Thread(target=download, args=(i,)) for i in range(3)]
 for t in threads: t.start()
 for t in threads: t.join()

@@ -1,10 +1,18 @@
 import threading
 import time
 
+print_lock = threading.Lock()  # CPython interleaves the text and the newline of prints from threads
+
+
+def say(text):
+    with print_lock:
+        print(text)
+
+
 def download(name, seconds):
-    print(f"start {name}")
+    say(f"start {name}")
     time.sleep(seconds)
-    print(f"done {name}")
+    say(f"done {name}")
 
 threads = [threading.Thread(target=download, args=(f"file{i}", 0.3)) for i in range(3)]
 for t in threads:
