@@ -7,9 +7,10 @@
      lesson          a lesson id (default: the first lesson)
      height          the iframe's height in px before it sizes itself (default 640)
      allow-origins   more origins, comma-separated, that may control the embed (this page's own is added)
+     code            a Python program for "Your code" (or put it in a <script type="text/python"> child)
      anything else   a parameter of the lesson, e.g. threads="4" increments="1000000"
    They are read when the element is added to the page; use setParams() afterwards.
-   Methods: run(params?), setParams(params, lesson?). Events on the element (CustomEvent, detail = the
+   Methods: run(params?), runCode(source), setParams(params, lesson?). Events on the element (CustomEvent, detail = the
    message): 'ready', 'lesson', 'run-started', 'run-finished', 'error'.
    Messages are accepted only from this element's own iframe and from the playground's origin. */
 (() => {
@@ -26,6 +27,12 @@
 
     connectedCallback() {
       if (this.#frame) return;
+      // Upgraded while the page is still being parsed, the element has no children yet: a
+      // <script type="text/python"> inside it appears later, so wait for the document.
+      if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', () => { if (this.isConnected) this.connectedCallback(); }, { once: true });
+        return;
+      }
       const query = new URLSearchParams();
       // A Python program (the `code` attribute or a <script type="text/python"> child) opens "Your code"
       // with it, sent once the embed is ready (a program can be longer than a link may be).

@@ -364,3 +364,41 @@ while True:
   const next = await runPython('import threading; t = threading.Thread(target=print, args=("again",)); t.start(); t.join()');
   assert.deepEqual(stdout(next), ['again']);
 });
+
+test('an embed takes code: a <script type="text/python"> child, then run() and runCode() from the host page', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // A host page on the playground's own origin, isolated by the README's two headers.
+  await page.route('**/python-host.html', (route) => route.fulfill({
+    status: 200,
+    headers: { 'content-type': 'text/html', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+    body: `<!doctype html><title>host</title><script src="/embed.js"></script>
+<concurrency-playground id="pg"><script type="text/python">
+import threading
+t = threading.Thread(target=print, args=("from the embed",))
+t.start(); t.join()
+</script></concurrency-playground>
+<script>
+  const pg = document.getElementById('pg');
+  window.finished = [];
+  pg.addEventListener('run-finished', (e) => window.finished.push(e.detail));
+  pg.addEventListener('ready', () => pg.run(), { once: true });
+</script>`,
+  }));
+  try {
+    await page.goto(`${isolated.url}python-host.html`);
+    await page.waitForFunction(() => window.finished.length === 1, null, { timeout: 120_000 });
+    const first = await page.evaluate(() => window.finished[0]);
+    assert.equal(first.exitCode, 0, JSON.stringify(first));
+    assert.deepEqual(first.output.map((l) => l.text), ['from the embed']);
+    await page.evaluate(() => document.getElementById('pg').runCode('print(6 * 7)'));
+    await page.waitForFunction(() => window.finished.length === 2, null, { timeout: 60_000 });
+    const second = await page.evaluate(() => window.finished[1]);
+    assert.deepEqual(second.output.map((l) => l.text), ['42']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
