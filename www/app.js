@@ -324,17 +324,17 @@ function showCodeMode(on) {
   }
 }
 
-function ensureEditor() {
-  if (state.code.editor) {
-    state.code.editor.setCode(state.code.text);
-    return Promise.resolve(state.code.editor);
-  }
+/** The editor (created on first use), showing `state.code.text`. */
+async function ensureEditor() {
   state.code.mounting ??= mountEditor($('editor'), {
     doc: state.code.text,
     onRun: () => { if (!state.running) run(); },
     onChange: () => { state.code.text = state.code.editor.getCode(); updateCodeLink(); },
   }).then((editor) => { state.code.editor = editor; return editor; });
-  return state.code.mounting;
+  const editor = await state.code.mounting;
+  // The program may have been replaced while the editor loaded (an embed's code, Edit and run).
+  if (editor.getCode() !== state.code.text) editor.setCode(state.code.text);
+  return editor;
 }
 
 /** The link carries the program, compressed; a program too long for a link gets a notice instead. */
