@@ -1,30 +1,10 @@
 //! Real Python programs run through our `_thread` on OS threads: what a learner pastes from a tutorial.
 //! One run at a time (the engine's log and stop flag are per process).
 
-use std::sync::Mutex;
+mod common;
 
+use common::run;
 use playground_python::PythonOutcome;
-
-static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Runs `source` on a thread of its own, as the runtime runs a program's main thread on a worker (with the
-/// same stack as a native pool worker: the test harness's 2 MiB threads are too small for an unoptimized
-/// interpreter).
-fn run(source: &str) -> PythonOutcome {
-    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let source = source.to_string();
-    let outcome = std::thread::Builder::new()
-        .stack_size(playground::engine::pool::NATIVE_STACK_BYTES)
-        .spawn(move || {
-            playground_python::reset();
-            playground_python::run(&source)
-        })
-        .expect("a thread for the program")
-        .join()
-        .expect("the program's main thread panicked");
-    settle();
-    outcome
-}
 
 fn stdout(outcome: &PythonOutcome) -> Vec<String> {
     outcome
@@ -166,10 +146,4 @@ fn sys_exit_sets_the_exit_code_and_a_daemon_thread_is_abandoned() {
     assert_eq!(out.threads_left, 1);
 }
 
-/// Stops threads a run left behind (as the runtime does after every run) and waits until they are gone.
-fn settle() {
-    playground::engine::cancel::request("the program has ended");
-    while playground::engine::pool::POOL.outstanding() > 0 {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
 }

@@ -4,29 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use playground::protocol::Stream;
 
-static SERIAL: Mutex<()> = Mutex::new(());
+mod common;
 
 fn ours(source: &str) -> (Vec<String>, f64, i32, String) {
-    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let source = source.to_string();
-    let out = std::thread::Builder::new()
-        .stack_size(playground::engine::pool::NATIVE_STACK_BYTES)
-        .spawn(move || {
-            playground_python::reset();
-            playground_python::run(&source)
-        })
-        .unwrap()
-        .join()
-        .unwrap();
-    playground::engine::cancel::request("the program has ended");
-    while playground::engine::pool::POOL.outstanding() > 0 {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let out = common::run(source);
     let lines = |s: Stream| {
         out.output
             .iter()
