@@ -145,5 +145,3 @@ fn sys_exit_sets_the_exit_code_and_a_daemon_thread_is_abandoned() {
     assert_eq!(stdout(&out), vec!["bye"]);
     assert_eq!(out.threads_left, 1);
 }
-
-}
