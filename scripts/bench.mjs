@@ -80,6 +80,9 @@ function newestMtime(paths) {
   return newest;
 }
 
+/** The native reference binary, in the build cache scripts/toolchain.sh chose (set by buildIfNeeded). */
+let NATIVE_BINARY = null;
+
 function buildIfNeeded() {
   const wasm = 'dist/pkg/playground_bg.wasm';
   const stale = !fs.existsSync(wasm) || !fs.existsSync('dist/www/bench/bench-worker.js') || !fs.existsSync('dist/pkg-python')
@@ -93,8 +96,10 @@ function buildIfNeeded() {
   log('building the native reference (examples/bench_native.rs, release profile, same compiler as the wasm build)');
   const out = sh('source scripts/toolchain.sh && find_wasm_toolchain && echo "$WASM_TOOLCHAIN_DESC" '
     + '&& $WASM_CARGO build --release --example bench_native --quiet 2>&1 >/dev/null | grep -v -e "unstable feature" -e "not stably" >&2; '
-    + 'test -x target/release/examples/bench_native');
-  return out.split('\n')[0];
+    + 'test -x "$CARGO_TARGET_DIR/release/examples/bench_native" && echo "$CARGO_TARGET_DIR/release/examples/bench_native"');
+  const [toolchain, nativeBinary] = out.trim().split('\n');
+  NATIVE_BINARY = nativeBinary;
+  return toolchain;
 }
 
 function machine(toolchain, browserVersion) {
@@ -148,7 +153,7 @@ function rustCases(cores) {
 
 function runNative(cases) {
   log(`native reference: ${cases.length} cases`);
-  const r = spawnSync('target/release/examples/bench_native', [], { input: JSON.stringify({ cases }), encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(NATIVE_BINARY, [], { input: JSON.stringify({ cases }), encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`bench_native failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }

@@ -18,8 +18,8 @@ $WASM_CARGO build --profile python --target wasm32-unknown-unknown -Z build-std=
 
 echo "[build] generating JavaScript bindings"
 rm -rf pkg pkg-python
-wasm-bindgen --target web --out-dir pkg --no-typescript target/wasm32-unknown-unknown/release/playground.wasm
-wasm-bindgen --target web --out-dir pkg-python --no-typescript target/wasm32-unknown-unknown/python/playground_python.wasm
+wasm-bindgen --target web --out-dir pkg --no-typescript "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/playground.wasm"
+wasm-bindgen --target web --out-dir pkg-python --no-typescript "$CARGO_TARGET_DIR/wasm32-unknown-unknown/python/playground_python.wasm"
 
 # wasm-bindgen-rayon starts its pool workers from a blob: copy of its own script (for CDN hosting). The
 # page's Content-Security-Policy allows workers from 'self' only, and we host the script ourselves: start

@@ -14,27 +14,41 @@ find_wasm_toolchain
 export PATH="$HOME/.cargo/bin:$PATH"
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
+# How long each step took, printed at the end (the CI budget is 40 minutes on 2 cores).
+timings=()
+step_start=0
+step() {
+  timings+=("$(printf '%5d s  %s' $((SECONDS - step_start)) "$1")")
+  step_start=$SECONDS
+}
+step "setup (scripts/setup.sh --browser)"
+echo "[test] build cache: $CARGO_TARGET_DIR"
 
 echo; echo "== tier 1: native cargo test (the engine and lessons; learner Python through our modules)"
 # The wasm toolchain's cargo (Rust 1.96): RustPython's parser crates need it, and both builds then share
 # one compiler.
 $WASM_CARGO test --workspace --quiet 2>&1 | grep -v -e 'unstable feature specified' -e 'not stably supported' | tee "$log/native"
+step "tier 1: native cargo test"
 
 echo; echo "== tier 2: wasm-bindgen-test in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(command -v chromedriver) \
   $WASM_CARGO test --target wasm32-unknown-unknown -Z build-std=panic_abort,std --test web 2>&1 \
   | grep -v -e 'unstable feature specified' -e 'not stably supported' | tee "$log/wasm"
+step "tier 2: wasm-bindgen-test"
 
 echo; echo "== building dist/ for the end-to-end tests"
 bash scripts/build.sh
+step "build dist/ (scripts/build.sh)"
 
 echo; echo "== tier 3: end-to-end in Chromium (Playwright)"
 # A failing test must not end the script here: the later tiers still run, and the closing line counts it.
 node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log/e2e" || true
+step "tier 3: end-to-end in Chromium"
 
 echo; echo "== tier 4: bench --quick (every figure present; no timing assertions)"
 bench_ok=0
 if node scripts/bench.mjs --quick --out "$log/bench" 2>&1 | tee "$log/bench.log"; then bench_ok=1; fi
+step "tier 4: bench --quick"
 
 # The same files in Firefox ESR (see README, "Tests"). A missing browser is a failure, not a silent skip.
 firefox_missing=0
@@ -42,6 +56,7 @@ if [ "${E2E_FIREFOX:-1}" != 0 ]; then
   if command -v firefox-esr >/dev/null; then
     echo; echo "== tier 5: end-to-end in Firefox ESR (Playwright over WebDriver BiDi)"
     E2E_BROWSER=firefox node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$log/e2e-firefox" || true
+    step "tier 5: end-to-end in Firefox ESR"
   else
     echo "[test] firefox-esr is missing (scripts/setup.sh --browser could not install it): tier 5 FAILED"
     firefox_missing=1
@@ -63,5 +78,7 @@ done
 passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) + bench_ok + $(sum '^# pass [0-9]+' e2e-firefox) ))
 failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) + 1 - bench_ok + $(sum '^# fail [0-9]+' e2e-firefox) + firefox_missing + empty ))
 echo
+printf '%s\n' "${timings[@]}"
+printf '%5d s  in all\n' "$SECONDS"
 echo "all tiers: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

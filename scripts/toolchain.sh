@@ -22,3 +22,9 @@ find_wasm_toolchain() {
   fi
   return 1
 }
+
+# One build cache per machine, shared by every checkout of the project: a fresh clone (CI's, or a second
+# worktree) reuses the compiled dependencies instead of compiling RustPython again (about 25 minutes on 2
+# cores). Cargo's fingerprints keep it correct; our own crates are rebuilt per checkout (their paths
+# differ). Set CARGO_TARGET_DIR to choose another place; `cargo` run by hand still uses ./target.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/threads-playground/target}"
