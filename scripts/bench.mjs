@@ -279,11 +279,16 @@ async function runPythonRuntime(browser, url) {
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => window.playground !== undefined, null, { timeout: 60_000 });
-  const result = await page.evaluate((source) => window.playground.runPython(source, { timeLimitS: 600 }), pythonCasesSource());
+  // The same cases as CPython with the GIL (the default), then free-threaded.
+  const cases = {};
+  for (const [build, gil] of [['gil', true], ['free', false]]) {
+    const result = await page.evaluate(([source, g]) => window.playground.runPython(source, { timeLimitS: 600, gil: g }), [pythonCasesSource(), gil]);
+    const line = result.output.find((l) => l.stream === 'stdout')?.text;
+    if (result.exitCode !== 0 || !line) throw new Error(`the Python cases (${build}) failed: ${result.exception?.traceback ?? result.stopped}`);
+    cases[build] = JSON.parse(line);
+  }
   await context.close();
-  const line = result.output.find((l) => l.stream === 'stdout')?.text;
-  if (result.exitCode !== 0 || !line) throw new Error(`the Python cases failed: ${result.exception?.traceback ?? result.stopped}`);
-  return { load_cold_ms: cold, load_warm_ms: warm, cases: JSON.parse(line) };
+  return { load_cold_ms: cold, load_warm_ms: warm, cases: cases.gil, cases_free_threaded: cases.free };
 }
 
 // ------------------------------------------------------------------------------------------------ figures
@@ -534,7 +539,45 @@ function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes, pytho
         + `${fmtNum(med(warm))} ms warm; a CPU loop runs ${fmtNum(rows[3].ratio)} × CPython's time, a thread start and join ${fmtNum(rows[4].ratio)} ×.`,
     });
   }
+
+  // 10. The GIL for learner code: the same program with the emulated GIL, free-threaded, and in CPython.
+  F.push(pythonGilFigure(python, cores));
   return F;
+}
+
+/** Ratios per sample pair (threads_i / sequential_i): each pair ran back to back, under the same load. */
+function pairRatios(threads, sequential) {
+  return stats(threads.map((t, i) => t / sequential[i]));
+}
+
+function pythonGilFigure(python, cores) {
+  const gil = python.run.cases, free = python.run.cases_free_threaded, cpy = python.cpython;
+  const cpu = (c) => pairRatios(c.cpu_threads_ms, c.cpu_sequential_ms);
+  const io = (c) => pairRatios(c.io_threads_ms, c.io_sequential_ms);
+  const rows = [
+    row('2 CPU-bound threads / sequential, with the GIL', cpu(gil), '×', cpu(cpy), 'CPython, same program'),
+    row('2 CPU-bound threads / sequential, free-threaded', cpu(free), '×', cpu(gil), 'with the GIL'),
+    row('2 I/O-bound threads / sequential, with the GIL', io(gil), '×', io(cpy), 'CPython, same program'),
+    row('2 I/O-bound threads / sequential, free-threaded', io(free), '×', io(gil), 'with the GIL'),
+    row(`single-threaded loop of ${fmtNum(N.pyLoop)} steps with the GIL's switch points`, stats(gil.loop_ms), 'ms', stats(free.loop_ms), 'free-threaded (no hook)'),
+    row('GIL hand-offs per second between 2 busy threads', stats(gil.handoffs_per_s), '/s', stats(cpy.handoffs_per_s), 'CPython, same program'),
+  ];
+  const [cpuGil, cpuFree, ioGil, ioFree] = rows.map((r) => med(r.value));
+  const goals = [
+    [cpuGil >= 0.9, `with the GIL 2 CPU-bound threads take ${fmtNum(cpuGil)} × sequential (goal ≥ 0.9)`],
+    [Math.abs(rows[0].ratio - 1) <= 0.2, `${fmtNum(rows[0].ratio)} × CPython's ratio (goal within ±20 %)`],
+    [cores < 2 || cpuFree <= 0.65, `free-threaded ${fmtNum(cpuFree)} × (goal ≤ 0.65 on 2+ cores)`],
+    [Math.abs(ioGil / ioFree - 1) <= 0.2, `I/O-bound threads ${fmtNum(ioGil)} × with the GIL and ${fmtNum(ioFree)} × without (goal: the same ±20 %)`],
+  ];
+  const missed = goals.filter(([ok]) => !ok);
+  return {
+    id: 'python_gil', title: 'The GIL for learner code', rows,
+    goal: 'with the GIL 2 CPU-bound threads ≥ 0.9 × sequential and within ±20 % of CPython\'s ratio; free-threaded ≤ 0.65 ×; I/O-bound threads overlap alike',
+    status: missed.length ? 'missed' : 'met',
+    analysis: missed.length ? `missed: ${missed.map(([, m]) => m).join('; ')}. Load average ${loadNow()} on ${cores} cores: parallel figures need two free cores.` : null,
+    verdict: `${goals.map(([, m]) => m).join('; ')}; the switch points cost a single thread ${fmtNum(rows[4].ratio)} × its free-threaded time; `
+      + `the GIL changes hands ${fmtNum(med(rows[5].value))} times a second (CPython ${fmtNum(med(rows[5].reference))}).`,
+  };
 }
 
 /** The GIL fidelity report: CPython's ratios against the emulation's, the aim being within ±20 %. */
@@ -719,7 +762,7 @@ async function main() {
 
 /** The report must hold every figure, each with rows of samples (or a pending reason). No timing checks. */
 function check(report) {
-  const want = ['parallel_efficiency', 'wasm_vs_native_kernel', 'dispatch', 'start_cost', 'messages', 'locks', 'overlap', 'page', 'python_runtime'];
+  const want = ['parallel_efficiency', 'wasm_vs_native_kernel', 'dispatch', 'start_cost', 'messages', 'locks', 'overlap', 'page', 'python_runtime', 'python_gil'];
   const problems = [];
   for (const id of want) {
     const f = report.figures.find((x) => x.id === id);

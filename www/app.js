@@ -10,7 +10,7 @@ import { setupEmbed } from './embed-mode.js';
 import { clampTimeLimit } from './watchdog.js';
 import { startDebugPanel } from './debug-panel.js';
 import {
-  CODE_LESSON, STARTER, appendCodeOutput, codeForLink, codeFromLink, codeReport, loadProgress, mountEditor,
+  CODE_LESSON, PYTHON_BUILD, STARTER, appendCodeOutput, codeForLink, codeFromLink, codeReport, loadProgress, mountEditor,
 } from './python/code-mode.js';
 import './exercises.js'; // predict-then-run questions and "fix it" challenges (listen to the events below)
 import './a11y.js';
@@ -48,7 +48,7 @@ async function boot() {
   $('env').textContent = pg.threads
     ? `Cross-origin isolated: real threads available · ${pg.cores} cores · rayon pool of ${pg.rayonThreads}`
     : `Not cross-origin isolated: thread lessons unavailable, process lessons run · ${pg.cores} cores`;
-  state.lessons = [CODE_LESSON, ...pg.lessons];
+  state.lessons = [{ ...CODE_LESSON, params: pg.codeParams }, ...pg.lessons];
   renderNav(state.lessons);
   // Without threads, open on the first lesson that can run here rather than a disabled one.
   const runnable = pg.threads ? pg.lessons[0] : (pg.lessons.find((l) => l.engine === 'processes') ?? pg.lessons[0]);
@@ -355,8 +355,13 @@ function updateCodeLink() {
 /** "Edit and run" on a lesson: its Python view, with the current parameters, in the editor. */
 async function editAndRun() {
   if (state.running) return;
-  state.code.text = pythonText(state.lesson, currentValues());
-  selectLesson(CODE_LESSON.id, {});
+  const values = currentValues();
+  state.code.text = pythonText(state.lesson, values);
+  // The lesson's Python build carries over (the gil lesson's "both, side by side" is not a build).
+  const carried = Object.fromEntries(state.playground.codeParams
+    .filter((p) => p.name in values && (!p.choices.length || p.choices.some(([c]) => c === Number(values[p.name]))))
+    .map((p) => [p.name, Number(values[p.name])]));
+  selectLesson(CODE_LESSON.id, carried);
   await ensureEditor();
   run();
 }
@@ -386,8 +391,11 @@ async function runCode() {
   }, 250);
   const goToLine = (n) => state.code.editor?.goToLine(n);
   try {
+    const values = currentValues();
     const result = await pg.runPython(source, {
       timeLimitS: limit.seconds,
+      gil: Number(values.python) !== PYTHON_BUILD.FREE_THREADED,
+      switchIntervalMs: Number(values.switch_interval_ms),
       onLoad: (p) => loadProgress(bar, $('run-status'), p),
       onProgress: ({ lanes, events, output }) => {
         if (loading) { loading = false; bar.hidden = true; startedAt = performance.timeOrigin + performance.now(); }

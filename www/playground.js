@@ -74,6 +74,8 @@ export class Playground {
     this.#host = host ?? null;
     /** The lessons (id, title, group, engine, summary, python, params). */
     this.lessons = ready.lessons;
+    /** The parameters of learner code (`runPython`): the Python build and its switch interval. */
+    this.codeParams = ready.codeParams;
     /** True when thread lessons can run here. */
     this.threads = ready.threads;
     this.threadsUnavailableReason = ready.threads ? null : THREADS_UNAVAILABLE;
@@ -201,7 +203,10 @@ export class Playground {
    * text }], lanes, events, exitCode, exception: null | { type, message, traceback, line }, duration_ms,
    * stopped }` (and a few more fields: README, "Your own Python").
    * @param {string} source the program
-   * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function }} options
+   * `gil` (default true) runs it as CPython with its GIL, emulated (`sys._is_gil_enabled()` is True, one
+   * thread runs Python code at a time, `switchIntervalMs` is `sys.getswitchinterval()`); false runs it
+   * free-threaded, like CPython 3.13t. The result says which (`pythonBuild`) and what the GIL did (`gil`).
+   * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function, gil?: boolean, switchIntervalMs?: number }} options
    */
   runPython(source, options = {}) {
     if (typeof source !== 'string') return Promise.reject(new Error('runPython needs the program as a string'));

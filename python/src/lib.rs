@@ -4,6 +4,7 @@
 //!
 //! - [`interpreter`]: a fresh interpreter per run; which modules are ours.
 //! - [`thread_module`]: our `_thread` (threads, locks, handles).
+//! - [`gil_module`]: `_gil`, the emulated GIL's switch points and `sys`'s view of it.
 //! - [`stdio`]: `_playground`, the native side of stdout/stderr and `time`.
 //! - [`os_module`]: the native part of our `posix` (the rest is in `prelude.py`).
 //! - [`stop`]: how Stop, the time limit and a deadlock end learner code.
@@ -11,6 +12,7 @@
 //! - [`platform`]: the browser or the OS underneath.
 //! - `web` (wasm32 only): the entry points of the Python runtime worker.
 
+pub mod gil_module;
 pub mod interpreter;
 pub mod os_module;
 pub mod platform;

@@ -345,3 +345,22 @@ def report(exc, filename):
             line = tb.tb_lineno
         tb = tb.tb_next
     return type(exc).__name__, str(exc), text, line
+
+
+# --- the GIL (see gil_module.rs) -----------------------------------------------------------------------
+# sys tells the truth about the emulated GIL in every run; the switch points cost something, so they are
+# registered only in a run with the GIL, just before the program starts.
+import _gil
+
+sys._is_gil_enabled = _gil.enabled
+sys.getswitchinterval = _gil.getswitchinterval
+sys.setswitchinterval = _gil.setswitchinterval
+
+
+def use_gil():
+    """Makes backward jumps and function entries switch points (CPython's eval breaker), for every thread."""
+    m = sys.monitoring
+    m.use_tool_id(_gil.TOOL_ID, "playground GIL")
+    m.register_callback(_gil.TOOL_ID, m.events.JUMP, _gil.switch_point)
+    m.register_callback(_gil.TOOL_ID, m.events.PY_START, _gil.switch_point)
+    m.set_events(_gil.TOOL_ID, m.events.JUMP | m.events.PY_START)

@@ -5,6 +5,7 @@
 
 use playground::clock::now_ms;
 use playground::engine::deadlock::Deadlock;
+use playground::engine::gil::{self, GilStats, Interpreter};
 use playground::engine::{cancel, pool, trace};
 use playground::protocol::{Event, Lane, LaneKind, LaneState, OutputLine};
 use rustpython_vm::builtins::PyBaseExceptionRef;
@@ -49,6 +50,10 @@ pub struct PythonOutcome {
     pub deadlock: Option<Deadlock>,
     /// Lines printed after the output was full (they are counted, not kept).
     pub dropped_output_lines: u64,
+    /// The Python build the run emulated: CPython with its GIL, or free-threaded.
+    pub python_build: Interpreter,
+    /// What the GIL did (all zero free-threaded).
+    pub gil: GilStats,
     /// Threads still running when the program ended (daemon threads, or ones stuck in a loop).
     pub threads_left: usize,
     pub lanes: Vec<Lane>,
@@ -105,36 +110,38 @@ pub fn prepare() -> Prepared {
     }
 }
 
-/// Runs `source` as `__main__` to the end in a fresh interpreter; the calling thread is the program's main
-/// thread.
-pub fn run(source: &str) -> PythonOutcome {
-    run_prepared(prepare(), source)
+/// Runs `source` as `__main__` to the end in a fresh interpreter of kind `build`; the calling thread is
+/// the program's main thread.
+pub fn run(source: &str, build: Interpreter) -> PythonOutcome {
+    run_prepared(prepare(), source, build)
 }
 
-/// Runs `source` as `__main__` in `prepared` (made on this thread); call [`reset`] first.
-pub fn run_prepared(prepared: Prepared, source: &str) -> PythonOutcome {
+/// Runs `source` as `__main__` in `prepared` (made on this thread) as `build` does; call [`reset`] first.
+pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> PythonOutcome {
     thread_module::engine_thread::become_main();
     let started_at = now_ms();
     let main_lane = trace::new_lane("MainThread", LaneKind::Main, "python");
     trace::set_current_lane(main_lane);
     trace::set_worker(main_lane, pool::current_worker());
     trace::enter_at(main_lane, LaneState::Running, started_at);
-    let (exit_code, exception) = if source.len() > MAX_SOURCE_BYTES {
+    let ((exit_code, exception), gil_stats) = if source.len() > MAX_SOURCE_BYTES {
         let message = format!(
             "the program is {} bytes long; the playground runs programs of up to {} bytes",
             source.len(),
             MAX_SOURCE_BYTES
         );
         stdio::write(2, &format!("ValueError: {message}\n"));
-        (1, Some(PythonException {
+        let exception = PythonException {
             type_name: "ValueError".into(),
             message,
             traceback: String::new(),
             line: None,
-        }))
+        };
+        ((1, Some(exception)), GilStats::default())
     } else {
         let Prepared { interp, prelude, .. } = &prepared;
-        interp.enter(|vm| run_in(vm, source, prelude))
+        let with_gil = matches!(build, Interpreter::Gil { .. });
+        gil::run_with(build, || interp.enter(|vm| run_in(vm, source, prelude, with_gil)))
     };
     stdio::flush_thread();
     let finished_at = now_ms();
@@ -152,6 +159,8 @@ pub fn run_prepared(prepared: Prepared, source: &str) -> PythonOutcome {
         deadlock: stop::take_deadlock(),
         stopped,
         dropped_output_lines: stdio::dropped_lines(),
+        python_build: build,
+        gil: gil_stats,
         threads_left,
         lanes,
         events,
@@ -164,6 +173,7 @@ fn run_in(
     vm: &VirtualMachine,
     source: &str,
     prelude: &Result<rustpython_vm::PyObjectRef, String>,
+    with_gil: bool,
 ) -> (i32, Option<PythonException>) {
     let prelude = match prelude {
         Ok(module) => module,
@@ -172,7 +182,15 @@ fn run_in(
             return (1, None);
         }
     };
-    let result = run_main(vm, source, &prelude).and_then(|()| shutdown(vm));
+    let switch_points = || -> PyResult<()> {
+        if with_gil {
+            prelude.get_attr("use_gil", vm)?.call((), vm)?;
+        }
+        Ok(())
+    };
+    let result = switch_points()
+        .and_then(|()| run_main(vm, source, prelude))
+        .and_then(|()| shutdown(vm));
     match result {
         Ok(()) => (0, None),
         Err(exc) => exception_outcome(vm, &exc, &prelude),

@@ -12,6 +12,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 
+use playground::engine::gil::Interpreter;
 use playground::engine::pool::POOL;
 use playground::engine::{bridge, cancel, fault, lock, trace};
 use playground::web::codec::{js_error, to_js};
@@ -29,7 +30,8 @@ enum State {
 
 static CURRENT: Mutex<Option<State>> = Mutex::new(None);
 /// The next program, handed to the main thread.
-static NEXT: Mutex<Option<String>> = Mutex::new(None);
+/// The next program and the Python build to run it as.
+static NEXT: Mutex<Option<(String, Interpreter)>> = Mutex::new(None);
 static NEXT_READY: Condvar = Condvar::new();
 /// Whether the main thread has an interpreter prepared and is waiting for a program.
 static PREPARED: AtomicBool = AtomicBool::new(false);
@@ -54,11 +56,11 @@ fn main_thread() {
         let prepared = crate::run::prepare();
         PREPARED.store(true, Ordering::SeqCst);
         bridge::wake();
-        let source = {
+        let (source, build) = {
             let mut next = lock(&NEXT);
             loop {
-                if let Some(source) = next.take() {
-                    break source;
+                if let Some(next_program) = next.take() {
+                    break next_program;
                 }
                 next = NEXT_READY.wait(next).unwrap_or_else(|p| p.into_inner());
             }
@@ -71,7 +73,7 @@ fn main_thread() {
             cancel::request("the interpreter hit an internal error");
             bridge::wake();
         });
-        let outcome = crate::run::run_prepared(prepared, &source);
+        let outcome = crate::run::run_prepared(prepared, &source, build);
         fault::disarm();
         *lock(&CURRENT) = Some(State::Done(Box::new(outcome)));
         bridge::wake();
@@ -84,9 +86,20 @@ pub fn python_prepared() -> bool {
     PREPARED.load(Ordering::SeqCst)
 }
 
-/// Hands `source` to the main thread as the next program.
+/// Hands `source` to the main thread as the next program: with the GIL (`switch_interval_ms`, as
+/// `sys.setswitchinterval()` sets it) or free-threaded.
 #[wasm_bindgen]
-pub fn python_start(source: String) -> Result<(), JsValue> {
+pub fn python_start(source: String, gil: bool, switch_interval_ms: f64) -> Result<(), JsValue> {
+    if !(switch_interval_ms.is_finite() && switch_interval_ms > 0.0) {
+        return Err(js_error("the switch interval must be a positive number of milliseconds"));
+    }
+    let build = if gil {
+        Interpreter::Gil { switch_interval_ms }
+    } else {
+        // Free-threaded CPython keeps a switch interval too (`sys.getswitchinterval()`), unused.
+        playground::engine::gil::set_switch_interval_ms(switch_interval_ms);
+        Interpreter::FreeThreaded
+    };
     let mut current = lock(&CURRENT);
     if matches!(*current, Some(State::Running)) {
         return Err(js_error("another program is still running"));
@@ -98,7 +111,7 @@ pub fn python_start(source: String) -> Result<(), JsValue> {
     crate::run::reset();
     *current = Some(State::Running);
     drop(current);
-    *lock(&NEXT) = Some(source);
+    *lock(&NEXT) = Some((source, build));
     NEXT_READY.notify_all();
     Ok(())
 }

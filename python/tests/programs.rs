@@ -3,26 +3,7 @@
 
 mod common;
 
-use common::run;
-use playground_python::PythonOutcome;
-
-fn stdout(outcome: &PythonOutcome) -> Vec<String> {
-    outcome
-        .output
-        .iter()
-        .filter(|l| l.stream == playground::protocol::Stream::Stdout)
-        .map(|l| l.text.clone())
-        .collect()
-}
-
-fn stderr(outcome: &PythonOutcome) -> String {
-    outcome
-        .output
-        .iter()
-        .filter(|l| l.stream == playground::protocol::Stream::Stderr)
-        .map(|l| format!("{}\n", l.text))
-        .collect()
-}
+use common::{run, stderr, stdout};
 
 #[test]
 fn hello_world_prints_and_exits_cleanly() {

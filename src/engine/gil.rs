@@ -133,10 +133,7 @@ pub fn run_with<R>(interpreter: Interpreter, body: impl FnOnce() -> R) -> (R, Gi
     let Interpreter::Gil { switch_interval_ms } = interpreter else {
         return (body(), GilStats::default());
     };
-    INTERVAL_US.store(
-        (switch_interval_ms.clamp(0.01, 10_000.0) * 1000.0) as u64,
-        Ordering::SeqCst,
-    );
+    set_switch_interval_ms(switch_interval_ms);
     SWITCHES.store(0, Ordering::SeqCst);
     FORCED_DROPS.store(0, Ordering::SeqCst);
     WAIT_NS.store(0, Ordering::SeqCst);
@@ -146,17 +143,45 @@ pub fn run_with<R>(interpreter: Interpreter, body: impl FnOnce() -> R) -> (R, Gi
     let value = body();
     drop_gil(false);
     ENABLED.store(false, Ordering::SeqCst);
-    let stats = GilStats {
-        switches: SWITCHES.load(Ordering::SeqCst),
-        forced_drops: FORCED_DROPS.load(Ordering::SeqCst),
-        wait_ms: WAIT_NS.load(Ordering::SeqCst) as f64 / 1e6,
-    };
-    (value, stats)
+    (value, stats())
 }
 
 /// Whether a run with the GIL is going on in this process.
 pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
+}
+
+/// Whether the calling thread holds the GIL.
+pub fn holds() -> bool {
+    HOLDS.with(Cell::get)
+}
+
+/// Whether a waiting thread has asked the holder to drop the GIL (the holder's next [`checkpoint`] will).
+#[inline]
+pub fn drop_requested() -> bool {
+    DROP_REQUEST.load(Ordering::Relaxed)
+}
+
+/// `sys.getswitchinterval()`, in milliseconds: the interval of the current (or last) run with the GIL.
+pub fn switch_interval_ms() -> f64 {
+    INTERVAL_US.load(Ordering::Relaxed) as f64 / 1000.0
+}
+
+/// `sys.setswitchinterval()` during a run: waits for the GIL from now on last `ms`.
+pub fn set_switch_interval_ms(ms: f64) {
+    INTERVAL_US.store(
+        (ms.clamp(0.001, 10_000.0) * 1000.0).round().max(1.0) as u64,
+        Ordering::SeqCst,
+    );
+}
+
+/// What the GIL has done so far in the current run.
+pub fn stats() -> GilStats {
+    GilStats {
+        switches: SWITCHES.load(Ordering::SeqCst),
+        forced_drops: FORCED_DROPS.load(Ordering::SeqCst),
+        wait_ms: WAIT_NS.load(Ordering::SeqCst) as f64 / 1e6,
+    }
 }
 
 /// A switch point (CPython's eval breaker): if a waiting thread asked for the GIL, drop it, let that thread
@@ -174,12 +199,14 @@ pub fn checkpoint() {
 }
 
 /// Runs a blocking call without the GIL, as CPython's C code does around every wait, so other threads run
-/// meanwhile. A no-op wrapper when the caller does not hold the GIL.
+/// meanwhile. A no-op wrapper when the caller does not hold the GIL. As in CPython's `drop_gil`, a thread
+/// that was asked to drop the GIL waits here until another has taken it: so even `time.sleep(0)` hands
+/// the GIL over when someone has waited a whole switch interval.
 pub fn allow_threads<R>(blocking: impl FnOnce() -> R) -> R {
     if !HOLDS.with(Cell::get) {
         return blocking();
     }
-    drop_gil(false);
+    drop_gil(DROP_REQUEST.load(Ordering::SeqCst));
     let value = blocking();
     take();
     value

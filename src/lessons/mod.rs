@@ -113,11 +113,30 @@ pub fn find(id: &str) -> Option<&'static dyn Lesson> {
         .find(|l| l.info().id == id)
 }
 
+/// The id of learner code ("Your code"). The Python runtime runs it, not this catalogue, but its
+/// parameters are checked here like every lesson's.
+pub const CODE: &str = "code";
+
+/// The parameters of learner code: which Python build runs it (the lessons' own toggle).
+pub fn code_params() -> Vec<crate::params::ParamSpec> {
+    vec![crate::engine::gil::PYTHON_BUILD, crate::engine::gil::SWITCH_INTERVAL]
+}
+
 /// Validates a request: the lesson must exist; parameters are clamped with notices.
 ///
 /// # Errors
 /// An unknown lesson id, with the list of known ones.
 pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
+    if request.lesson == CODE {
+        let (params, notices) = validate(&code_params(), &request.params);
+        return Ok(PreparedRun {
+            lesson: CODE.into(),
+            engine: EngineKind::Threads,
+            params,
+            notices,
+            threads_needed: 1,
+        });
+    }
     let lesson = find(&request.lesson).ok_or_else(|| {
         let known: Vec<&str> = CATALOGUE.iter().map(|l| l.info().id).collect();
         let shown: String = request

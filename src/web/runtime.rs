@@ -49,6 +49,12 @@ pub fn lesson_catalogue() -> Result<JsValue, JsValue> {
     to_js(&lessons::catalogue())
 }
 
+/// The parameters of learner code ("Your code"): the Python build and its switch interval.
+#[wasm_bindgen]
+pub fn code_params() -> Result<JsValue, JsValue> {
+    to_js(&lessons::code_params())
+}
+
 /// Validates a run request (`{ lesson, params }`) into a [`PreparedRun`].
 #[wasm_bindgen]
 pub fn prepare_run(request: JsValue) -> Result<JsValue, JsValue> {

@@ -64,10 +64,11 @@ test('a new user: Edit and run on "Threads start and join" runs three 2 s sleeps
     .map(([lane]) => lane))]);
   assert.equal(sleepers.length, 3, `Python-thread lanes that slept: ${sleepers}`);
   assert.equal(await page.$$eval('#timeline svg', (s) => s.length) >= 1, true, 'no timeline drawn');
-  assert.match(await page.textContent('#results'), /no GIL/);
+  // A lesson without a Python-build choice opens as CPython with the GIL, and the report says what it did.
+  assert.match(await page.textContent('#results .gil-note'), /CPython with the GIL: .* changed hands/);
   assert.equal(await page.$eval('#code-exit', (e) => e.textContent), '0');
   // The link holds the program.
-  assert.match(page.url(), /lesson=code&code=/);
+  assert.match(page.url(), /lesson=code&python=0&switch_interval_ms=5&code=/);
   // Accessible as the lessons are: no serious or critical axe violation in code mode, after a run.
   const axe = await new AxeBuilder({ page }).analyze();
   const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -256,8 +257,7 @@ for t in threads: t.join()
   assert.ok(r.duration_ms <= expected.ms * 1.1, `${r.duration_ms} ms against CPython's ${expected.ms} ms`);
 });
 
-test('4 threads × 100,000 unlocked counter += 1 lose updates (no GIL)', async () => {
-  const r = await runPython(`
+const UNLOCKED_COUNTER = `
 import threading
 counter = 0
 def add():
@@ -268,11 +268,86 @@ ts = [threading.Thread(target=add) for _ in range(4)]
 for t in ts: t.start()
 for t in ts: t.join()
 print(counter)
-`, { timeLimitS: 120 });
-  const total = Number(stdout(r)[0]);
-  console.log(`# unlocked counter: ${total} of 400000`);
+`;
+
+test('4 threads × 100,000 unlocked counter += 1: free-threaded they lose updates, with the GIL none', async () => {
+  const free = await runPython(UNLOCKED_COUNTER, { timeLimitS: 120, gil: false });
+  const total = Number(stdout(free)[0]);
+  console.log(`# unlocked counter, free-threaded: ${total} of 400000`);
+  assert.equal(free.pythonBuild, 'free_threaded');
+  assert.equal(free.gil, null);
   assert.ok(total < 400_000, `no update was lost: ${total}`);
   assert.ok(total > 0, `the counter is ${total}`);
+  // CPython 3.10+ switches only at a backward jump or a call, never inside counter += 1: exact.
+  const withGil = await runPython(UNLOCKED_COUNTER, { timeLimitS: 120 });
+  assert.equal(withGil.pythonBuild, 'gil');
+  assert.deepEqual(stdout(withGil), ['400000'], stderr(withGil));
+  assert.ok(withGil.gil.switches >= 4, JSON.stringify(withGil.gil));
+});
+
+test('the GIL: sys tells the truth, CPU-bound threads take turns (drawn waiting for it), a call inside the read-modify-write loses updates', async () => {
+  const program = `
+import sys, threading, time
+print(sys._is_gil_enabled(), sys.getswitchinterval())
+def spin(n):
+    while n:
+        n -= 1
+N = 300_000
+spin(N)  # warm-up: the browser compiles the interpreter's hot code while it first runs
+t0 = time.perf_counter(); spin(N); spin(N); sequential = time.perf_counter() - t0
+ts = [threading.Thread(target=spin, args=(N,)) for _ in range(2)]
+t0 = time.perf_counter()
+for t in ts: t.start()
+for t in ts: t.join()
+print(f"{(time.perf_counter() - t0) / sequential:.3f}")
+`;
+  const withGil = await runPython(program, { timeLimitS: 120 });
+  const [sysLine, ratio] = stdout(withGil);
+  assert.equal(sysLine, 'True 0.005');
+  console.log(`# 2 CPU-bound threads / sequential: ${ratio} with the GIL`);
+  // Turns cannot beat one after another (the bench measures the ratio against CPython's).
+  assert.ok(Number(ratio) > 0.8, `with the GIL two CPU-bound threads ran in parallel: ${ratio}`);
+  assert.ok(spansOf(withGil, 'waiting_gil').length >= 2, 'no thread was drawn waiting for the GIL');
+  const free = await runPython(program, { timeLimitS: 120, gil: false, switchIntervalMs: 2 });
+  assert.equal(stdout(free)[0], 'False 0.002');
+  assert.equal(spansOf(free, 'waiting_gil').length, 0);
+  const interrupted = await runPython(`
+import threading, time
+counter = 0
+def add():
+    global counter
+    for _ in range(3000):
+        tmp = counter
+        time.sleep(0)
+        counter = tmp + 1
+ts = [threading.Thread(target=add) for _ in range(2)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(counter)
+`, { timeLimitS: 120 });
+  assert.ok(Number(stdout(interrupted)[0]) < 6000, `a switch inside the read-modify-write lost nothing: ${stdout(interrupted)}`);
+  const bad = await pg.page.evaluate(() => window.playground.runPython('pass', { gil: 'yes' }).then(() => 'ran', (e) => e.message));
+  assert.match(bad, /gil must be true .* or false/);
+});
+
+test('code mode: the Python build is a choice in the page and the link; the report says which build ran', async () => {
+  const codeParams = await pg.page.evaluate(() => window.playground.codeParams);
+  const build = codeParams.find((p) => p.name === 'python');
+  // code-mode.js's PYTHON_BUILD mirrors these values (the links carry them).
+  assert.deepEqual(build.choices.map(([v]) => v), [0, 1]);
+  assert.match(build.choices[0][1], /with GIL/);
+  assert.equal(build.default, 0);
+  const { page, errors, context } = await openPlayground(browser, `${isolated.url}?lesson=code&python=1`);
+  assert.equal(await page.inputValue('#param-python'), '1');
+  await page.click('#run');
+  await page.waitForFunction(() => /Finished|Ended|Stopped/.test(document.getElementById('run-status').textContent), null, { timeout: 120_000 });
+  assert.match(await page.textContent('#results .gil-note'), /^Free-threaded/);
+  await page.selectOption('#param-python', '0');
+  assert.match(page.url(), /python=0/);
+  await page.click('#run');
+  await page.waitForFunction(() => /CPython with the GIL/.test(document.querySelector('#results .gil-note')?.textContent ?? ''), null, { timeout: 120_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('a deadlock is reported with who holds what, and the next run works', async () => {
@@ -308,21 +383,34 @@ test('bad programs get a clear message: syntax error, missing module, deep recur
   assert.equal(missing.exception.type, 'ModuleNotFoundError');
   assert.match(missing.exception.message, /urllib\.request/);
 
-  const deep = await runPython(`
-import threading
+  // Recursion of several kinds (each nests different Rust frames per Python call), in a thread and in
+  // the main thread, with and without the GIL: RecursionError every time, never the browser's stack.
+  const kinds = `
+import sys, threading
 def f(n): return f(n + 1)
-def run():
-    try:
-        f(0)
-    except RecursionError as e:
-        print("RecursionError", type(e).__name__)
-t = threading.Thread(target=run); t.start(); t.join()
-try:
-    f(0)
-except RecursionError:
-    print("main RecursionError")
-`);
-  assert.deepEqual(stdout(deep), ['RecursionError RecursionError', 'main RecursionError'], stderr(deep));
+class R:
+    def __repr__(self): return repr(self)
+class G:
+    def __getitem__(self, n): return self[n + 1]
+class C:
+    def __init__(self, n): C(n + 1)
+def kw(n, **a): return kw(n + 1, **a)
+def all_kinds(who):
+    for name, go in [("call", lambda: f(0)), ("repr", lambda: repr(R())), ("getitem", lambda: G()[0]),
+                     ("init", lambda: C(0)), ("kwargs", lambda: kw(0, x=1))]:
+        try:
+            go()
+        except RecursionError:
+            print(who, name, "RecursionError")
+t = threading.Thread(target=all_kinds, args=("thread",)); t.start(); t.join()
+all_kinds("main")
+print(sys.getrecursionlimit())
+`;
+  const expected = ['thread', 'main'].flatMap((who) => ['call', 'repr', 'getitem', 'init', 'kwargs'].map((k) => `${who} ${k} RecursionError`));
+  for (const gil of [true, false]) {
+    const deep = await runPython(kinds, { gil });
+    assert.deepEqual(stdout(deep), [...expected, '200'], `gil ${gil}: ${deep.stopped ?? ''} ${stderr(deep)}`);
+  }
 
   const many = await runPython(`
 import threading, time
@@ -348,7 +436,8 @@ for t in ts: t.join()
 });
 
 test('Stop ends an endless loop in a thread, and the next run works', async () => {
-  const running = pg.page.evaluate(() => window.playground.runPython(`
+  for (const gil of [true, false]) {
+    const running = pg.page.evaluate((g) => window.playground.runPython(`
 import threading
 def spin():
     while True:
@@ -356,13 +445,17 @@ def spin():
 threading.Thread(target=spin, daemon=True).start()
 while True:
     pass
-`));
-  await pg.page.waitForTimeout(1500);
-  await pg.page.evaluate(() => window.playground.stop('Stopped by the test.'));
-  const r = await running;
-  assert.match(r.stopped, /Stopped by the test/);
-  const next = await runPython('import threading; t = threading.Thread(target=print, args=("again",)); t.start(); t.join()');
-  assert.deepEqual(stdout(next), ['again']);
+`, { gil: g }), gil);
+    await pg.page.waitForTimeout(1500);
+    await pg.page.evaluate(() => window.playground.stop('Stopped by the test.'));
+    const r = await running;
+    assert.match(r.stopped, /Stopped by the test/);
+    // With the GIL the stop arrives at a switch point (the loop's jump back); free-threaded such a loop
+    // never looks, and the runtime's threads are ended.
+    assert.equal(r.restarted, !gil, `gil ${gil}: ${r.stopped}`);
+    const next = await runPython('import threading; t = threading.Thread(target=print, args=("again",)); t.start(); t.join()');
+    assert.deepEqual(stdout(next), ['again']);
+  }
 });
 
 test('an embed takes code: a <script type="text/python"> child, then run() and runCode() from the host page', async () => {

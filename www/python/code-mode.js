@@ -11,17 +11,32 @@ export const CODE_LESSON = Object.freeze({
   engine: 'threads',
   summary: 'Write or paste Python and run it in a real interpreter (RustPython) whose threads are this ' +
     'playground\'s real threads: each threading.Thread runs on its own Web Worker, in parallel with the others, ' +
-    'and its locks, sleeps and joins appear on the timeline. It has no GIL, like free-threaded CPython 3.13t, so ' +
-    'threads really run Python at the same time (and an unlocked counter loses updates). Ctrl+Enter (⌘+Enter) runs, Esc stops.',
+    'and its locks, sleeps and joins appear on the timeline. Choose the Python build: CPython with its GIL (one ' +
+    'thread runs Python code at a time, as on your own python3) or free-threaded 3.13t (threads run Python at the ' +
+    'same time, and an unlocked counter loses updates). Ctrl+Enter (⌘+Enter) runs, Esc stops.',
   python: '',
   params: [],
 });
 
-/** What the interpreter is, said plainly beside every run. */
-export const NO_GIL_NOTE = 'This interpreter has no GIL, like free-threaded CPython 3.13t: Python threads run ' +
+/** The values of the "Python build" parameter (the engine's gil::WITH_GIL and gil::FREE_THREADED), as links
+ *  carry them (`python=1`). The e2e tests check them against the engine's own list. */
+export const PYTHON_BUILD = Object.freeze({ WITH_GIL: 0, FREE_THREADED: 1 });
+
+/** What the interpreter was, said plainly beside every run. */
+export const NO_GIL_NOTE = 'Free-threaded, like CPython 3.13t: there is no GIL, so Python threads ran ' +
   'at the same time on different cores. So counter += 1 from several threads without a lock loses updates ' +
   '(two threads read the same value and both write it back plus one); with a threading.Lock around it the ' +
-  'count is exact. On CPython with the GIL the same race exists but shows far less often.';
+  'count is exact.';
+
+/** The note for a run with the GIL, from what the GIL did. */
+export function gilNote(gil) {
+  return `CPython with the GIL: one thread at a time ran Python code. The GIL changed hands ${fmt.int(gil.switches)} ` +
+    `time${gil.switches === 1 ? '' : 's'} (${fmt.int(gil.forced_drops)} after a thread had waited a whole switch interval ` +
+    `and asked for it); threads waited ${fmt.ms(gil.wait_ms)} for it in all (the "waiting for the GIL" lanes). So ` +
+    'CPU-bound threads take about as long as doing the work one after another, while sleeps, waits and I/O let the ' +
+    'GIL go and overlap. counter += 1 without a lock rarely loses updates here: a thread lets the GIL go only at a ' +
+    'loop\'s jump back or a call, never between the read and the write — put a call in between and it does.';
+}
 
 export const STARTER = `import threading
 import time
@@ -130,7 +145,7 @@ export function codeReport(result, goToLine) {
   if (result.restarted) {
     parts.push(el('p', { class: 'muted', text: 'The Python runtime was restarted for the next run.' }));
   }
-  parts.push(el('p', { class: 'muted gil-note', text: NO_GIL_NOTE }));
+  parts.push(el('p', { class: 'muted gil-note', text: result.gil ? gilNote(result.gil) : NO_GIL_NOTE }));
   return parts;
 }
 

@@ -7,6 +7,9 @@ import { GRACE_MS, clampTimeLimit } from '../watchdog.js';
 
 const now = () => performance.timeOrigin + performance.now();
 const SHUTDOWN_MS = 100;
+/** CPython's default switch interval (sys.getswitchinterval() = 0.005), and the longest `runPython` takes. */
+const DEFAULT_SWITCH_INTERVAL_MS = 5;
+const MAX_SWITCH_INTERVAL_MS = 1000;
 /** Lines kept by the page while a program streams (the runtime keeps the same number). */
 const MAX_LIVE_OUTPUT = 20000;
 const MAX_LIVE_EVENTS = 5000;
@@ -62,13 +65,17 @@ export class PythonRuntime {
    * Runs a program to its end. Resolves with `{ output, lanes, events, exitCode, exception, duration_ms,
    * stopped, ... }` (see README, "Your own Python"); rejects only when the runtime cannot start.
    */
-  async run(source, { timeLimitS, onProgress, onLoad } = {}) {
+  async run(source, { timeLimitS, onProgress, onLoad, gil = true, switchIntervalMs = DEFAULT_SWITCH_INTERVAL_MS } = {}) {
+    if (typeof gil !== 'boolean') throw new Error('runPython: gil must be true (CPython with the GIL) or false (free-threaded)');
+    if (typeof switchIntervalMs !== 'number' || !(switchIntervalMs > 0 && switchIntervalMs <= MAX_SWITCH_INTERVAL_MS)) {
+      throw new Error(`runPython: switchIntervalMs must be a number of milliseconds above 0 and at most ${MAX_SWITCH_INTERVAL_MS}`);
+    }
     await this.load(onLoad);
     const limit = clampTimeLimit(timeLimitS);
     return new Promise((resolve) => {
       const job = this.#nextJob++;
       const run = {
-        job, startedAt: now(), stop: null, timers: [], lanes: new Map(), events: [], output: [], onProgress,
+        job, startedAt: now(), stop: null, timers: [], lanes: new Map(), events: [], output: [], onProgress, gil,
         settle: (outcome) => {
           run.timers.forEach(clearTimeout);
           if (this.#current === run) this.#current = null;
@@ -77,7 +84,7 @@ export class PythonRuntime {
       };
       this.#current = run;
       run.timers.push(setTimeout(() => this.stop(`Stopped: the program reached its time limit of ${limit.seconds} s.`), limit.seconds * 1000));
-      this.#worker.postMessage({ type: 'run', job, source });
+      this.#worker.postMessage({ type: 'run', job, source, gil, switchIntervalMs });
     });
   }
 
@@ -122,6 +129,7 @@ export class PythonRuntime {
       duration_ms: o.duration_ms, started_at: o.started_at, finished_at: o.finished_at,
       stopped: o.stopped ?? null, deadlock: o.deadlock ?? null, dropped_output_lines: o.dropped_output_lines,
       dropped_events: o.dropped_events, threads_left: o.threads_left, restarted: false,
+      pythonBuild: o.python_build.build, gil: o.python_build.build === 'gil' ? o.gil : null,
       stop_ms: run.stop ? performance.now() - run.stop.at : null,
     };
   }
@@ -131,6 +139,7 @@ export class PythonRuntime {
       output: run.output, lanes: [...run.lanes.values()], events: run.events, exitCode: 1, exception,
       duration_ms: now() - run.startedAt, started_at: run.startedAt, finished_at: now(), stopped,
       deadlock: null, dropped_output_lines: 0, dropped_events: 0, threads_left: 0, restarted: true,
+      pythonBuild: run.gil ? 'gil' : 'free_threaded', gil: null,
       stop_ms: run.stop ? performance.now() - run.stop.at : null,
     };
   }

@@ -70,7 +70,11 @@ function startThreadWorker(index) {
     worker.onmessage = ({ data }) => {
       if (data.type === 'ready') resolve();
       // A panic in a thread traps its instance: the interpreter's state can no longer be trusted.
-      else if (data.type === 'died') post({ type: 'fatal', error: `a Python thread hit an internal error (${data.error})` });
+      else if (data.type === 'died') {
+        const stack = /call stack/i.test(data.error)
+          ? ` — the browser's stack for the thread ran out: recursion deeper than it allows (keep sys.getrecursionlimit() at ${limits.recursion_limit})` : '';
+        post({ type: 'fatal', error: `a Python thread hit an internal error (${data.error})${stack}` });
+      }
     };
     worker.onerror = (e) => reject(new Error(`a Python thread worker failed to start: ${e.message}`));
   });
@@ -124,12 +128,12 @@ async function settle() {
   return false;
 }
 
-async function run({ job, source }) {
+async function run({ job, source, gil, switchIntervalMs }) {
   if (running) throw new Error('Another program is still running.');
   if (typeof source !== 'string') throw new Error('malformed request: the program must be text');
   running = true;
   try {
-    wasm.python_start(source);
+    wasm.python_start(source, gil === true, switchIntervalMs);
     post({ type: 'started', job, at: now() });
     for (;;) {
       const wake = wasm.bridge_wake();

@@ -53,7 +53,7 @@ async function boot({ threads, pageCreatesWorkers = false }) {
     await wasm.initThreadPool(rayonThreads);
   }
   rayonThreadCount = rayonThreads;
-  post({ type: 'ready', lessons: wasm.lesson_catalogue(), threads, rayonThreads, cores: navigator.hardwareConcurrency || 1 });
+  post({ type: 'ready', lessons: wasm.lesson_catalogue(), codeParams: wasm.code_params(), threads, rayonThreads, cores: navigator.hardwareConcurrency || 1 });
 }
 
 /** Starts thread worker `index` (in slot `index` of threadWorkers); resolves when it is about to join the

@@ -2,6 +2,8 @@
 
 use std::sync::Mutex;
 
+use playground::engine::gil::Interpreter;
+use playground::protocol::Stream;
 use playground_python::PythonOutcome;
 
 /// One run at a time: the engine's log and stop flag belong to the process.
@@ -11,13 +13,54 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// a native pool worker's stack: the test harness's 2 MiB threads are too small for an unoptimized
 /// interpreter), then stops the threads it left behind and waits until they are gone.
 pub fn run(source: &str) -> PythonOutcome {
+    run_as(source, Interpreter::FreeThreaded)
+}
+
+/// [`run_as`], with a stop asked for (as the Stop button does) `after_ms` after the program printed
+/// its first line.
+#[allow(dead_code)]
+pub fn run_with_stop_after(source: &str, build: Interpreter, after_ms: f64) -> PythonOutcome {
+    let stopper = std::thread::spawn(move || {
+        let printed = || !playground::engine::trace::snapshot().2.is_empty();
+        for _ in 0..3000 {
+            if printed() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_secs_f64(after_ms / 1000.0));
+        playground::engine::cancel::request("Stopped (the test's Stop button)");
+    });
+    let outcome = run_as(source, build);
+    stopper.join().expect("the stopper");
+    outcome
+}
+
+/// What the program printed on stdout, a line each.
+#[allow(dead_code)]
+pub fn stdout(outcome: &PythonOutcome) -> Vec<String> {
+    lines(outcome, Stream::Stdout)
+}
+
+/// What the program printed on stderr, as text.
+#[allow(dead_code)]
+pub fn stderr(outcome: &PythonOutcome) -> String {
+    lines(outcome, Stream::Stderr).iter().map(|l| format!("{l}\n")).collect()
+}
+
+fn lines(outcome: &PythonOutcome, stream: Stream) -> Vec<String> {
+    outcome.output.iter().filter(|l| l.stream == stream).map(|l| l.text.clone()).collect()
+}
+
+/// [`run`] as Python build `build` (with the GIL, or free-threaded).
+pub fn run_as(source: &str, build: Interpreter) -> PythonOutcome {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let source = source.to_string();
     let outcome = std::thread::Builder::new()
         .stack_size(playground::engine::pool::NATIVE_STACK_BYTES)
         .spawn(move || {
             playground_python::reset();
-            playground_python::run(&source)
+            playground_python::run(&source, build)
         })
         .expect("a thread for the program")
         .join()
