@@ -524,19 +524,22 @@ function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes, pytho
   {
     const size = (v) => ({ n: 1, median: v, p10: v, p90: v, min: v, max: v });
     const cold = stats(python.run.load_cold_ms), warm = stats(python.run.load_warm_ms);
-    const loop = stats(python.run.cases.loop_ms), loopRef = stats(python.cpython.loop_ms);
-    const th = stats(python.run.cases.thread_start_join_ms), thRef = stats(python.cpython.thread_start_join_ms);
+    const free = python.run.cases_free_threaded, gil = python.run.cases, cpy = python.cpython;
+    const loopRef = stats(cpy.loop_ms), thRef = stats(cpy.thread_start_join_ms);
     const rows = [
       row('Python runtime, gzipped', size(python.gzBytes / 1024), 'KiB', size(python.bytes / 1024), 'raw'),
       row('load until ready, cold (empty cache): download, compile, 4 thread workers', cold, 'ms'),
       row('load until ready, warm (cached)', warm, 'ms', cold, 'cold'),
-      row(`pure-Python loop of ${fmtNum(N.pyLoop)} steps (RustPython in wasm)`, loop, 'ms', loopRef, 'CPython, same program'),
-      row('start and join one Python thread', th, 'ms', thRef, 'CPython, same program'),
+      row(`pure-Python loop of ${fmtNum(N.pyLoop)} steps (RustPython in wasm, free-threaded)`, stats(free.loop_ms), 'ms', loopRef, 'CPython, same program'),
+      row(`the same loop with the emulated GIL's switch points`, stats(gil.loop_ms), 'ms', loopRef, 'CPython, same program'),
+      row('start and join one Python thread (free-threaded)', stats(free.thread_start_join_ms), 'ms', thRef, 'CPython, same program'),
+      row('start and join one Python thread (with the GIL)', stats(gil.thread_start_join_ms), 'ms', thRef, 'CPython, same program'),
     ];
     F.push({
       id: 'python_runtime', title: 'The Python runtime (learner code)', goal: 'no numeric goal (reported)', rows, status: 'info',
       verdict: `${fmtNum(python.bytes / 1048576)} MiB raw, ${fmtNum(python.gzBytes / 1048576)} MiB gzipped; ready in ${fmtNum(med(cold))} ms cold, `
-        + `${fmtNum(med(warm))} ms warm; a CPU loop runs ${fmtNum(rows[3].ratio)} × CPython's time, a thread start and join ${fmtNum(rows[4].ratio)} ×.`,
+        + `${fmtNum(med(warm))} ms warm; a CPU loop runs ${fmtNum(rows[3].ratio)} × CPython's time free-threaded and ${fmtNum(rows[4].ratio)} × with the GIL; `
+        + `a thread start and join ${fmtNum(rows[5].ratio)} × free-threaded and ${fmtNum(rows[6].ratio)} × with the GIL.`,
     });
   }
 
