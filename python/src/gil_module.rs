@@ -64,9 +64,8 @@ mod gil_module {
             return Ok(());
         }
         if let [_, offset, target] = args.args.as_slice() {
-            let int = |o: &PyObjectRef| o.downcast_ref::<PyInt>().map(|i| i.as_bigint().clone());
-            if let (Some(offset), Some(target)) = (int(offset), int(target)) {
-                if target > offset {
+            if let (Some(offset), Some(target)) = (offset.downcast_ref::<PyInt>(), target.downcast_ref::<PyInt>()) {
+                if target.as_bigint() > offset.as_bigint() {
                     return Ok(());
                 }
             }

@@ -140,8 +140,7 @@ pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> Pyt
         ((1, Some(exception)), GilStats::default())
     } else {
         let Prepared { interp, prelude, .. } = &prepared;
-        let with_gil = matches!(build, Interpreter::Gil { .. });
-        gil::run_with(build, || interp.enter(|vm| run_in(vm, source, prelude, with_gil)))
+        gil::run_with(build, || interp.enter(|vm| run_in(vm, source, prelude)))
     };
     stdio::flush_thread();
     let finished_at = now_ms();
@@ -173,7 +172,6 @@ fn run_in(
     vm: &VirtualMachine,
     source: &str,
     prelude: &Result<rustpython_vm::PyObjectRef, String>,
-    with_gil: bool,
 ) -> (i32, Option<PythonException>) {
     let prelude = match prelude {
         Ok(module) => module,
@@ -183,7 +181,7 @@ fn run_in(
         }
     };
     let switch_points = || -> PyResult<()> {
-        if with_gil {
+        if gil::enabled() {
             prelude.get_attr("use_gil", vm)?.call((), vm)?;
         }
         Ok(())
