@@ -256,6 +256,28 @@ function runCPythonCases() {
   }
 }
 
+/** Learner multiprocessing (scripts/bench_python_processes.py), with CPython's start `method` or ours. */
+function pythonProcessesSource(method = 'spawn') {
+  return fs.readFileSync('scripts/bench_python_processes.py', 'utf8')
+    .replace(/^SAMPLES = .*$/m, `SAMPLES = ${N.pySamples}`).replace(/^LOOP = .*$/m, `LOOP = ${N.pyLoop * 5}`)
+    .replace(/^METHOD = .*$/m, `METHOD = ${JSON.stringify(method)}`);
+}
+
+/** CPython's processes started with spawn and with forkserver, on this machine. */
+function runCPythonProcesses() {
+  const result = {};
+  for (const method of ['spawn', 'forkserver']) {
+    const file = path.join(os.tmpdir(), `bench-python-processes-${process.pid}.py`);
+    fs.writeFileSync(file, pythonProcessesSource(method));
+    try {
+      result[method] = JSON.parse(sh(`python3 ${file}`));
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+  return result;
+}
+
 /** The Python runtime: its load, cold (empty cache) and warm (cached), then the same cases as CPython. */
 async function runPythonRuntime(browser, url) {
   const load = async (page) => page.evaluate(async () => {
@@ -287,8 +309,11 @@ async function runPythonRuntime(browser, url) {
     if (result.exitCode !== 0 || !line) throw new Error(`the Python cases (${build}) failed: ${result.exception?.traceback ?? result.stopped}`);
     cases[build] = JSON.parse(line);
   }
+  const mp = await page.evaluate((source) => window.playground.runPython(source, { timeLimitS: 600 }), pythonProcessesSource());
+  const mpLine = mp.output.find((l) => l.stream === 'stdout')?.text;
+  if (mp.exitCode !== 0 || !mpLine) throw new Error(`the multiprocessing cases failed: ${mp.exception?.traceback ?? mp.stopped}`);
   await context.close();
-  return { load_cold_ms: cold, load_warm_ms: warm, cases: cases.gil, cases_free_threaded: cases.free };
+  return { load_cold_ms: cold, load_warm_ms: warm, cases: cases.gil, cases_free_threaded: cases.free, processes: JSON.parse(mpLine) };
 }
 
 // ------------------------------------------------------------------------------------------------ figures
@@ -545,7 +570,31 @@ function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes, pytho
 
   // 10. The GIL for learner code: the same program with the emulated GIL, free-threaded, and in CPython.
   F.push(pythonGilFigure(python, cores));
+  // 11. Learner multiprocessing: our spawned processes beside CPython's spawn and forkserver.
+  F.push(pythonProcessesFigure(python, cores));
   return F;
+}
+
+function pythonProcessesFigure(python, cores) {
+  const ours = python.run.processes, spawn = python.cpython_processes.spawn, forkserver = python.cpython_processes.forkserver;
+  const pool = (c) => pairRatios(c.pool_map_2_ms, c.pool_map_1_ms);
+  const rows = [
+    row('start a process until its first line runs', stats(ours.start_ms), 'ms', stats(spawn.start_ms), 'CPython spawn'),
+    row('start a process until its first line runs', stats(ours.start_ms), 'ms', stats(forkserver.start_ms), 'CPython forkserver'),
+    row('Queue round trip between two processes', stats(ours.queue_round_trip_ms), 'ms', stats(spawn.queue_round_trip_ms), 'CPython spawn'),
+    row('Pool.map of 2 CPU-bound calls: 2 processes / 1 process', pool(ours), '×', pool(spawn), 'CPython spawn, same program'),
+  ];
+  const speedup = 1 / med(rows[3].value);
+  const ok = cores < 2 || speedup >= 1.6;
+  return {
+    id: 'python_processes', title: 'multiprocessing for learner code', rows,
+    goal: 'a CPU-bound function on 2 processes at least 1.6 × faster than on 1 (2+ cores); start cost and round trips reported beside CPython',
+    status: ok ? 'met' : 'missed',
+    analysis: ok ? null : `2 processes were ${fmtNum(speedup)} × faster than 1. Load average ${loadNow()} on ${cores} cores: parallel figures need two free cores.`,
+    verdict: `Pool.map on 2 processes ${fmtNum(speedup)} × faster than on 1 (CPython ${fmtNum(1 / med(rows[3].reference))} ×); a process starts in `
+      + `${fmtNum(med(rows[0].value))} ms (CPython spawn ${fmtNum(med(rows[0].reference))} ms, forkserver ${fmtNum(med(rows[1].reference))} ms); `
+      + `a Queue round trip takes ${fmtNum(med(rows[2].value))} ms (CPython ${fmtNum(med(rows[2].reference))} ms).`,
+  };
 }
 
 /** Ratios per sample pair (threads_i / sequential_i): each pair ran back to back, under the same load. */
@@ -736,7 +785,7 @@ async function main() {
     const gil = await runGilLesson(browser, url);
     log(`browser: the Python runtime (${N.pyLoad} cold and warm loads, then the CPU loop and thread start/join beside CPython)`);
     const pyWasm = 'dist/pkg-python/playground_python_bg.wasm';
-    const python = { run: await runPythonRuntime(browser, url), cpython: runCPythonCases(),
+    const python = { run: await runPythonRuntime(browser, url), cpython: runCPythonCases(), cpython_processes: runCPythonProcesses(),
       bytes: fs.statSync(pyWasm).size, gzBytes: zlib.gzipSync(fs.readFileSync(pyWasm), { level: 6 }).length };
     info.load_average_at_end = os.loadavg().map((v) => +v.toFixed(2));
     const failures = { ...Object.fromEntries(Object.entries(native.errors).map(([k, v]) => [`native ${k}`, v])),
@@ -765,7 +814,7 @@ async function main() {
 
 /** The report must hold every figure, each with rows of samples (or a pending reason). No timing checks. */
 function check(report) {
-  const want = ['parallel_efficiency', 'wasm_vs_native_kernel', 'dispatch', 'start_cost', 'messages', 'locks', 'overlap', 'page', 'python_runtime', 'python_gil'];
+  const want = ['parallel_efficiency', 'wasm_vs_native_kernel', 'dispatch', 'start_cost', 'messages', 'locks', 'overlap', 'page', 'python_runtime', 'python_gil', 'python_processes'];
   const problems = [];
   for (const id of want) {
     const f = report.figures.find((x) => x.id === id);

@@ -28,14 +28,13 @@ export class WorkerHost {
     switch (data?.type) {
       case 'worker_create': this.#create(data); return true;
       case 'worker_post': {
-        const worker = this.#workers.get(data.wid);
+        const worker = this.#workers.get(data.wid)?.worker;
         // Buffers the runtime transferred to the page (listed in `transfer`) go on to the worker the same way.
         worker?.postMessage(data.message, Array.isArray(data.transfer) ? data.transfer : []);
         return true;
       }
       case 'worker_terminate':
-        this.#workers.get(data.wid)?.terminate();
-        this.#workers.delete(data.wid);
+        this.#end(data.wid);
         return true;
       default: return false;
     }
@@ -49,18 +48,31 @@ export class WorkerHost {
       return;
     }
     const worker = new Worker(target, { type: options?.type === 'module' ? 'module' : 'classic', name: String(options?.name ?? '') });
-    this.#workers.set(wid, worker);
-    worker.onmessage = ({ data }) => this.#runtime.postMessage({ type: 'worker_message', wid, data });
+    // A worker made here may ask for workers of its own (a Python child process for its threads): the
+    // page makes those too, and relays between the two.
+    const nested = new WorkerHost(worker);
+    this.#workers.set(wid, { worker, nested });
+    worker.onmessage = ({ data }) => {
+      if (nested.handle(data)) return;
+      this.#runtime.postMessage({ type: 'worker_message', wid, data });
+    };
     worker.onerror = (e) => {
       e.preventDefault();
       this.#runtime.postMessage({ type: 'worker_error', wid, message: e.message || 'worker error' });
     };
   }
 
+  #end(wid) {
+    const entry = this.#workers.get(wid);
+    if (!entry) return;
+    entry.nested.terminateAll();
+    entry.worker.terminate();
+    this.#workers.delete(wid);
+  }
+
   /** Ends every worker at once (the runtime is being terminated or replaced). */
   terminateAll() {
-    for (const worker of this.#workers.values()) worker.terminate();
-    this.#workers.clear();
+    for (const wid of [...this.#workers.keys()]) this.#end(wid);
   }
 
   get size() {

@@ -52,6 +52,7 @@ pub fn build() -> Interpreter {
         crate::stdio::module_def(&builder.ctx),
         crate::os_module::module_def(&builder.ctx),
         crate::gil_module::module_def(&builder.ctx),
+        crate::mp::module::module_def(&builder.ctx),
     ];
     builder
         .add_native_modules(&defs)

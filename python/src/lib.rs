@@ -7,6 +7,7 @@
 //! - [`gil_module`]: `_gil`, the emulated GIL's switch points and `sys`'s view of it.
 //! - [`stdio`]: `_playground`, the native side of stdout/stderr and `time`.
 //! - [`os_module`]: the native part of our `posix` (the rest is in `prelude.py`).
+//! - [`mp`]: `multiprocessing` on real processes (the kernel, `_mp`, child processes).
 //! - [`stop`]: how Stop, the time limit and a deadlock end learner code.
 //! - [`run`]: one run, start to end, and its outcome.
 //! - [`platform`]: the browser or the OS underneath.
@@ -14,6 +15,7 @@
 
 pub mod gil_module;
 pub mod interpreter;
+pub mod mp;
 pub mod os_module;
 pub mod platform;
 pub mod run;

@@ -211,7 +211,6 @@ _INSTEAD = {
     "httpx": "use urllib.request.urlopen() in threads",
     "numpy": "use lists and the math module",
     "pandas": "use lists, dicts and the csv module",
-    "multiprocessing": "the playground's lessons show processes; learner code runs threads for now",
     "asyncio": "use threading or concurrent.futures.ThreadPoolExecutor",
     "socket": "the browser has no sockets; use urllib.request.urlopen() on the page's own files",
     "subprocess": "there are no OS processes in a browser",
@@ -238,6 +237,44 @@ class _MissingModuleHints:
 
 
 sys.meta_path.append(_MissingModuleHints)
+
+
+# --- our own modules: multiprocessing on real processes, and concurrent.futures.process over it -------
+# Served ahead of the frozen standard library, whose versions need _multiprocessing, pipes and fork.
+import _mp
+
+
+class _OurLoader:
+    def __init__(self, name, source):
+        self._name = name
+        self._source = source
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        filename = "/playground/%s.py" % self._name.replace(".", "/")
+        exec(compile(self._source, filename, "exec"), module.__dict__)
+
+    def get_source(self, name):
+        return self._source
+
+
+class _OurModules:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        found = _mp.source(name)
+        if found is None:
+            return None
+        import importlib.util
+        return importlib.util.spec_from_loader(name, _OurLoader(name, found[0]), is_package=found[1])
+
+    @staticmethod
+    def invalidate_caches():
+        pass
+
+
+sys.meta_path.insert(0, _OurModules)
 
 
 # --- urllib.request: the page's own files, by a synchronous request from this thread's worker ----------

@@ -83,9 +83,9 @@ pub const PRELOADED: &str = "import threading, time, queue, logging, random, con
 /// A fresh interpreter, its prelude run and [`PRELOADED`] imported, waiting for a program. It must be run
 /// on the thread that prepared it.
 pub struct Prepared {
-    interp: rustpython_vm::Interpreter,
-    prelude: Result<rustpython_vm::PyObjectRef, String>,
-    prepare_ms: f64,
+    pub(crate) interp: rustpython_vm::Interpreter,
+    pub(crate) prelude: Result<rustpython_vm::PyObjectRef, String>,
+    pub(crate) prepare_ms: f64,
 }
 
 /// Builds a [`Prepared`] interpreter on the calling thread.
@@ -119,6 +119,7 @@ pub fn run(source: &str, build: Interpreter) -> PythonOutcome {
 /// Runs `source` as `__main__` in `prepared` (made on this thread) as `build` does; call [`reset`] first.
 pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> PythonOutcome {
     thread_module::engine_thread::become_main();
+    crate::mp::start_run(source);
     let started_at = now_ms();
     let main_lane = trace::new_lane("MainThread", LaneKind::Main, "python");
     trace::set_current_lane(main_lane);
@@ -224,6 +225,12 @@ fn shutdown(vm: &VirtualMachine) -> PyResult<()> {
     let modules = vm.sys_module.get_attr("modules", vm)?;
     if let Ok(threading) = modules.get_item("threading", vm) {
         threading.get_attr("_shutdown", vm)?.call((), vm)?;
+    }
+    // Then multiprocessing's exit function: daemonic children are terminated, the others joined.
+    if let Ok(mp) = modules.get_item("multiprocessing", vm) {
+        if let Ok(exit) = mp.get_attr("_exit_function", vm) {
+            exit.call((), vm)?;
+        }
     }
     Ok(())
 }

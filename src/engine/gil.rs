@@ -30,7 +30,7 @@ use crate::params::ParamSpec;
 use crate::protocol::LaneState;
 
 /// Which interpreter a "Python mode" run emulates.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "build")]
 pub enum Interpreter {
     /// CPython with its global interpreter lock; `switch_interval_ms` is `sys.setswitchinterval()`.
@@ -144,6 +144,17 @@ pub fn run_with<R>(interpreter: Interpreter, body: impl FnOnce() -> R) -> (R, Gi
     drop_gil(false);
     ENABLED.store(false, Ordering::SeqCst);
     (value, stats())
+}
+
+/// The interpreter this instance runs now (what a child process started now must run as).
+pub fn current_interpreter() -> Interpreter {
+    if enabled() {
+        Interpreter::Gil {
+            switch_interval_ms: switch_interval_ms(),
+        }
+    } else {
+        Interpreter::FreeThreaded
+    }
 }
 
 /// Whether a run with the GIL is going on in this process.

@@ -112,14 +112,22 @@ export function appendCodeOutput(out, lines, lanes, startedAt, goToLine) {
   out.scrollTop = out.scrollHeight;
 }
 
+const PROCESSES_NOTE = 'Each process was a fresh Python interpreter in a WebAssembly instance with a memory of its own, '
+  + 'started the spawn way: it ran your file again as __mp_main__ (so only code under if __name__ == "__main__": runs once), '
+  + 'then its target. Processes share nothing: what they send is pickled and copied, and each has its own GIL, '
+  + 'so CPU-bound processes run at once where threads take turns. A process takes a while to start (grey on the timeline).';
+
 /** The report of a finished program: how it ended, how long it took, what went wrong, and why. */
 export function codeReport(result, goToLine) {
   const parts = [];
-  const threads = result.lanes.filter((l) => l.kind !== 'main').length;
+  const threads = result.lanes.filter((l) => l.kind === 'thread').length;
+  const processes = result.lanes.filter((l) => l.kind === 'process').length;
+  const plural = (n, word) => `${fmt.int(n)} ${word}${n === 1 ? '' : 'es'.slice(word.endsWith('s') ? 0 : 1)}`;
   const took = `${fmt.ms(result.duration_ms)} (${(result.duration_ms / 1000).toFixed(2)} s)`;
   const how = result.stopped ? 'was stopped' : result.exception ? `ended with ${result.exception.type}` : 'finished';
   parts.push(el('p', { class: 'verdict', text: `The program ${how} after ${(result.duration_ms / 1000).toFixed(2)} s `
-    + `with exit code ${result.exitCode}; it started ${fmt.int(threads)} thread${threads === 1 ? '' : 's'} besides MainThread.` }));
+    + `with exit code ${result.exitCode}; it started ${plural(threads, 'thread')} besides MainThread`
+    + `${processes ? ` and ${plural(processes, 'process')}` : ''}.` }));
   if (result.stopped) {
     parts.push(el('p', { class: 'stopped', role: 'status', text: result.stopped }));
   } else if (result.exception) {
@@ -135,7 +143,8 @@ export function codeReport(result, goToLine) {
   parts.push(el('dl', { class: 'facts' },
     el('dt', { text: 'Ran for' }), el('dd', { id: 'code-duration', text: took }),
     el('dt', { text: 'Exit code' }), el('dd', { id: 'code-exit', text: String(result.exitCode) }),
-    el('dt', { text: 'Threads started' }), el('dd', { id: 'code-threads', text: fmt.int(threads) })));
+    el('dt', { text: 'Threads started' }), el('dd', { id: 'code-threads', text: fmt.int(threads) }),
+    ...(processes ? [el('dt', { text: 'Processes started' }), el('dd', { id: 'code-processes', text: fmt.int(processes) })] : [])));
   if (result.threads_left) {
     parts.push(el('p', { class: 'muted', text: `${fmt.int(result.threads_left)} thread(s) were still running when the program ended (daemon threads, which Python abandons at exit); they were stopped.` }));
   }
@@ -146,6 +155,7 @@ export function codeReport(result, goToLine) {
     parts.push(el('p', { class: 'muted', text: 'The Python runtime was restarted for the next run.' }));
   }
   parts.push(el('p', { class: 'muted gil-note', text: result.gil ? gilNote(result.gil) : NO_GIL_NOTE }));
+  if (processes) parts.push(el('p', { class: 'muted', text: PROCESSES_NOTE }));
   return parts;
 }
 

@@ -1,9 +1,11 @@
 // The Python runtime worker: owns the Python artifact's instance (RustPython linked with the engine), its
 // shared memory and its thread workers. A program's main thread runs on a thread worker, so this worker
 // never runs Python and never blocks: it streams output, starts thread workers when the program starts
-// threads, and reports the outcome. Messages in and out are listed in ./messages.js.
+// threads, and reports the outcome. Messages in and out are listed in ./messages.js. Booted as a child
+// (`boot_child`), it is one process of the program's own (see ./python-processes.js).
 import init, * as wasm from '../../pkg-python/playground_python.js';
 import { PageWorker } from '../runtime/page-worker.js';
+import { ChildProcesses } from './python-processes.js';
 
 const WASM_URL = new URL('../../pkg-python/playground_python_bg.wasm', import.meta.url);
 const POLL_MS = 40; // at most this long between output updates
@@ -15,6 +17,7 @@ let limits;
 const threadWorkers = [];
 let WorkerClass = Worker;
 let running = false;
+let children = null; // the program's child processes (this worker as the root runtime)
 const post = (message, transfer) => self.postMessage(message, transfer ?? []);
 const now = () => performance.timeOrigin + performance.now();
 
@@ -56,6 +59,7 @@ async function boot({ job, pageCreatesWorkers = false }) {
   compiled = module;
   await init({ module_or_path: compiled });
   limits = wasm.python_limits();
+  children = new ChildProcesses({ wasm, WorkerClass, compiled, onFatal: (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` }) });
   await ensureThreadWorkers(INITIAL_WORKERS);
   // The program's main thread prepares the first interpreter: ready once it has.
   wasm.python_boot();
@@ -108,12 +112,14 @@ function serveBridge() {
   }
 }
 
-async function nextTick([address, seen]) {
+/** Waits until a thread asks for something (a futex notify on the bridge's word) or `ms` passes. */
+async function nextTick([address, seen], ms = POLL_MS) {
+  const wait = Math.max(0, Math.min(POLL_MS, ms ?? POLL_MS));
   if (typeof Atomics.waitAsync === 'function') {
-    const result = Atomics.waitAsync(new Int32Array(wasm.runtime_memory().buffer), address >> 2, seen, POLL_MS);
+    const result = Atomics.waitAsync(new Int32Array(wasm.runtime_memory().buffer), address >> 2, seen, wait);
     if (result.async) await result.value;
   } else {
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 
@@ -138,6 +144,7 @@ async function run({ job, source, gil, switchIntervalMs }) {
     for (;;) {
       const wake = wasm.bridge_wake();
       serveBridge();
+      const nextDeadline = children.serve(); // the kernel: children to start or end, replies, timeouts
       const progress = wasm.python_poll();
       if (progress.lanes.length || progress.output.length || progress.events.length) {
         post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output });
@@ -147,29 +154,67 @@ async function run({ job, source, gil, switchIntervalMs }) {
         return;
       }
       if (progress.outcome) {
+        children.endAll(); // processes never joined (daemonic ones, say) end with the program
         const settled = await settle();
         post({ type: 'finished', job, outcome: progress.outcome, restart: !settled });
         return;
       }
-      await nextTick(wake);
+      await nextTick(wake, nextDeadline);
     }
   } finally {
     running = false;
   }
 }
 
+/** This worker as a child process: a fresh instance (no memory is passed, so it gets its own) whose one
+ *  program is `start`; its kernel calls go to the root's runtime, which replies by message. */
+async function bootChild({ module, start, payload, pageCreatesWorkers = false }) {
+  if (pageCreatesWorkers) WorkerClass = PageWorker;
+  compiled = module;
+  await init({ module_or_path: compiled });
+  limits = wasm.python_limits();
+  await ensureThreadWorkers(1);
+  wasm.python_child_start(start, payload);
+  for (;;) {
+    const wake = wasm.bridge_wake();
+    serveBridge();
+    for (const { message, data } of wasm.mp_child_take_calls()) {
+      post({ type: 'mp_call', req: message.req, call: message.call, data }, data ? [data.buffer] : []);
+    }
+    const progress = wasm.python_child_poll();
+    if (progress.lanes.length || progress.events.length || progress.output.length) post({ type: 'child_progress', progress });
+    if (progress.trapped) {
+      post({ type: 'fatal', error: `the interpreter hit an internal error (${progress.trapped})` });
+      return;
+    }
+    if (progress.exit_code !== null && progress.exit_code !== undefined) {
+      post({ type: 'child_exit', code: progress.exit_code });
+      return;
+    }
+    await nextTick(wake);
+  }
+}
+
+function mpReply({ req, reply, data }) {
+  wasm.mp_child_reply(req, reply, data);
+}
+
 function stop({ job, reason }) {
   const wasRunning = wasm.python_stop(String(reason ?? 'Stopped.').slice(0, 300));
+  children?.endAll();
   post({ type: 'stopping', job, running: wasRunning });
 }
 
 function shutdown({ job }) {
+  children?.endAll();
   for (const worker of threadWorkers) worker?.terminate();
   threadWorkers.length = 0;
   post({ type: 'shutdown', job });
 }
 
-const handlers = { boot, run, stop, shutdown, worker_message: PageWorker.deliver, worker_error: PageWorker.fail };
+const handlers = {
+  boot, run, stop, shutdown, boot_child: bootChild, mp_reply: mpReply,
+  worker_message: PageWorker.deliver, worker_error: PageWorker.fail };
 
 self.onmessage = async ({ data }) => {
   try {

@@ -45,11 +45,19 @@ pub fn stdout(outcome: &PythonOutcome) -> Vec<String> {
 /// What the program printed on stderr, as text.
 #[allow(dead_code)]
 pub fn stderr(outcome: &PythonOutcome) -> String {
-    lines(outcome, Stream::Stderr).iter().map(|l| format!("{l}\n")).collect()
+    lines(outcome, Stream::Stderr)
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 fn lines(outcome: &PythonOutcome, stream: Stream) -> Vec<String> {
-    outcome.output.iter().filter(|l| l.stream == stream).map(|l| l.text.clone()).collect()
+    outcome
+        .output
+        .iter()
+        .filter(|l| l.stream == stream)
+        .map(|l| l.text.clone())
+        .collect()
 }
 
 /// [`run`] as Python build `build` (with the GIL, or free-threaded).
@@ -66,7 +74,9 @@ pub fn run_as(source: &str, build: Interpreter) -> PythonOutcome {
         .join()
         .expect("the program's main thread panicked");
     playground::engine::cancel::request("the program has ended");
-    while playground::engine::pool::POOL.outstanding() > 0 {
+    let children =
+        || playground_python::mp::kernel::NATIVE_CHILDREN.load(std::sync::atomic::Ordering::SeqCst);
+    while playground::engine::pool::POOL.outstanding() > 0 || children() > 0 {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     outcome

@@ -1,0 +1,229 @@
+//! Learner `multiprocessing` natively: each child is a fresh interpreter on an OS thread (spawn
+//! semantics: the program again as `__mp_main__`, then the pickled Process), talking to the kernel.
+//! Isolation of memories is the browser's to show (`tests/e2e/python.test.mjs`); here: the API, what
+//! CPython prints, exit codes and the main-module guard.
+
+mod common;
+
+use common::{run, stderr, stdout};
+
+#[test]
+fn process_queue_and_exit_codes_as_cpython() {
+    let outcome = run(r#"
+from multiprocessing import Process, Queue, current_process
+import os
+
+counter = 0
+
+def work(q, n):
+    global counter
+    counter += n
+    q.put((current_process().name, n * n, counter))
+
+def fail():
+    raise ValueError("boom")
+
+if __name__ == "__main__":
+    q = Queue()
+    ps = [Process(target=work, args=(q, n)) for n in range(1, 4)]
+    for p in ps:
+        p.start()
+    got = sorted(q.get(timeout=30) for _ in ps)
+    for p in ps:
+        p.join()
+    print(got)
+    print([p.exitcode for p in ps], counter)
+    bad = Process(target=fail)
+    bad.start()
+    bad.join()
+    print("bad", bad.exitcode, bad.is_alive())
+    print(current_process().name, q.empty())
+"#);
+    assert_eq!(outcome.exit_code, 0, "{}", stderr(&outcome));
+    let out = stdout(&outcome);
+    assert_eq!(
+        out,
+        [
+            "[('Process-1', 1, 1), ('Process-2', 4, 2), ('Process-3', 9, 3)]",
+            "[0, 0, 0] 0",
+            "bad 1 False",
+            "MainProcess True",
+        ],
+        "{}",
+        stderr(&outcome)
+    );
+    let err = stderr(&outcome);
+    assert!(
+        err.contains("Process Process-4:") && err.contains("ValueError: boom"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pipe_pool_and_process_pool_executor() {
+    let outcome = run(r#"
+from multiprocessing import Pipe, Pool, Process
+from concurrent.futures import ProcessPoolExecutor
+
+def square(x):
+    return x * x
+
+def add(a, b):
+    return a + b
+
+def echo(conn):
+    msg = conn.recv()
+    conn.send(msg.upper())
+    conn.close()
+
+if __name__ == "__main__":
+    a, b = Pipe()
+    p = Process(target=echo, args=(b,))
+    p.start()
+    a.send("hello")
+    print(a.recv())
+    p.join()
+    with Pool(2) as pool:
+        print(pool.map(square, range(10)))
+        print(pool.starmap(add, [(1, 2), (3, 4)]))
+        print(pool.apply_async(square, (7,)).get(timeout=30))
+        print(list(pool.imap(square, [1, 2, 3])))
+        print(sorted(pool.imap_unordered(square, [1, 2, 3])))
+    with ProcessPoolExecutor(max_workers=2) as ex:
+        print(list(ex.map(square, [4, 5])))
+        print(ex.submit(add, 2, 3).result())
+"#);
+    assert_eq!(outcome.exit_code, 0, "{}", stderr(&outcome));
+    assert_eq!(
+        stdout(&outcome),
+        [
+            "HELLO",
+            "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]",
+            "[3, 7]",
+            "49",
+            "[1, 4, 9]",
+            "[1, 4, 9]",
+            "[16, 25]",
+            "5",
+        ]
+    );
+}
+
+#[test]
+fn without_the_main_guard_the_bootstrapping_error_ends_the_run() {
+    let outcome = run(r#"
+from multiprocessing import Process
+
+def hello():
+    print("hello")
+
+p = Process(target=hello)
+p.start()
+p.join()
+print("parent done", p.exitcode)
+"#);
+    let err = stderr(&outcome);
+    assert!(err.contains("bootstrapping phase"), "{err}");
+    assert!(err.contains("__name__ == \"__main__\""), "{err}");
+    assert!(outcome.stopped.is_some(), "the run ends");
+    assert!(!stdout(&outcome).contains(&"hello".to_string()));
+}
+
+#[test]
+fn an_unpicklable_target_fails_in_the_parent_as_in_cpython() {
+    let outcome = run(r#"
+from multiprocessing import Process
+if __name__ == "__main__":
+    p = Process(target=lambda: print("never"))
+    p.start()
+"#);
+    assert_eq!(outcome.exit_code, 1);
+    let exception = outcome.exception.expect("an exception");
+    assert!(
+        exception.traceback.contains("lambda") && exception.type_name.contains("Error"),
+        "{exception:?}"
+    );
+}
+
+#[test]
+fn events_locks_values_and_joinable_queues_across_processes() {
+    let outcome = run(r#"
+from multiprocessing import Process, Event, Lock, Value, Array, JoinableQueue
+
+def bump(v, arr, lock, i, n):
+    for _ in range(n):
+        with lock:
+            v.value += 1
+    arr[i] = i * 10
+
+def waiter(e, q):
+    e.wait()
+    q.put("woke")
+
+def consumer(jq):
+    while True:
+        item = jq.get()
+        jq.task_done()
+        if item is None:
+            break
+
+if __name__ == "__main__":
+    v = Value("i", 0)
+    arr = Array("d", 3)
+    lock = Lock()
+    ps = [Process(target=bump, args=(v, arr, lock, i, 50)) for i in range(3)]
+    for p in ps: p.start()
+    for p in ps: p.join()
+    print(v.value, arr[:])
+    e = Event()
+    from multiprocessing import Queue
+    q = Queue()
+    w = Process(target=waiter, args=(e, q))
+    w.start()
+    e.set()
+    print(q.get(timeout=30))
+    w.join()
+    jq = JoinableQueue()
+    c = Process(target=consumer, args=(jq,))
+    c.start()
+    for i in range(5): jq.put(i)
+    jq.put(None)
+    jq.join()
+    print("all done")
+    c.join()
+"#);
+    assert_eq!(outcome.exit_code, 0, "{}", stderr(&outcome));
+    assert_eq!(
+        stdout(&outcome),
+        ["150 [0.0, 10.0, 20.0]", "woke", "all done"]
+    );
+}
+
+#[test]
+fn terminate_and_a_wait_nobody_can_answer() {
+    let outcome = run(r#"
+from multiprocessing import Process, Queue
+import time
+
+def forever():
+    time.sleep(60)
+
+if __name__ == "__main__":
+    p = Process(target=forever)
+    p.start()
+    p.terminate()
+    p.join()
+    print("terminated", p.exitcode)
+    q = Queue()
+    try:
+        q.get()
+    except RuntimeError as e:
+        print("orphaned:", "can never end" in str(e))
+"#);
+    assert_eq!(
+        stdout(&outcome),
+        ["terminated -15", "orphaned: True"],
+        "{}",
+        stderr(&outcome)
+    );
+}

@@ -1,0 +1,87 @@
+// The root Python runtime's child processes: each is another Python runtime worker (./python-worker.js
+// booted as a child) with an instance and a memory of its own. This side starts and ends them as the
+// kernel asks (python/src/mp/kernel.rs), posts the kernel's replies to them, and hands their calls,
+// lanes, output and exits to the kernel. What crosses is typed in python/src/mp/protocol.rs; pickles
+// travel as transferred Uint8Arrays beside it.
+
+// A child stopped by Stop, the time limit or the end of the run exits as p.terminate() makes it: -15.
+const TERMINATED = -15;
+
+export class ChildProcesses {
+  #wasm;
+  #WorkerClass;
+  #compiled;
+  #onFatal;
+  #children = new Map(); // pid -> Worker
+
+  constructor({ wasm, WorkerClass, compiled, onFatal }) {
+    this.#wasm = wasm;
+    this.#WorkerClass = WorkerClass;
+    this.#compiled = compiled;
+    this.#onFatal = onFatal;
+  }
+
+  get size() {
+    return this.#children.size;
+  }
+
+  /** Does what the kernel asked since the last call: start or end children, send replies. */
+  serve() {
+    for (const { message, data } of this.#wasm.mp_take_requests()) {
+      if (message.kind === 'spawn') this.#start(message.start, data);
+      else if (message.kind === 'kill') this.#end(message.pid, message.code);
+      else if (message.kind === 'reply') {
+        const worker = this.#children.get(message.pid);
+        worker?.postMessage({ type: 'mp_reply', req: message.req, reply: message.reply, data }, data ? [data.buffer] : []);
+      }
+    }
+    return this.#wasm.mp_tick();
+  }
+
+  #start(start, payload) {
+    const worker = new this.#WorkerClass(new URL('./python-worker.js', import.meta.url), { type: 'module', name: start.name });
+    this.#children.set(start.pid, worker);
+    worker.onmessage = ({ data }) => this.#receive(start.pid, data);
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.#crashed(start.pid, `it could not start (${e.message || 'worker error'})`);
+    };
+    worker.postMessage({ type: 'boot_child', module: this.#compiled, start, payload, pageCreatesWorkers: this.#WorkerClass !== Worker },
+      payload ? [payload.buffer] : []);
+  }
+
+  #receive(pid, data) {
+    try {
+      if (data.type === 'mp_call') this.#wasm.mp_remote_call(pid, data.req, data.call, data.data);
+      else if (data.type === 'child_progress') this.#wasm.mp_child_progress(pid, data.progress);
+      else if (data.type === 'child_exit') this.#end(pid, data.code, false);
+      else if (data.type === 'fatal' || data.type === 'failed') this.#crashed(pid, data.error);
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) this.#onFatal(error.message);
+      else throw error;
+    }
+  }
+
+  /** A child whose instance failed: its exit code is 1, as a crashed process's, and the output says why. */
+  #crashed(pid, why) {
+    if (!this.#children.has(pid)) return;
+    this.#wasm.mp_child_crashed(pid, String(why ?? 'unknown error').slice(0, 500));
+    this.#end(pid, 1);
+  }
+
+  #end(pid, code, terminate = true) {
+    const worker = this.#children.get(pid);
+    if (!worker) return;
+    this.#children.delete(pid);
+    // The child ends its own thread workers first (nested workers can outlive a terminated parent).
+    worker.postMessage({ type: 'shutdown', job: 0 });
+    setTimeout(() => worker.terminate(), terminate ? 50 : 200);
+    this.#wasm.mp_exited(pid, code);
+  }
+
+  /** Ends every child still running (the run is over or stopped). */
+  endAll() {
+    for (const pid of [...this.#children.keys()]) this.#end(pid, TERMINATED);
+    for (const pid of this.#wasm.mp_running()) this.#wasm.mp_exited(pid, TERMINATED);
+  }
+}
