@@ -175,14 +175,20 @@ async function bootChild({ module, start, payload, pageCreatesWorkers = false })
   limits = wasm.python_limits();
   await ensureThreadWorkers(1);
   wasm.python_child_start(start, payload);
-  for (;;) {
-    const wake = wasm.bridge_wake();
-    serveBridge();
+  const postCalls = () => {
     for (const { message, data } of wasm.mp_child_take_calls()) {
       post({ type: 'mp_call', req: message.req, call: message.call, data }, data ? [data.buffer] : []);
     }
+  };
+  for (;;) {
+    const wake = wasm.bridge_wake();
+    serveBridge();
+    postCalls();
     const progress = wasm.python_child_poll();
     if (progress.lanes.length || progress.events.length || progress.output.length) post({ type: 'child_progress', progress });
+    // The program may have made its last calls (a put, say) after postCalls() above and ended before the
+    // poll: send them before the exit, or they are lost.
+    if (progress.trapped || (progress.exit_code !== null && progress.exit_code !== undefined)) postCalls();
     if (progress.trapped) {
       post({ type: 'fatal', error: `the interpreter hit an internal error (${progress.trapped})` });
       return;
