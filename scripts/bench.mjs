@@ -246,14 +246,19 @@ function pythonCasesSource() {
     .replace(/^SAMPLES = .*$/m, `SAMPLES = ${N.pySamples}`).replace(/^LOOP = .*$/m, `LOOP = ${N.pyLoop}`);
 }
 
-function runCPythonCases() {
-  const file = path.join(os.tmpdir(), `bench-python-cases-${process.pid}.py`);
-  fs.writeFileSync(file, pythonCasesSource());
+/** Runs `source` in CPython from a file of its own (spawn re-imports it) and parses its JSON line. */
+function runCPythonJson(source, name) {
+  const file = path.join(os.tmpdir(), `bench-${name}-${process.pid}.py`);
+  fs.writeFileSync(file, source);
   try {
     return JSON.parse(sh(`python3 ${file}`));
   } finally {
     fs.rmSync(file, { force: true });
   }
+}
+
+function runCPythonCases() {
+  return runCPythonJson(pythonCasesSource(), 'python-cases');
 }
 
 /** Learner multiprocessing (scripts/bench_python_processes.py), with CPython's start `method` or ours. */
@@ -265,17 +270,7 @@ function pythonProcessesSource(method = 'spawn') {
 
 /** CPython's processes started with spawn and with forkserver, on this machine. */
 function runCPythonProcesses() {
-  const result = {};
-  for (const method of ['spawn', 'forkserver']) {
-    const file = path.join(os.tmpdir(), `bench-python-processes-${process.pid}.py`);
-    fs.writeFileSync(file, pythonProcessesSource(method));
-    try {
-      result[method] = JSON.parse(sh(`python3 ${file}`));
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
-  }
-  return result;
+  return Object.fromEntries(['spawn', 'forkserver'].map((method) => [method, runCPythonJson(pythonProcessesSource(method), 'python-processes')]));
 }
 
 /** The Python runtime: its load, cold (empty cache) and warm (cached), then the same cases as CPython. */

@@ -471,8 +471,8 @@ pub fn kill(pid: Pid, code: i32) {
     exited(pid, code);
 }
 
-/// Ends every child still running (the run is over, or was stopped): what `wasm` reports as -15.
-pub fn kill_all() -> Vec<Pid> {
+/// The children still running (the runtime ends them when the run is over or stopped).
+pub fn running() -> Vec<Pid> {
     with(|k| {
         k.processes
             .iter()

@@ -553,9 +553,6 @@ class Semaphore:
         self._ch = _mp.new_channel(value)
         self._max = None
 
-    def __getstate__(self):
-        return self.__dict__.copy()
-
     def acquire(self, block=True, timeout=None):
         return _mp.get(self._ch, timeout if block else 0) is not None
 

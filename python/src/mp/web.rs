@@ -90,7 +90,7 @@ pub fn mp_child_crashed(pid: Pid, why: String) {
 /// Children still running (the run is over or stopped: the runtime ends them).
 #[wasm_bindgen]
 pub fn mp_running() -> Vec<u32> {
-    kernel::kill_all()
+    kernel::running()
 }
 
 /// Which of the root's lanes each child lane is drawn on, per child.
