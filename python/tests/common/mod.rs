@@ -18,8 +18,14 @@ pub fn run(source: &str) -> PythonOutcome {
 
 /// [`run_as`], with a stop asked for (as the Stop button does) `after_ms` after the program printed
 /// its first line.
+///
+/// The stopper belongs to this run alone: it starts once this test holds [`SERIAL`] and the log is
+/// empty, so it can neither see another test's output nor stop another test's program (which once
+/// stopped a neighbour and left this endless loop running with nobody to stop it).
 #[allow(dead_code)]
 pub fn run_with_stop_after(source: &str, build: Interpreter, after_ms: f64) -> PythonOutcome {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    playground_python::reset();
     let stopper = std::thread::spawn(move || {
         let printed = || !playground::engine::trace::snapshot().2.is_empty();
         for _ in 0..3000 {
@@ -31,7 +37,7 @@ pub fn run_with_stop_after(source: &str, build: Interpreter, after_ms: f64) -> P
         std::thread::sleep(std::time::Duration::from_secs_f64(after_ms / 1000.0));
         playground::engine::cancel::request("Stopped (the test's Stop button)");
     });
-    let outcome = run_as(source, build);
+    let outcome = run_serialized(source, build);
     stopper.join().expect("the stopper");
     outcome
 }
@@ -63,6 +69,11 @@ fn lines(outcome: &PythonOutcome, stream: Stream) -> Vec<String> {
 /// [`run`] as Python build `build` (with the GIL, or free-threaded).
 pub fn run_as(source: &str, build: Interpreter) -> PythonOutcome {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    run_serialized(source, build)
+}
+
+/// [`run_as`] for a caller that holds [`SERIAL`].
+fn run_serialized(source: &str, build: Interpreter) -> PythonOutcome {
     let source = source.to_string();
     let outcome = std::thread::Builder::new()
         .stack_size(playground::engine::pool::NATIVE_STACK_BYTES)
