@@ -1,7 +1,8 @@
 // The Python runtime worker: owns the Python artifact's instance (RustPython linked with the engine), its
 // shared memory and its thread workers. A program's main thread runs on a thread worker, so this worker
 // never runs Python and never blocks: it streams output, starts thread workers when the program starts
-// threads, and reports the outcome. Messages in and out are listed in ./messages.js. Booted as a child
+// threads, and reports the outcome. The requests it takes are the `handlers` table at the end of this file
+// (the page's side is ./python-runtime.js). Booted as a child
 // (`boot_child`), it is one process of the program's own (see ./python-processes.js).
 import init, * as wasm from '../../pkg-python/playground_python.js';
 import { PageWorker } from '../runtime/page-worker.js';
