@@ -32,6 +32,8 @@ limited() { # limited SECONDS LOGFILE COMMAND...: runs COMMAND, tees its output,
   return "$rc"
 }
 E2E_TEST_TIMEOUT_MS=${E2E_TEST_TIMEOUT_MS:-300000}
+# Drops the compiler's notes about the unstable target features the threaded wasm build asks for.
+cargo_noise_filter="grep --line-buffered -v -e 'unstable feature specified' -e 'not stably supported'"
 step() {
   timings+=("$(printf '%5d s  %s' $((SECONDS - step_start)) "$1")")
   step_start=$SECONDS
@@ -43,13 +45,13 @@ echo; echo "== tier 1: native cargo test (the engine and lessons; learner Python
 # The wasm toolchain's cargo (Rust 1.96): RustPython's parser crates need it, and both builds then share
 # one compiler.
 # A failing native test ends the run here (the later tiers build on the same code).
-limited 2400 "$log/native" bash -c "set -o pipefail; $WASM_CARGO test --workspace --quiet 2>&1 | grep --line-buffered -v -e 'unstable feature specified' -e 'not stably supported'"
+limited 2400 "$log/native" bash -c "set -o pipefail; $WASM_CARGO test --workspace --quiet 2>&1 | $cargo_noise_filter"
 step "tier 1: native cargo test"
 
 echo; echo "== tier 2: wasm-bindgen-test in headless Chromium"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(command -v chromedriver) \
   limited 1200 "$log/wasm" bash -c "set -o pipefail; $WASM_CARGO test --target wasm32-unknown-unknown \
-    -Z build-std=panic_abort,std --test web 2>&1 | grep --line-buffered -v -e 'unstable feature specified' -e 'not stably supported'"
+    -Z build-std=panic_abort,std --test web 2>&1 | $cargo_noise_filter"
 step "tier 2: wasm-bindgen-test"
 
 echo; echo "== building dist/ for the end-to-end tests"
