@@ -578,6 +578,7 @@ function pythonProcessesFigure(python, cores) {
     row('start a process until its first line runs', stats(ours.start_ms), 'ms', stats(forkserver.start_ms), 'CPython forkserver'),
     row('Queue round trip between two processes', stats(ours.queue_round_trip_ms), 'ms', stats(spawn.queue_round_trip_ms), 'CPython spawn'),
     row('Pool.map of 2 CPU-bound calls: 2 processes / 1 process', pool(ours), '×', pool(spawn), 'CPython spawn, same program'),
+    row('v.value += 1 on a RawValue in a child (shared memory: no message)', stats(ours.value_op_ms), 'ms', stats(spawn.value_op_ms), 'CPython spawn'),
   ];
   const speedup = 1 / med(rows[3].value);
   const ok = cores < 2 || speedup >= 1.6;
@@ -588,7 +589,8 @@ function pythonProcessesFigure(python, cores) {
     analysis: ok ? null : `2 processes were ${fmtNum(speedup)} × faster than 1. Load average ${loadNow()} on ${cores} cores: parallel figures need two free cores.`,
     verdict: `Pool.map on 2 processes ${fmtNum(speedup)} × faster than on 1 (CPython ${fmtNum(1 / med(rows[3].reference))} ×); a process starts in `
       + `${fmtNum(med(rows[0].value))} ms (CPython spawn ${fmtNum(med(rows[0].reference))} ms, forkserver ${fmtNum(med(rows[1].reference))} ms); `
-      + `a Queue round trip takes ${fmtNum(med(rows[2].value))} ms (CPython ${fmtNum(med(rows[2].reference))} ms).`,
+      + `a Queue round trip takes ${fmtNum(med(rows[2].value))} ms (CPython ${fmtNum(med(rows[2].reference))} ms); `
+      + `v.value += 1 on a shared RawValue ${fmtNum(med(rows[4].value) * 1000)} µs (CPython ${fmtNum(med(rows[4].reference) * 1000)} µs).`,
   };
 }
 

@@ -1,7 +1,7 @@
 """Learner multiprocessing, timed by `npm run bench` in CPython (python3, with the spawn and forkserver
 start methods) and in the playground's Python (its processes are spawned): starting a process until its
-first line runs, a Queue round trip between two processes, and Pool.map of a CPU-bound function on one
-and on two processes. It prints one JSON line of samples in milliseconds.
+first line runs, a Queue round trip between two processes, `v.value += 1` on a RawValue in a child (shared
+memory, no message), and Pool.map of a CPU-bound function on one and on two processes. It prints one JSON line of samples in milliseconds.
 SAMPLES, LOOP and METHOD are set by the driver (scripts/bench.mjs)."""
 import json
 import multiprocessing as mp
@@ -11,6 +11,7 @@ SAMPLES = 5
 LOOP = 200_000
 METHOD = "spawn"
 ROUND_TRIPS = 50
+VALUE_OPS = 20_000
 
 
 def burn(n):
@@ -22,6 +23,13 @@ def burn(n):
 
 def first_line(q, t0):
     q.put(time.perf_counter() - t0)
+
+
+def bump(v, q):
+    t0 = time.perf_counter()
+    for _ in range(VALUE_OPS):
+        v.value += 1
+    q.put((time.perf_counter() - t0) * 1000.0 / VALUE_OPS)
 
 
 def echo(inbox, outbox):
@@ -56,6 +64,13 @@ def main():
         round_trip.append((time.perf_counter() - t0) * 1000.0 / ROUND_TRIPS)
     inbox.put(None)
     p.join()
+    value_op = []
+    v = ctx.RawValue("i", 0)
+    for _ in range(SAMPLES):
+        p = ctx.Process(target=bump, args=(v, q))
+        p.start()
+        value_op.append(q.get())
+        p.join()
     pool_one, pool_two = [], []
     with ctx.Pool(1) as one, ctx.Pool(2) as two:
         one.map(burn, [1000])
@@ -66,7 +81,7 @@ def main():
                 pool.map(burn, [LOOP, LOOP], chunksize=1)
                 out.append((time.perf_counter() - t0) * 1000.0)
     print(json.dumps({"method": METHOD, "start_ms": start, "queue_round_trip_ms": round_trip,
-                      "pool_map_1_ms": pool_one, "pool_map_2_ms": pool_two}))
+                      "value_op_ms": value_op, "pool_map_1_ms": pool_one, "pool_map_2_ms": pool_two}))
 
 
 if __name__ == "__main__":

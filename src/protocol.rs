@@ -105,6 +105,20 @@ pub struct Event {
     pub state: LaneState,
 }
 
+/// An item one lane sent and another received (a pickle through a learner `Queue` or `Pipe`), for the
+/// timeline's arrows: what crossed between processes, how big it was and how long it was on the way.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Message {
+    pub from: u32,
+    pub to: u32,
+    pub sent_at: f64,
+    pub received_at: f64,
+    /// The size of what crossed (a pickle), in bytes.
+    pub bytes: u64,
+    /// What carried it: "Queue", "Pipe", "Pool tasks"...
+    pub via: String,
+}
+
 /// Which of a program's output streams a line went to.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]

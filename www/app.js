@@ -19,7 +19,7 @@ import './a11y.js';
 const tell = (name, detail) => document.dispatchEvent(new CustomEvent(`playground:${name}`, { detail }));
 
 const $ = (id) => document.getElementById(id);
-const state = { playground: null, lessons: [], code: { editor: null, text: STARTER, mounting: null, linkNotice: null }, lesson: null, running: false, lanes: new Map(), events: [], linkNotices: [], view: null, embed: false, origins: [] };
+const state = { playground: null, lessons: [], code: { editor: null, text: STARTER, mounting: null, linkNotice: null }, lesson: null, running: false, lanes: new Map(), events: [], messages: [], linkNotices: [], view: null, embed: false, origins: [] };
 // Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
 const MAX_LIVE_EVENTS = 5000;
 if (isEmbed()) document.documentElement.classList.add('embed'); // the compact layout before anything draws
@@ -274,9 +274,9 @@ async function run() {
 function drawLive(startedAt) {
   if (!state.events.length || state.events.length >= MAX_LIVE_EVENTS) return;
   const now = performance.timeOrigin + performance.now();
-  const live = { lanes: [...state.lanes.values()], events: state.events, started_at: startedAt, finished_at: now, live_until: now };
+  const live = { lanes: [...state.lanes.values()], events: state.events, messages: state.messages, started_at: startedAt, finished_at: now, live_until: now };
   $('timeline-controls').replaceChildren(el('span', { class: 'muted', text: 'Live: lanes grow as the run goes on.' }));
-  $('timeline').replaceChildren(renderTimeline(live, ''), legend());
+  $('timeline').replaceChildren(renderTimeline(live, ''), legend(live));
 }
 
 function showOutcome(outcome) {
@@ -373,6 +373,7 @@ async function runCode() {
   state.running = true;
   state.lanes = new Map();
   state.events = [];
+  state.messages = [];
   $('run').disabled = true;
   $('stop').disabled = false;
   $('output').textContent = '';
@@ -397,10 +398,11 @@ async function runCode() {
       gil: Number(values.python) !== PYTHON_BUILD.FREE_THREADED,
       switchIntervalMs: Number(values.switch_interval_ms),
       onLoad: (p) => loadProgress(bar, $('run-status'), p),
-      onProgress: ({ lanes, events, output }) => {
+      onProgress: ({ lanes, events, output, messages }) => {
         if (loading) { loading = false; bar.hidden = true; startedAt = performance.timeOrigin + performance.now(); }
         for (const lane of lanes) state.lanes.set(lane.id, lane);
         state.events.push(...events);
+        state.messages.push(...(messages ?? []));
         appendCodeOutput($('output'), output, state.lanes, startedAt, goToLine);
       },
     });
@@ -415,9 +417,9 @@ async function runCode() {
       : result.exception ? `Ended with ${result.exception.type} after ${fmt.ms(result.duration_ms)}.`
         : `Finished in ${fmt.ms(result.duration_ms)}.`;
     $('results').replaceChildren(...codeReport(result, goToLine));
-    const drawn = { lanes: result.lanes, events: result.events, started_at: result.started_at, finished_at: result.finished_at };
+    const drawn = { lanes: result.lanes, events: result.events, messages: result.messages, started_at: result.started_at, finished_at: result.finished_at };
     $('timeline-controls').replaceChildren();
-    $('timeline').replaceChildren(renderTimeline(drawn, ''), legend());
+    $('timeline').replaceChildren(renderTimeline(drawn, ''), legend(drawn));
     $('timeline-text').replaceChildren(timelineTable(drawn, ''));
     tell('outcome', { lesson: CODE_LESSON.id, python: result });
   } catch (error) {

@@ -33,4 +33,5 @@ export function svg(tag, attrs = {}, ...children) {
 export const fmt = {
   int: (n) => Number(n).toLocaleString('en-US'),
   ms: (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)) + ' ms',
+  bytes: (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`),
 };

@@ -200,8 +200,9 @@ export class Playground {
   /**
    * Runs a Python program in a real interpreter (RustPython) whose threads are the engine's threads.
    * Queued with `run()`: one program or lesson at a time. Resolves with `{ output: [{ t, lane, stream,
-   * text }], lanes, events, exitCode, exception: null | { type, message, traceback, line }, duration_ms,
-   * stopped }` (and a few more fields: README, "Your own Python").
+   * text }], lanes, events, messages: [{ from, to, sent_at, received_at, bytes, via }], exitCode,
+   * exception: null | { type, message, traceback, line }, duration_ms, stopped }` (and a few more fields:
+   * README, "Your own Python").
    * @param {string} source the program
    * `gil` (default true) runs it as CPython with its GIL, emulated (`sys._is_gil_enabled()` is True, one
    * thread runs Python code at a time, `switchIntervalMs` is `sys.getswitchinterval()`); false runs it

@@ -50,6 +50,21 @@ export function spans(outcome, group) {
   return { lanes: shown, spans: result, from, to };
 }
 
+/** Message arrows drawn at most: a queue flood shows its pattern, the table and the report count all. */
+export const MAX_DRAWN_MESSAGES = 400;
+
+/** The messages between shown lanes within the window, each with its two lanes. */
+function messagesIn(outcome, lanes, from, to) {
+  const byId = new Map(lanes.map((l) => [l.id, l]));
+  return (outcome.messages ?? [])
+    .filter((m) => byId.has(m.from) && byId.has(m.to) && m.received_at >= from && m.sent_at <= to)
+    .map((m) => ({ ...m, fromLane: byId.get(m.from), toLane: byId.get(m.to) }));
+}
+
+function describeMessage(m) {
+  return `${m.via}: ${fmt.bytes(m.bytes)} from ${m.fromLane.name} to ${m.toLane.name}, ${fmt.ms(m.received_at - m.sent_at)} on the way`;
+}
+
 function niceStep(range) {
   const rough = range / 6;
   const pow = 10 ** Math.floor(Math.log10(rough || 1));
@@ -81,6 +96,19 @@ export function renderTimeline(outcome, group) {
       'data-lane': p.lane.id, 'data-state': p.state },
       svg('title', {}, `${p.lane.name}: ${STATES[p.state]?.label ?? p.state} for ${fmt.ms(p.to - p.from)}`)));
   }
+  const messages = messagesIn(outcome, lanes, from, to);
+  if (messages.length) {
+    chart.append(svg('defs', {}, svg('marker', { id: 'message-head', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+      svg('path', { d: 'M0,0 L8,4 L0,8 z', class: 'message-head' }))));
+    const mid = (lane) => top + row.get(lane.id) * laneH + laneH / 2;
+    for (const m of messages.slice(0, MAX_DRAWN_MESSAGES)) {
+      const x1 = x(Math.max(m.sent_at, from)), x2 = x(Math.min(m.received_at, to));
+      chart.append(svg('g', { class: 'message', 'data-from': m.from, 'data-to': m.to, 'data-bytes': m.bytes },
+        svg('title', {}, describeMessage(m)),
+        svg('circle', { cx: x1, cy: mid(m.fromLane), r: 2.5 }),
+        svg('line', { x1, y1: mid(m.fromLane), x2, y2: mid(m.toLane), 'marker-end': 'url(#message-head)' })));
+    }
+  }
   const step = niceStep(range);
   const axisY = top + lanes.length * laneH + 4;
   chart.append(svg('line', { x1: labelW, x2: W - 10, y1: axisY, y2: axisY, class: 'axis' }));
@@ -91,17 +119,26 @@ export function renderTimeline(outcome, group) {
   return chart;
 }
 
-export function legend() {
-  return el('ul', { class: 'legend', 'aria-label': 'Legend' },
-    Object.values(STATES).map((s) => el('li', {}, el('span', { class: 'swatch', style: `background:${s.color}` }), s.label)));
+export function legend(outcome) {
+  const items = Object.values(STATES).map((s) => el('li', {}, el('span', { class: 'swatch', style: `background:${s.color}` }), s.label));
+  if (outcome?.messages?.length) items.push(el('li', {}, el('span', { class: 'message-swatch', 'aria-hidden': 'true', text: '•→' }), 'a message: pickled, copied from one process to another (its size on hover)'));
+  return el('ul', { class: 'legend', 'aria-label': 'Legend' }, items);
 }
 
-/** The same timeline as a text table, for screen readers and copying. */
+/** The same timeline as a text table, for screen readers and copying (and its messages, if any). */
 export function timelineTable(outcome, group) {
-  const { spans: parts, from } = spans(outcome, group);
-  return el('table', { class: 'table' },
+  const { lanes, spans: parts, from, to } = spans(outcome, group);
+  const messages = messagesIn(outcome, lanes, from, to);
+  const table = el('table', { class: 'table' },
     el('thead', {}, el('tr', {}, el('th', { text: 'Lane' }), el('th', { text: 'State' }), el('th', { text: 'From' }), el('th', { text: 'Duration' }))),
     el('tbody', {}, parts.slice(0, 400).map((p) => el('tr', {},
       el('td', { text: p.lane.name }), el('td', { text: STATES[p.state]?.label ?? p.state }),
       el('td', { text: fmt.ms(p.from - from) }), el('td', { text: fmt.ms(p.to - p.from) })))));
+  if (!messages.length) return table;
+  return el('div', {}, table, el('table', { class: 'table messages-table', 'aria-label': 'Messages' },
+    el('thead', {}, el('tr', {}, ['Via', 'From', 'To', 'Size', 'Sent', 'On the way'].map((h) => el('th', { text: h })))),
+    el('tbody', {}, messages.slice(0, 400).map((m) => el('tr', {},
+      el('td', { text: m.via }), el('td', { text: m.fromLane.name }), el('td', { text: m.toLane.name }),
+      el('td', { text: fmt.bytes(m.bytes) }), el('td', { text: fmt.ms(m.sent_at - from) }),
+      el('td', { text: fmt.ms(m.received_at - m.sent_at) }))))));
 }

@@ -7,7 +7,7 @@ use playground::clock::now_ms;
 use playground::engine::deadlock::Deadlock;
 use playground::engine::gil::{self, GilStats, Interpreter};
 use playground::engine::{cancel, pool, trace};
-use playground::protocol::{Event, Lane, LaneKind, LaneState, OutputLine};
+use playground::protocol::{Event, Lane, LaneKind, LaneState, Message, OutputLine};
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::{AsObject, PyResult, VirtualMachine};
@@ -60,6 +60,10 @@ pub struct PythonOutcome {
     pub events: Vec<Event>,
     pub output: Vec<OutputLine>,
     pub dropped_events: u64,
+    /// What crossed between the program's processes (queue items, pipe messages), in the order received.
+    pub messages: Vec<Message>,
+    /// Messages beyond [`trace::MAX_MESSAGES`]: counted, not kept.
+    pub dropped_messages: u64,
 }
 
 /// Clears what a previous run left (the log, the stop flag, idents). Call before [`run`], on the thread
@@ -94,7 +98,11 @@ pub fn prepare() -> Prepared {
     let interp = interpreter::build();
     let prelude = interp.enter(|vm| {
         let loaded = load_prelude(vm).and_then(|prelude| {
-            vm.run_string(vm.new_scope_with_builtins(), PRELOADED, "<playground preload>")?;
+            vm.run_string(
+                vm.new_scope_with_builtins(),
+                PRELOADED,
+                "<playground preload>",
+            )?;
             Ok(prelude)
         });
         loaded.map_err(|exc| {
@@ -140,7 +148,9 @@ pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> Pyt
         };
         ((1, Some(exception)), GilStats::default())
     } else {
-        let Prepared { interp, prelude, .. } = &prepared;
+        let Prepared {
+            interp, prelude, ..
+        } = &prepared;
         gil::run_with(build, || interp.enter(|vm| run_in(vm, source, prelude)))
     };
     stdio::flush_thread();
@@ -149,8 +159,13 @@ pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> Pyt
     let stopped = cancel::reason();
     let threads_left = thread_module::engine_thread::alive();
     let (lanes, events, output, dropped_events) = trace::snapshot();
+    let (messages, dropped_messages) = trace::messages();
     PythonOutcome {
-        exit_code: if stopped.is_some() && exit_code == 0 { 1 } else { exit_code },
+        exit_code: if stopped.is_some() && exit_code == 0 {
+            1
+        } else {
+            exit_code
+        },
         exception,
         started_at,
         finished_at,
@@ -166,6 +181,8 @@ pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> Pyt
         events,
         output,
         dropped_events,
+        messages,
+        dropped_messages,
     }
 }
 
@@ -177,7 +194,10 @@ fn run_in(
     let prelude = match prelude {
         Ok(module) => module,
         Err(text) => {
-            stdio::write(2, &format!("the playground's Python failed to start:\n{text}\n"));
+            stdio::write(
+                2,
+                &format!("the playground's Python failed to start:\n{text}\n"),
+            );
             return (1, None);
         }
     };
@@ -206,12 +226,18 @@ fn load_prelude(vm: &VirtualMachine) -> PyResult<rustpython_vm::PyObjectRef> {
     Ok(module.into())
 }
 
-fn run_main(vm: &VirtualMachine, source: &str, prelude: &rustpython_vm::PyObjectRef) -> PyResult<()> {
+fn run_main(
+    vm: &VirtualMachine,
+    source: &str,
+    prelude: &rustpython_vm::PyObjectRef,
+) -> PyResult<()> {
     let scope = vm.new_scope_with_main()?;
     let loader = prelude
         .get_attr("SourceLoader", vm)?
         .call((vm.ctx.new_str(source),), vm)?;
-    scope.globals.set_item("__file__", vm.ctx.new_str(MAIN_FILE).into(), vm)?;
+    scope
+        .globals
+        .set_item("__file__", vm.ctx.new_str(MAIN_FILE).into(), vm)?;
     scope.globals.set_item("__loader__", loader, vm)?;
     let code = vm
         .compile(source, Mode::Exec, MAIN_FILE)
@@ -257,7 +283,11 @@ fn exception_outcome(
                 type_name: text(0)?,
                 message: text(1)?,
                 traceback: text(2)?,
-                line: if vm.is_none(&line) { None } else { line.try_to_value::<u32>(vm).ok() },
+                line: if vm.is_none(&line) {
+                    None
+                } else {
+                    line.try_to_value::<u32>(vm).ok()
+                },
             })
         });
     let exception = reported.unwrap_or_else(|_| {

@@ -91,7 +91,9 @@ pub fn python_prepared() -> bool {
 #[wasm_bindgen]
 pub fn python_start(source: String, gil: bool, switch_interval_ms: f64) -> Result<(), JsValue> {
     if !(switch_interval_ms.is_finite() && switch_interval_ms > 0.0) {
-        return Err(js_error("the switch interval must be a positive number of milliseconds"));
+        return Err(js_error(
+            "the switch interval must be a positive number of milliseconds",
+        ));
     }
     let build = if gil {
         Interpreter::Gil { switch_interval_ms }
@@ -121,6 +123,7 @@ struct Progress {
     lanes: Vec<playground::protocol::Lane>,
     events: Vec<playground::protocol::Event>,
     output: Vec<playground::protocol::OutputLine>,
+    messages: Vec<playground::protocol::Message>,
     outcome: Option<PythonOutcome>,
     /// Set when the main thread trapped: the instance must be replaced.
     trapped: Option<String>,
@@ -144,6 +147,7 @@ pub fn python_poll() -> Result<JsValue, JsValue> {
         lanes,
         events,
         output,
+        messages: trace::take_new_messages(),
         outcome,
         trapped,
     })
@@ -181,6 +185,7 @@ pub fn python_limits() -> Result<JsValue, JsValue> {
         "max_output_lines": trace::MAX_OUTPUT,
         "thread_stack_bytes": crate::interpreter::THREAD_STACK_BYTES,
         "preloaded": crate::run::PRELOADED,
+        "shared_segment_bytes": crate::mp::shared::SEGMENT_BYTES,
     }))
 }
 
@@ -207,5 +212,8 @@ extern "C" {
 pub fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
     fetch_bytes_sync(path)
         .map(|bytes| bytes.to_vec())
-        .map_err(|e| e.as_string().unwrap_or_else(|| format!("cannot fetch {path}")))
+        .map_err(|e| {
+            e.as_string()
+                .unwrap_or_else(|| format!("cannot fetch {path}"))
+        })
 }

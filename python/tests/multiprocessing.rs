@@ -227,3 +227,109 @@ if __name__ == "__main__":
         stderr(&outcome)
     );
 }
+
+/// Each item that crossed a queue or a pipe is a message of the run's log, from the lane that sent it to
+/// the lane that took it, with its pickled size; a lock's tokens are not messages.
+#[test]
+fn messages_are_recorded_with_their_sizes_and_lanes() {
+    let outcome = run(r#"
+from multiprocessing import Lock, Pipe, Process, Queue
+
+def echo(q, back, lock):
+    with lock:
+        data = q.get()
+    back.send(data[:1000])
+
+if __name__ == "__main__":
+    q = Queue()
+    a, b = Pipe()
+    lock = Lock()
+    p = Process(target=echo, args=(q, b, lock))
+    p.start()
+    q.put(b"x" * 20000)
+    print(len(a.recv()))
+    p.join()
+"#);
+    assert_eq!(outcome.exit_code, 0, "{}", stderr(&outcome));
+    assert_eq!(stdout(&outcome), ["1000"]);
+    let lane = |name: &str| {
+        outcome
+            .lanes
+            .iter()
+            .find(|l| l.name == name)
+            .unwrap_or_else(|| panic!("no lane {name}: {:?}", outcome.lanes))
+            .id
+    };
+    let (main, child) = (lane("MainThread"), lane("Process-1"));
+    let messages: Vec<_> = outcome
+        .messages
+        .iter()
+        .map(|m| (m.via.as_str(), m.from, m.to))
+        .collect();
+    assert_eq!(
+        messages,
+        [("Queue", main, child), ("Pipe", child, main)],
+        "{:?}",
+        outcome.messages
+    );
+    let (queued, piped) = (&outcome.messages[0], &outcome.messages[1]);
+    // A pickle of the bytes: a few bytes of framing beyond the payload itself.
+    assert!((20000..20100).contains(&queued.bytes), "{queued:?}");
+    assert!((1000..1100).contains(&piped.bytes), "{piped:?}");
+    for m in &outcome.messages {
+        assert!(m.sent_at <= m.received_at, "{m:?}");
+        assert!(m.sent_at >= outcome.started_at && m.received_at <= outcome.finished_at, "{m:?}");
+    }
+    assert_eq!(outcome.dropped_messages, 0);
+}
+
+/// `Value` and `Array` live in the shared memory: a child's writes are the parent's reads, indexing and
+/// slicing behave as CPython's, and asking for more than the shared memory holds is a clear error.
+#[test]
+fn values_and_arrays_live_in_the_shared_memory() {
+    let outcome = run(r#"
+from multiprocessing import Process, Value, Array, RawArray
+
+def fill(arr, v, c):
+    arr[::2] = [1.5] * ((len(arr) + 1) // 2)
+    arr[-1] = -2.25
+    v.value = 7
+    c.value = b"z"
+
+if __name__ == "__main__":
+    arr = Array("d", 5)
+    v = Value("q", 2**62)
+    c = Value("c", b"a")
+    p = Process(target=fill, args=(arr, v, c))
+    p.start()
+    p.join()
+    print(arr[:], arr[1:4], arr[-1], len(arr), list(arr)[0], v.value, c.value)
+    try:
+        arr[5]
+    except IndexError as e:
+        print("IndexError", e)
+    big = RawArray("i", 1_000_000)
+    big[999_999] = 5
+    print(big[999_999], sum(big[:10]))
+    try:
+        Array("i", 2_000_000)
+    except ValueError as e:
+        print("ValueError", e)
+"#);
+    assert_eq!(outcome.exit_code, 0, "{}", stderr(&outcome));
+    let out = stdout(&outcome);
+    assert_eq!(
+        out[..3],
+        [
+            "[1.5, 0.0, 1.5, 0.0, -2.25] [0.0, 1.5, 0.0] -2.25 5 1.5 7 b'z'",
+            "IndexError invalid index",
+            "5 0",
+        ],
+        "{}",
+        stderr(&outcome)
+    );
+    assert!(
+        out[3].starts_with("ValueError no room in the shared memory for 2000000 more values"),
+        "{out:?}"
+    );
+}

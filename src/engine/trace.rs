@@ -9,13 +9,15 @@ use std::sync::{Mutex, OnceLock};
 
 use crate::clock::now_ms;
 use crate::engine::lock;
-use crate::protocol::{Event, Lane, LaneKind, LaneState, OutputLine, Stream, TraceRecord};
+use crate::protocol::{Event, Lane, LaneKind, LaneState, Message, OutputLine, Stream, TraceRecord};
 
 /// State changes kept per run; beyond this they are counted, not stored, so a runaway lesson cannot
 /// exhaust memory.
 pub const MAX_EVENTS: usize = 200_000;
 /// Printed lines kept per run.
 pub const MAX_OUTPUT: usize = 20_000;
+/// Messages kept per run; beyond this they are counted (a queue flood cannot exhaust memory).
+pub const MAX_MESSAGES: usize = 20_000;
 /// A lock wait shorter than this is counted in the totals but not drawn: it would be far below a pixel.
 pub const MIN_DRAWN_WAIT_MS: f64 = 0.02;
 
@@ -24,6 +26,8 @@ struct Log {
     events: Vec<Event>,
     output: Vec<OutputLine>,
     dropped_events: u64,
+    messages: Vec<Message>,
+    dropped_messages: u64,
     /// Per lane: the index of its last event.
     last_event: Vec<Option<usize>>,
     /// Per lane: the index of the "running" event that ended its last lock wait, so a wait that follows at
@@ -33,6 +37,7 @@ struct Log {
     sent_lanes: usize,
     sent_output: usize,
     sent_events: usize,
+    sent_messages: usize,
 }
 
 impl Log {
@@ -42,11 +47,14 @@ impl Log {
             events: Vec::new(),
             output: Vec::new(),
             dropped_events: 0,
+            messages: Vec::new(),
+            dropped_messages: 0,
             last_event: Vec::new(),
             wait_end: Vec::new(),
             sent_lanes: 0,
             sent_output: 0,
             sent_events: 0,
+            sent_messages: 0,
         }
     }
 
@@ -281,6 +289,31 @@ pub fn ingest(record: TraceRecord) {
             }
         }
     }
+}
+
+/// Records a message between two lanes of this instance's log (the kernel of learner processes lives
+/// in the root, so it records every message of the run there).
+pub fn message(message: Message) {
+    let mut log = lock(&LOG);
+    if log.messages.len() < MAX_MESSAGES {
+        log.messages.push(message);
+    } else {
+        log.dropped_messages += 1;
+    }
+}
+
+/// Messages recorded since the previous call (for the live timeline).
+pub fn take_new_messages() -> Vec<Message> {
+    let mut log = lock(&LOG);
+    let new = log.messages[log.sent_messages..].to_vec();
+    log.sent_messages = log.messages.len();
+    new
+}
+
+/// Every message of this run, in the order they were received, and how many more were only counted.
+pub fn messages() -> (Vec<Message>, u64) {
+    let log = lock(&LOG);
+    (log.messages.clone(), log.dropped_messages)
 }
 
 /// Events streamed to the page while a run goes on; a run with more is drawn only when it finishes (the

@@ -155,3 +155,100 @@ if __name__ == "__main__":
   assert.equal(stdout(r)[2], 'joined 64');
   console.log(`# ${BROWSER}: 64 processes started and joined in ${r.duration_ms.toFixed(0)} ms`);
 });
+
+test('code mode draws each message between processes with its size, and the report gives the start cost', async () => {
+  const program = `from multiprocessing import Pool, Process, Queue
+
+def square(x):
+    return x * x
+
+def send(q):
+    q.put(b"x" * 5000)
+
+if __name__ == "__main__":
+    q = Queue()
+    p = Process(target=send, args=(q,))
+    p.start()
+    print(len(q.get()))
+    p.join()
+    with Pool(2) as pool:
+        print(pool.map(square, range(4)))
+`;
+  const { page, errors, context } = await openPlayground(browser, isolated.url);
+  try {
+    const packed = await page.evaluate(async (src) => (await import(new URL('www/vendor/editor.js', location.href).href))
+      .compressToEncodedURIComponent(src), program);
+    await page.goto(`${isolated.url}?lesson=code&code=${packed}`);
+    await page.waitForSelector('#editor .cm-content');
+    await page.click('#run');
+    await page.waitForFunction(() => /Finished|Ended|Stopped/.test(document.getElementById('run-status').textContent), null, { timeout: 180_000 });
+    assert.match(await page.textContent('#output'), /5000[\s\S]*\[0, 1, 4, 9\]/);
+    // Arrows on the timeline: the 5000-byte item from Process-1 to the main thread, and the pool's tasks.
+    const arrows = await page.$$eval('#timeline g.message', (gs) => gs.map((g) => g.querySelector('title').textContent));
+    assert.ok(arrows.some((t) => /^Queue: 4\.9 KiB from Process-1 to MainThread, [\d.]+ ms on the way$/.test(t)), arrows.join('\n'));
+    assert.ok(arrows.some((t) => /^Pool tasks: .* from .* to SpawnPoolWorker-\d/.test(t)), arrows.join('\n'));
+    assert.ok(arrows.some((t) => /^Pool results: .* from SpawnPoolWorker-\d/.test(t)), arrows.join('\n'));
+    // The same as text, and in the report: how many messages, and what a process start cost.
+    const rows = await page.$$eval('#timeline-text .messages-table tbody tr', (trs) => trs.map((r) => [...r.cells].map((c) => c.textContent)));
+    assert.equal(rows.length, arrows.length);
+    assert.match(await page.textContent('#code-messages'), new RegExp(`^${arrows.length} pickled, [\\d.]+ KiB in all$`));
+    const cost = await page.textContent('#code-start-cost');
+    assert.match(cost, /^median [\d.]+ ms \([\d.]+ ms to [\d.]+ ms over 3\)$/);
+    console.log(`# ${BROWSER}: ${arrows.length} messages drawn; process start ${cost}`);
+    assert.match(await page.textContent('.legend'), /a message: pickled/);
+    await page.screenshot({ path: 'tests/e2e/screenshots/python-processes-messages.png', fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Value lives in memory both processes map: an unlocked += in two processes loses updates, get_lock() makes it exact', async () => {
+  const r = await runPython(`from multiprocessing import Process, Value, Array, Event, Queue
+
+def bump(v, go, ready, n, locked):
+    ready.put(1)
+    go.wait()
+    for _ in range(n):
+        if locked:
+            with v.get_lock():
+                v.value += 1
+        else:
+            v.value += 1
+
+def mark(arr, i):
+    arr[i] = i + 0.5
+
+if __name__ == "__main__":
+    for locked, n in ((False, 100_000), (True, 1_000)):
+        v = Value("i", 0)
+        go = Event()
+        ready = Queue()
+        ps = [Process(target=bump, args=(v, go, ready, n, locked)) for _ in range(2)]
+        for p in ps:
+            p.start()
+        for _ in ps:
+            ready.get()
+        go.set()
+        for p in ps:
+            p.join()
+        print(locked, v.value, 2 * n)
+    arr = Array("d", 3)
+    ps = [Process(target=mark, args=(arr, i)) for i in range(3)]
+    for p in ps:
+        p.start()
+    for p in ps:
+        p.join()
+    print(arr[:])
+`, { timeLimitS: 120 });
+  assert.equal(r.exitCode, 0, stderr(r));
+  const [unlocked, locked, array] = stdout(r);
+  const [, got, wanted] = unlocked.split(' ').map(Number);
+  console.log(`# ${BROWSER}: unlocked v.value += 1 in 2 processes: ${got} of ${wanted}`);
+  assert.match(unlocked, /^False \d+ 200000$/);
+  assert.ok(got < wanted && got >= wanted / 2, `unlocked: ${unlocked}`);
+  assert.equal(locked, 'True 2000 2000');
+  assert.equal(array, '[0.5, 1.5, 2.5]');
+  // A lock's tokens and a Value's reads and writes are not messages: only the queues' items are drawn.
+  assert.ok(r.messages.every((m) => m.via === 'Queue'), JSON.stringify(r.messages.slice(0, 3)));
+});

@@ -114,8 +114,40 @@ export function appendCodeOutput(out, lines, lanes, startedAt, goToLine) {
 
 const PROCESSES_NOTE = 'Each process was a fresh Python interpreter in a WebAssembly instance with a memory of its own, '
   + 'started the spawn way: it ran your file again as __mp_main__ (so only code under if __name__ == "__main__": runs once), '
-  + 'then its target. Processes share nothing: what they send is pickled and copied, and each has its own GIL, '
-  + 'so CPU-bound processes run at once where threads take turns. A process takes a while to start (grey on the timeline).';
+  + 'then its target. Processes share nothing but the memory under a Value or an Array: what they send is pickled and copied, and each has its own GIL, '
+  + 'so CPU-bound processes run at once where threads take turns. A process takes a while to start (grey on the timeline), '
+  + 'and each message is an arrow from the lane that sent it to the lane that received it (hover for its size).';
+
+/** Per process: how long it took from start() to running its program (its "starting" span), in ms. */
+export function startCosts(result) {
+  const costs = [];
+  for (const lane of result.lanes.filter((l) => l.kind === 'process')) {
+    const own = result.events.filter((e) => e.lane === lane.id);
+    const starting = own.find((e) => e.state === 'starting');
+    const running = starting && own.find((e) => e.state !== 'starting' && e.t >= starting.t);
+    if (running) costs.push(running.t - starting.t);
+  }
+  return costs.sort((a, b) => a - b);
+}
+
+/** What the processes' messages add to the facts: how many, how many bytes, and what starting cost. */
+function processFacts(result) {
+  const facts = [];
+  const costs = startCosts(result);
+  if (costs.length) {
+    const median = costs[Math.floor(costs.length / 2)];
+    facts.push(el('dt', { text: 'Process start' }), el('dd', { id: 'code-start-cost',
+      text: costs.length === 1 ? fmt.ms(median) : `median ${fmt.ms(median)} (${fmt.ms(costs[0])} to ${fmt.ms(costs.at(-1))} over ${costs.length})` }));
+  }
+  const messages = result.messages ?? [];
+  if (messages.length || result.dropped_messages) {
+    const total = messages.reduce((sum, m) => sum + m.bytes, 0);
+    const more = result.dropped_messages ? ` (and ${fmt.int(result.dropped_messages)} more, not kept)` : '';
+    facts.push(el('dt', { text: 'Messages' }), el('dd', { id: 'code-messages',
+      text: `${fmt.int(messages.length)} pickled, ${fmt.bytes(total)} in all${more}` }));
+  }
+  return facts;
+}
 
 /** The report of a finished program: how it ended, how long it took, what went wrong, and why. */
 export function codeReport(result, goToLine) {
@@ -144,7 +176,8 @@ export function codeReport(result, goToLine) {
     el('dt', { text: 'Ran for' }), el('dd', { id: 'code-duration', text: took }),
     el('dt', { text: 'Exit code' }), el('dd', { id: 'code-exit', text: String(result.exitCode) }),
     el('dt', { text: 'Threads started' }), el('dd', { id: 'code-threads', text: fmt.int(threads) }),
-    ...(processes ? [el('dt', { text: 'Processes started' }), el('dd', { id: 'code-processes', text: fmt.int(processes) })] : [])));
+    ...(processes ? [el('dt', { text: 'Processes started' }), el('dd', { id: 'code-processes', text: fmt.int(processes) })] : []),
+    ...processFacts(result)));
   if (result.threads_left) {
     parts.push(el('p', { class: 'muted', text: `${fmt.int(result.threads_left)} thread(s) were still running when the program ended (daemon threads, which Python abandons at exit); they were stopped.` }));
   }

@@ -11,13 +11,15 @@ export class ChildProcesses {
   #wasm;
   #WorkerClass;
   #compiled;
+  #segment;
   #onFatal;
   #children = new Map(); // pid -> Worker
 
-  constructor({ wasm, WorkerClass, compiled, onFatal }) {
+  constructor({ wasm, WorkerClass, compiled, segment, onFatal }) {
     this.#wasm = wasm;
     this.#WorkerClass = WorkerClass;
     this.#compiled = compiled;
+    this.#segment = segment;
     this.#onFatal = onFatal;
   }
 
@@ -46,13 +48,13 @@ export class ChildProcesses {
       e.preventDefault?.();
       this.#crashed(start.pid, `it could not start (${e.message || 'worker error'})`);
     };
-    worker.postMessage({ type: 'boot_child', module: this.#compiled, start, payload, pageCreatesWorkers: this.#WorkerClass !== Worker },
+    worker.postMessage({ type: 'boot_child', module: this.#compiled, start, payload, segment: this.#segment, pageCreatesWorkers: this.#WorkerClass !== Worker },
       payload ? [payload.buffer] : []);
   }
 
   #receive(pid, data) {
     try {
-      if (data.type === 'mp_call') this.#wasm.mp_remote_call(pid, data.req, data.call, data.data);
+      if (data.type === 'mp_call') this.#wasm.mp_remote_call(pid, data.req, data.lane, data.call, data.data);
       else if (data.type === 'child_progress') this.#wasm.mp_child_progress(pid, data.progress);
       else if (data.type === 'child_exit') this.#end(pid, data.code, false);
       else if (data.type === 'fatal' || data.type === 'failed') this.#crashed(pid, data.error);

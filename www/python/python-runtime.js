@@ -75,7 +75,7 @@ export class PythonRuntime {
     return new Promise((resolve) => {
       const job = this.#nextJob++;
       const run = {
-        job, startedAt: now(), stop: null, timers: [], lanes: new Map(), events: [], output: [], onProgress, gil,
+        job, startedAt: now(), stop: null, timers: [], lanes: new Map(), events: [], output: [], messages: [], onProgress, gil,
         settle: (outcome) => {
           run.timers.forEach(clearTimeout);
           if (this.#current === run) this.#current = null;
@@ -113,7 +113,8 @@ export class PythonRuntime {
       for (const lane of data.lanes) run.lanes.set(lane.id, lane);
       if (run.events.length < MAX_LIVE_EVENTS) run.events.push(...data.events);
       if (run.output.length < MAX_LIVE_OUTPUT) run.output.push(...data.output);
-      run.onProgress?.({ lanes: data.lanes, events: data.events, output: data.output });
+      if (run.messages.length < MAX_LIVE_EVENTS) run.messages.push(...data.messages);
+      run.onProgress?.({ lanes: data.lanes, events: data.events, output: data.output, messages: data.messages });
     } else if (data.type === 'finished') {
       run.settle(this.#result(data.outcome, run));
       if (data.restart) this.#restart();
@@ -125,7 +126,8 @@ export class PythonRuntime {
   /** The outcome in the shape `runPython` documents. */
   #result(o, run) {
     return {
-      output: o.output, lanes: o.lanes, events: o.events, exitCode: o.exit_code, exception: o.exception,
+      output: o.output, lanes: o.lanes, events: o.events, messages: o.messages, dropped_messages: o.dropped_messages,
+      exitCode: o.exit_code, exception: o.exception,
       duration_ms: o.duration_ms, started_at: o.started_at, finished_at: o.finished_at,
       stopped: o.stopped ?? null, deadlock: o.deadlock ?? null, dropped_output_lines: o.dropped_output_lines,
       dropped_events: o.dropped_events, threads_left: o.threads_left, restarted: false,
@@ -136,7 +138,8 @@ export class PythonRuntime {
 
   #madeUp(run, stopped, exception) {
     return {
-      output: run.output, lanes: [...run.lanes.values()], events: run.events, exitCode: 1, exception,
+      output: run.output, lanes: [...run.lanes.values()], events: run.events, messages: run.messages, dropped_messages: 0,
+      exitCode: 1, exception,
       duration_ms: now() - run.startedAt, started_at: run.startedAt, finished_at: now(), stopped,
       deadlock: null, dropped_output_lines: 0, dropped_events: 0, threads_left: 0, restarted: true,
       pythonBuild: run.gil ? 'gil' : 'free_threaded', gil: null,

@@ -2,10 +2,11 @@
 // guard (see THREAD_STACK_BYTES in python/src/interpreter.rs), then runs Python threads forever (inside
 // Rust, really blocked on the shared memory between jobs). A panic traps this instance: the runtime is
 // told and the run ends (see python-worker.js).
-import init, { thread_worker_main } from '../../pkg-python/playground_python.js';
+import init, { thread_worker_main, mp_attach_segment } from '../../pkg-python/playground_python.js';
 
-self.onmessage = async ({ data: { module, memory, index, stackBytes } }) => {
+self.onmessage = async ({ data: { module, memory, segment, index, stackBytes } }) => {
   const exports = await init({ module_or_path: module, memory, thread_stack_size: stackBytes });
+  mp_attach_segment(segment); // the memory every process maps, under Value and Array (python/src/mp/shared.rs)
   self.postMessage({ type: 'ready', index });
   try {
     thread_worker_main(index);

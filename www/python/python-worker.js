@@ -15,6 +15,9 @@ const INITIAL_WORKERS = 4; // started with the runtime: most programs start no m
 
 let compiled;
 let limits;
+// The one memory the program's processes share, under Value and Array (python/src/mp/shared.rs): made by
+// the root runtime, handed to each of its thread workers and children, and by each child to its own.
+let segment;
 const threadWorkers = [];
 let WorkerClass = Worker;
 let running = false;
@@ -60,7 +63,9 @@ async function boot({ job, pageCreatesWorkers = false }) {
   compiled = module;
   await init({ module_or_path: compiled });
   limits = wasm.python_limits();
-  children = new ChildProcesses({ wasm, WorkerClass, compiled, onFatal: (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` }) });
+  segment = new SharedArrayBuffer(limits.shared_segment_bytes);
+  wasm.mp_attach_segment(segment);
+  children = new ChildProcesses({ wasm, WorkerClass, compiled, segment, onFatal: (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` }) });
   await ensureThreadWorkers(INITIAL_WORKERS);
   // The program's main thread prepares the first interpreter: ready once it has.
   wasm.python_boot();
@@ -83,7 +88,7 @@ function startThreadWorker(index) {
     };
     worker.onerror = (e) => reject(new Error(`a Python thread worker failed to start: ${e.message}`));
   });
-  worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), index, stackBytes: limits.thread_stack_bytes });
+  worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), segment, index, stackBytes: limits.thread_stack_bytes });
   return ready;
 }
 
@@ -147,8 +152,8 @@ async function run({ job, source, gil, switchIntervalMs }) {
       serveBridge();
       const nextDeadline = children.serve(); // the kernel: children to start or end, replies, timeouts
       const progress = wasm.python_poll();
-      if (progress.lanes.length || progress.output.length || progress.events.length) {
-        post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output });
+      if (progress.lanes.length || progress.output.length || progress.events.length || progress.messages.length) {
+        post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output, messages: progress.messages });
       }
       if (progress.trapped) {
         post({ type: 'fatal', job, error: `the interpreter hit an internal error (${progress.trapped})` });
@@ -167,18 +172,21 @@ async function run({ job, source, gil, switchIntervalMs }) {
   }
 }
 
-/** This worker as a child process: a fresh instance (no memory is passed, so it gets its own) whose one
- *  program is `start`; its kernel calls go to the root's runtime, which replies by message. */
-async function bootChild({ module, start, payload, pageCreatesWorkers = false }) {
+/** This worker as a child process: a fresh instance (no wasm memory is passed, so it gets its own; only
+ *  the shared segment under Value and Array is the root's) whose one program is `start`; its kernel calls
+ *  go to the root's runtime, which replies by message. */
+async function bootChild({ module, start, payload, segment: shared, pageCreatesWorkers = false }) {
   if (pageCreatesWorkers) WorkerClass = PageWorker;
   compiled = module;
   await init({ module_or_path: compiled });
   limits = wasm.python_limits();
+  segment = shared;
+  wasm.mp_attach_segment(segment);
   await ensureThreadWorkers(1);
   wasm.python_child_start(start, payload);
   const postCalls = () => {
     for (const { message, data } of wasm.mp_child_take_calls()) {
-      post({ type: 'mp_call', req: message.req, call: message.call, data }, data ? [data.buffer] : []);
+      post({ type: 'mp_call', req: message.req, lane: message.lane, call: message.call, data }, data ? [data.buffer] : []);
     }
   };
   for (;;) {

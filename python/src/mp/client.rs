@@ -27,7 +27,8 @@ pub mod remote {
     use super::super::kernel::Answer;
     use super::super::protocol::{Call, Reply};
 
-    static OUTBOX: Mutex<Vec<(u32, Call, Option<Vec<u8>>)>> = Mutex::new(Vec::new());
+    /// Calls to post: request number, the calling thread's lane (in this child's log), call, bytes.
+    static OUTBOX: Mutex<Vec<(u32, u32, Call, Option<Vec<u8>>)>> = Mutex::new(Vec::new());
     static INBOX: Mutex<Option<HashMap<u32, Answer>>> = Mutex::new(None);
     static ARRIVED: Condvar = Condvar::new();
     static NEXT_REQ: AtomicU32 = AtomicU32::new(1);
@@ -35,7 +36,7 @@ pub mod remote {
     pub fn call(call: Call, data: Option<Vec<u8>>) -> Answer {
         let req = NEXT_REQ.fetch_add(1, Ordering::SeqCst);
         let one_way = call.is_one_way();
-        lock(&OUTBOX).push((req, call, data));
+        lock(&OUTBOX).push((req, trace::current_lane(), call, data));
         bridge::wake();
         if one_way {
             return (Reply::Done, None);
@@ -58,7 +59,7 @@ pub mod remote {
     }
 
     /// The runtime worker takes the calls to post to the root.
-    pub fn take_calls() -> Vec<(u32, Call, Option<Vec<u8>>)> {
+    pub fn take_calls() -> Vec<(u32, u32, Call, Option<Vec<u8>>)> {
         std::mem::take(&mut *lock(&OUTBOX))
     }
 

@@ -1,6 +1,7 @@
 //! The kernel of learner `multiprocessing`: what an operating system keeps for processes that share no
-//! memory — the pipes under queues and connections (channels of bytes), the semaphores and shared values
-//! (cells), and the process table. It lives in the root process's memory, as a kernel lives outside
+//! memory — the pipes under queues and connections (channels of bytes), semaphores and event flags
+//! (cells), which slots of the shared memory each `Value` and `Array` owns (`shared.rs`), and the
+//! process table. It lives in the root process's memory, as a kernel lives outside
 //! every process: the root's own threads call it directly; a child's calls arrive as messages and are
 //! answered by message (see `protocol.rs`). Only bytes go in and out: every object is pickled.
 //!
@@ -13,9 +14,10 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use playground::clock::now_ms;
 use playground::engine::{bridge, cancel, lock, trace};
-use playground::protocol::{LaneKind, LaneState, Stream};
+use playground::protocol::{LaneKind, LaneState, Message, Stream};
 
 use super::protocol::{Call, ChildStart, Id, KernelRequest, Pid, Reply};
+use super::shared;
 
 /// A reply and the bytes that travel with it.
 pub type Answer = (Reply, Option<Vec<u8>>);
@@ -39,8 +41,24 @@ enum Target {
 
 struct Waiter {
     target: Target,
+    /// The caller's lane (an item it takes is drawn arriving there).
+    lane: u32,
     call: Call,
     deadline: Option<f64>,
+}
+
+/// One item of a channel: the bytes, and who sent them when (for the timeline's message arrows).
+struct Item {
+    data: Vec<u8>,
+    from: u32,
+    sent_at: f64,
+}
+
+/// A channel: its items, and what it carries for the timeline ("Queue", "Pipe"...). A channel of a
+/// lock's or semaphore's tokens carries nothing worth drawing (`via` is `None`).
+struct Channel {
+    items: VecDeque<Item>,
+    via: Option<String>,
 }
 
 struct Process {
@@ -51,13 +69,15 @@ struct Process {
 
 #[derive(Default)]
 struct Kernel {
-    channels: HashMap<Id, VecDeque<Vec<u8>>>,
+    channels: HashMap<Id, Channel>,
     cells: HashMap<Id, i64>,
     processes: HashMap<Pid, Process>,
     waiters: Vec<Waiter>,
     outbox: Vec<(KernelRequest, Option<Vec<u8>>)>,
     next_id: Id,
     next_pid: Pid,
+    /// The first slot of the shared memory no `Value` or `Array` of this run owns yet.
+    next_slot: u32,
 }
 
 static KERNEL: Mutex<Option<Kernel>> = Mutex::new(None);
@@ -79,8 +99,8 @@ pub fn reset() {
 }
 
 impl Kernel {
-    /// Answers `call` now, or `None` when it must wait.
-    fn try_answer(&mut self, call: &Call, data: &mut Option<Vec<u8>>) -> Option<Answer> {
+    /// Answers `call` from `lane` now, or `None` when it must wait.
+    fn try_answer(&mut self, call: &Call, data: &mut Option<Vec<u8>>, lane: u32) -> Option<Answer> {
         let unknown = |what: &str, id: Id| {
             Some((
                 Reply::Error {
@@ -90,32 +110,55 @@ impl Kernel {
             ))
         };
         match *call {
-            Call::NewChannel { tokens } => {
+            Call::NewChannel { tokens, ref via } => {
                 let id = self.fresh_id();
-                self.channels
-                    .insert(id, (0..tokens).map(|_| Vec::new()).collect());
+                let now = now_ms();
+                let items = (0..tokens)
+                    .map(|_| Item {
+                        data: Vec::new(),
+                        from: lane,
+                        sent_at: now,
+                    })
+                    .collect();
+                let via = via.clone();
+                self.channels.insert(id, Channel { items, via });
                 Some((Reply::Id { id }, None))
             }
             Call::Put { ch } => {
-                let Some(items) = self.channels.get_mut(&ch) else {
+                let Some(channel) = self.channels.get_mut(&ch) else {
                     return unknown("channel", ch);
                 };
-                items.push_back(data.take().unwrap_or_default());
+                channel.items.push_back(Item {
+                    data: data.take().unwrap_or_default(),
+                    from: lane,
+                    sent_at: now_ms(),
+                });
                 Some((Reply::Done, None))
             }
             Call::Get { ch, peek, .. } => {
-                let Some(items) = self.channels.get_mut(&ch) else {
+                let Some(channel) = self.channels.get_mut(&ch) else {
                     return unknown("channel", ch);
                 };
                 if peek {
-                    return (!items.is_empty()).then_some((Reply::Item, None));
+                    return (!channel.items.is_empty()).then_some((Reply::Item, None));
                 }
-                items.pop_front().map(|item| (Reply::Item, Some(item)))
+                let item = channel.items.pop_front()?;
+                if let Some(via) = &channel.via {
+                    trace::message(Message {
+                        from: item.from,
+                        to: lane,
+                        sent_at: item.sent_at,
+                        received_at: now_ms(),
+                        bytes: item.data.len() as u64,
+                        via: via.clone(),
+                    });
+                }
+                Some((Reply::Item, Some(item.data)))
             }
             Call::Len { ch } => match self.channels.get(&ch) {
-                Some(items) => Some((
+                Some(channel) => Some((
                     Reply::Value {
-                        value: items.len() as i64,
+                        value: channel.items.len() as i64,
                     },
                     None,
                 )),
@@ -148,6 +191,25 @@ impl Kernel {
                 Some(v) => ((*v != 0) == nonzero).then_some((Reply::Done, None)),
                 None => unknown("cell", cell),
             },
+            Call::NewShared { slots } => {
+                let free = shared::SEGMENT_SLOTS - self.next_slot;
+                if slots > free {
+                    return Some((
+                        Reply::Error {
+                            message: format!(
+                                "no room in the shared memory for {slots} more values: Value and Array hold at most {} values in all ({} MiB), and {} are taken",
+                                shared::SEGMENT_SLOTS,
+                                shared::SEGMENT_BYTES >> 20,
+                                self.next_slot
+                            ),
+                        },
+                        None,
+                    ));
+                }
+                let id = self.next_slot;
+                self.next_slot += slots;
+                Some((Reply::Id { id }, None))
+            }
             Call::Abort { ref reason } => {
                 if !cancel::is_cancelled() {
                     trace::print_to(Stream::Stderr, format!("■ {reason}"));
@@ -185,7 +247,8 @@ impl Kernel {
         while i < self.waiters.len() {
             let mut none = None;
             let call = self.waiters[i].call.clone();
-            if let Some(answer) = self.try_answer(&call, &mut none) {
+            let lane = self.waiters[i].lane;
+            if let Some(answer) = self.try_answer(&call, &mut none, lane) {
                 let waiter = self.waiters.remove(i);
                 self.deliver(waiter.target, answer);
             } else {
@@ -194,9 +257,9 @@ impl Kernel {
         }
     }
 
-    /// Answers `call` at once, or parks it for `target`.
-    fn submit(&mut self, call: Call, mut data: Option<Vec<u8>>, target: Target) {
-        if let Some(answer) = self.try_answer(&call, &mut data) {
+    /// Answers `call` from `lane` at once, or parks it for `target`.
+    fn submit(&mut self, call: Call, mut data: Option<Vec<u8>>, target: Target, lane: u32) {
+        if let Some(answer) = self.try_answer(&call, &mut data, lane) {
             self.deliver(target, answer);
             if matches!(
                 call,
@@ -216,6 +279,7 @@ impl Kernel {
         }
         self.waiters.push(Waiter {
             target,
+            lane,
             call,
             deadline: timeout.map(|t| now_ms() + t),
         });
@@ -239,7 +303,8 @@ pub fn call_local(call: Call, data: Option<Vec<u8>>) -> Answer {
     };
     let deadline = timeout.map(|t| now_ms() + t);
     let slot = Arc::new(Slot::default());
-    with(|k| k.submit(call, data, Target::Local(slot.clone())));
+    let lane = trace::current_lane();
+    with(|k| k.submit(call, data, Target::Local(slot.clone()), lane));
     if let Some(answer) = lock(&slot.answer).take() {
         return answer;
     }
@@ -320,8 +385,9 @@ fn too_big(size: usize) -> Answer {
     )
 }
 
-/// A call that arrived from child `pid` (request `req`): answered now or when it can be, by message.
-pub fn call_remote(pid: Pid, req: u32, call: Call, data: Option<Vec<u8>>) {
+/// A call that arrived from child `pid` (request `req`), made on the root's `lane` (the process's own
+/// lane when the caller's thread is not known yet): answered now or when it can be, by message.
+pub fn call_remote(pid: Pid, req: u32, lane: Option<u32>, call: Call, data: Option<Vec<u8>>) {
     if let Some(size) = data.as_ref().map(Vec::len).filter(|&n| n > MAX_ITEM_BYTES) {
         let answer = too_big(size);
         with(|k| k.deliver(Target::Remote { pid, req }, answer));
@@ -329,13 +395,16 @@ pub fn call_remote(pid: Pid, req: u32, call: Call, data: Option<Vec<u8>>) {
     }
     let one_way = call.is_one_way();
     with(|k| {
+        let lane = lane
+            .or_else(|| k.processes.get(&pid).map(|p| p.lane))
+            .unwrap_or(0);
         if one_way {
             // The child did not wait for it: its `Done` is not sent.
             let mut data = data;
-            k.try_answer(&call, &mut data);
+            k.try_answer(&call, &mut data, lane);
             k.serve();
         } else {
-            k.submit(call, data, Target::Remote { pid, req });
+            k.submit(call, data, Target::Remote { pid, req }, lane);
         }
     });
 }

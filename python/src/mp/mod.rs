@@ -1,9 +1,11 @@
 //! Learner `multiprocessing` on real processes: each child is a fresh instance of the Python runtime
 //! with a memory of its own, started with spawn semantics (the program run as `__mp_main__`, then the
-//! pickled `Process`), and processes share nothing but what they send through the kernel.
+//! pickled `Process`), and processes share nothing but what they send through the kernel and the
+//! shared memory of their `Value`s and `Array`s.
 //!
 //! - [`protocol`]: every call, reply and request, typed in one place.
 //! - [`kernel`]: channels, cells and the process table, in the root process.
+//! - [`shared`]: the shared memory every process maps, under `Value` and `Array`.
 //! - [`client`]: how a process calls the kernel (directly in the root, by message in a child).
 //! - [`module`]: `_mp`, the native side of our `multiprocessing` package.
 //! - [`child`]: running a child process's program.
@@ -15,6 +17,7 @@ pub mod client;
 pub mod kernel;
 pub mod module;
 pub mod protocol;
+pub mod shared;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

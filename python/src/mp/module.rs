@@ -8,11 +8,12 @@ pub(crate) use mp_module::module_def;
 mod mp_module {
     use playground::engine::cancel;
     use rustpython_vm::builtins::PyBytesRef;
+    use rustpython_vm::function::OptionalArg;
     use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
     use crate::mp::kernel::{self, Answer};
     use crate::mp::protocol::{Call, Id, Reply};
-    use crate::mp::{child, client};
+    use crate::mp::{child, client, shared};
 
     #[pyattr]
     const MAX_PROCESSES: usize = kernel::MAX_PROCESSES;
@@ -59,8 +60,9 @@ mod mp_module {
     }
 
     #[pyfunction]
-    fn new_channel(tokens: u32, vm: &VirtualMachine) -> PyResult<Id> {
-        id(call(Call::NewChannel { tokens }, None, vm)?, vm)
+    fn new_channel(tokens: u32, via: OptionalArg<String>, vm: &VirtualMachine) -> PyResult<Id> {
+        let via = via.into_option();
+        id(call(Call::NewChannel { tokens, via }, None, vm)?, vm)
     }
 
     #[pyfunction]
@@ -103,6 +105,34 @@ mod mp_module {
     #[pyfunction]
     fn qsize(ch: Id, vm: &VirtualMachine) -> PyResult<i64> {
         number(call(Call::Len { ch }, None, vm)?, vm)
+    }
+
+    /// The first of `slots` fresh slots of the shared memory (a `Value`'s, an `Array`'s).
+    #[pyfunction]
+    fn new_shared(slots: u32, vm: &VirtualMachine) -> PyResult<u32> {
+        id(call(Call::NewShared { slots }, None, vm)?, vm)
+    }
+
+    /// The values of slots `first..first + count` of the shared memory: read here, not by message.
+    #[pyfunction]
+    fn shared_load(first: u32, count: u32, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let values = (0..count)
+            .map(|i| {
+                shared::load(first.saturating_add(i))
+                    .map(|v| vm.ctx.new_int(v).into())
+                    .map_err(|e| vm.new_value_error(e))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(vm.ctx.new_list(values).into())
+    }
+
+    /// Writes `values` to the slots from `first` on.
+    #[pyfunction]
+    fn shared_store(first: u32, values: Vec<i64>, vm: &VirtualMachine) -> PyResult<()> {
+        for (i, value) in (0u32..).zip(values) {
+            shared::store(first.saturating_add(i), value).map_err(|e| vm.new_value_error(e))?;
+        }
+        Ok(())
     }
 
     #[pyfunction]

@@ -1,9 +1,11 @@
 # The playground's `multiprocessing`: CPython's API on real processes. Each child is a fresh instance of
 # the Python runtime with a memory of its own, started the spawn way (CPython's default on macOS and
 # Windows, and on Linux since 3.14): it runs the program again as `__mp_main__`, unpickles its Process
-# and calls run(). Processes share nothing: queues, pipes, locks, events and shared values are kept by
-# the kernel (mp/kernel.rs) in the main process, and every object crosses as a pickle. Native side: `_mp`.
+# and calls run(). Processes share nothing but the shared memory under Value and Array (mp/shared.rs):
+# queues, pipes, locks and events are kept by the kernel (mp/kernel.rs) in the main process, and every
+# object crosses as a pickle. Native side: `_mp`.
 import itertools
+import operator
 import os
 import pickle
 import sys
@@ -375,11 +377,12 @@ def _exit_function():
 class Queue:
     """A process-safe FIFO: CPython's multiprocessing.Queue. Items are pickled by put()."""
 
-    def __init__(self, maxsize=0, *, ctx=None):
+    def __init__(self, maxsize=0, *, ctx=None, _via=None):
         if maxsize <= 0:
             maxsize = 0
         self._maxsize = maxsize
-        self._ch = _mp.new_channel(0)
+        # What the timeline calls its items' arrows: the class, or the pool's part (pool.py).
+        self._ch = _mp.new_channel(0, _via or type(self).__name__)
         # A bounded queue's free places are tokens: put() takes one (waiting while there is none).
         self._slots = _mp.new_channel(maxsize) if maxsize else None
         self._closed = False
@@ -537,9 +540,9 @@ class Connection:
 
 def Pipe(duplex=True):
     """Two connections: duplex, each sends to the other; else (reader, writer)."""
-    a = _mp.new_channel(0)
+    a = _mp.new_channel(0, "Pipe")
     if duplex:
-        b = _mp.new_channel(0)
+        b = _mp.new_channel(0, "Pipe")
         return Connection(a, b), Connection(b, a)
     return Connection(a, None), Connection(None, a)
 
@@ -646,8 +649,9 @@ class Event:
         return _mp.wait_cell(self._flag, True, timeout)
 
 
-# --- shared values: cells in the kernel, one per element (a read and a write are two steps, so an
-# unlocked `v.value += 1` in two processes loses updates, as with CPython's shared memory) -------------
+# --- shared values: slots of the memory every process maps (python/src/mp/shared.rs), one per element.
+# A read and a write are two steps, so an unlocked `v.value += 1` in two processes loses updates, as with
+# CPython's shared memory. Pickled, a Value or an Array is its slots' place, never its contents. --------
 
 _INT_CODES = "bBhHiIlLqQ"
 _FLOAT_CODES = "fd"
@@ -709,16 +713,17 @@ class _Shared:
 class _Value(_Shared):
     def __init__(self, code, value, lock):
         self._code = code
-        self._cell = _mp.new_cell(_encode(code, value))
+        self._slot = _mp.new_shared(1)
+        _mp.shared_store(self._slot, [_encode(code, value)])
         self._lock = (RLock() if lock is True else lock) if lock else None
 
     @property
     def value(self):
-        return _decode(self._code, _mp.load(self._cell))
+        return _decode(self._code, _mp.shared_load(self._slot, 1)[0])
 
     @value.setter
     def value(self, value):
-        _mp.store(self._cell, _encode(self._code, value))
+        _mp.shared_store(self._slot, [_encode(self._code, value)])
 
     def __repr__(self):
         return "<Synchronized wrapper for c_%s(%r)>" % (self._code, self.value)
@@ -740,27 +745,42 @@ class _Array(_Shared):
             values = [0] * size_or_initializer
         else:
             values = list(size_or_initializer)
-        self._cells = [_mp.new_cell(_encode(code, v)) for v in values]
+        self._len = len(values)
+        self._slot = _mp.new_shared(self._len)
+        _mp.shared_store(self._slot, [_encode(code, v) for v in values])
         self._lock = (RLock() if lock is True else lock) if lock else None
 
     def __len__(self):
-        return len(self._cells)
+        return self._len
+
+    def _index(self, i):
+        i = operator.index(i)
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("invalid index")
+        return i
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [_decode(self._code, _mp.load(c)) for c in self._cells[i]]
-        return _decode(self._code, _mp.load(self._cells[i]))
+            start, stop, step = i.indices(self._len)
+            if step == 1:
+                raw = _mp.shared_load(self._slot + start, max(0, stop - start))
+            else:
+                raw = [_mp.shared_load(self._slot + j, 1)[0] for j in range(start, stop, step)]
+            return [_decode(self._code, r) for r in raw]
+        return _decode(self._code, _mp.shared_load(self._slot + self._index(i), 1)[0])
 
     def __setitem__(self, i, value):
         if isinstance(i, slice):
-            cells = self._cells[i]
+            places = range(*i.indices(self._len))
             values = list(value)
-            if len(values) != len(cells):
+            if len(values) != len(places):
                 raise ValueError("Can only assign sequence of same size")
-            for c, v in zip(cells, values):
-                _mp.store(c, _encode(self._code, v))
+            for j, v in zip(places, values):
+                _mp.shared_store(self._slot + j, [_encode(self._code, v)])
         else:
-            _mp.store(self._cells[i], _encode(self._code, value))
+            _mp.shared_store(self._slot + self._index(i), [_encode(self._code, value)])
 
     def __iter__(self):
         return iter(self[:])

@@ -224,8 +224,8 @@ class Pool:
         self._state = RUN
         self._cache = {}
         self._job_counter = itertools.count()
-        self._taskqueue = Queue()
-        self._outqueue = Queue()
+        self._taskqueue = Queue(_via="Pool tasks")
+        self._outqueue = Queue(_via="Pool results")
         self._pool = []
         for _ in range(processes):
             self._start_worker()

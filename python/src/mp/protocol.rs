@@ -16,9 +16,12 @@ pub type Pid = u32;
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Call {
-    /// A new channel holding `tokens` empty items (a lock has one, a semaphore n, a queue none).
+    /// A new channel holding `tokens` empty items (a lock has one, a semaphore n, a queue none). `via`
+    /// names what it carries for the timeline ("Queue", "Pipe"): its items are drawn as messages.
     NewChannel {
         tokens: u32,
+        #[serde(default)]
+        via: Option<String>,
     },
     /// Appends the bytes that travel with the call to channel `ch`. Answered at once with `Done`.
     Put {
@@ -53,6 +56,10 @@ pub enum Call {
     },
     Load {
         cell: Id,
+    },
+    /// `slots` slots of the shared memory for a `Value` or an `Array`: answered with the first one's index.
+    NewShared {
+        slots: u32,
     },
     /// Waits until cell is zero (or, with `nonzero`, until it is not), up to `timeout_ms`.
     WaitCell {

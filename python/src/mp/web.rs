@@ -37,6 +37,14 @@ fn message(typed: JsValue, data: Option<Vec<u8>>) -> Result<JsValue, JsValue> {
     Ok(pair.into())
 }
 
+/// Maps the shared memory under `Value` and `Array` (a `SharedArrayBuffer` of
+/// [`super::shared::SEGMENT_BYTES`], made by the root runtime worker) in the calling worker. Every worker
+/// of every process of the program calls this once it has started.
+#[wasm_bindgen]
+pub fn mp_attach_segment(buffer: JsValue) {
+    super::shared::attach(&buffer);
+}
+
 // --- root ------------------------------------------------------------------------------------------
 
 /// The kernel's requests: `[{ message: KernelRequest, data?: Uint8Array }]`.
@@ -55,16 +63,20 @@ pub fn mp_tick() -> Option<f64> {
     kernel::tick()
 }
 
-/// A call child `pid` posted.
+/// A call child `pid` posted from its thread on (child) lane `lane`.
 #[wasm_bindgen]
 pub fn mp_remote_call(
     pid: Pid,
     req: u32,
+    lane: u32,
     call: JsValue,
     data: Option<js_sys::Uint8Array>,
 ) -> Result<(), JsValue> {
     let call: Call = from_js(call)?;
-    kernel::call_remote(pid, req, call, data.map(|d| d.to_vec()));
+    let lane = lock(&LANES)
+        .as_ref()
+        .and_then(|map| map.get(&(pid, lane)).copied());
+    kernel::call_remote(pid, req, lane, call, data.map(|d| d.to_vec()));
     Ok(())
 }
 
@@ -210,17 +222,18 @@ pub fn python_child_poll() -> Result<JsValue, JsValue> {
     })
 }
 
-/// This child's kernel calls: `[{ message: { req, call }, data?: Uint8Array }]`.
+/// This child's kernel calls: `[{ message: { req, lane, call }, data?: Uint8Array }]`.
 #[wasm_bindgen]
 pub fn mp_child_take_calls() -> Result<js_sys::Array, JsValue> {
     #[derive(Serialize)]
     struct Posted {
         req: u32,
+        lane: u32,
         call: Call,
     }
     let out = js_sys::Array::new();
-    for (req, call, data) in remote::take_calls() {
-        out.push(&message(to_js(&Posted { req, call })?, data)?);
+    for (req, lane, call, data) in remote::take_calls() {
+        out.push(&message(to_js(&Posted { req, lane, call })?, data)?);
     }
     Ok(out)
 }
