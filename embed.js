@@ -8,6 +8,8 @@
      height          the iframe's height in px before it sizes itself (default 640)
      allow-origins   more origins, comma-separated, that may control the embed (this page's own is added)
      code            a Python program for "Your code" (or put it in a <script type="text/python"> child)
+     challenge       a built-in fix-it challenge's id (fix-counter, …); or put a challenge of your own, as
+                     JSON (docs/challenges.md), in a <script type="application/json"> child
      anything else   a parameter of the lesson, e.g. threads="4" increments="1000000"
    They are read when the element is added to the page; use setParams() afterwards.
    Methods: run(params?), runCode(source), setParams(params, lesson?). Events on the element (CustomEvent, detail = the
@@ -17,7 +19,7 @@
   if (customElements.get('concurrency-playground')) return;
   const script = document.currentScript;
   const base = new URL('.', script ? script.src : location.href);
-  const RESERVED = new Set(['lesson', 'height', 'allow-origins', 'class', 'style', 'id', 'title', 'code']);
+  const RESERVED = new Set(['lesson', 'height', 'allow-origins', 'class', 'style', 'id', 'title', 'code', 'challenge']);
 
   class ConcurrencyPlayground extends HTMLElement {
     #frame = null;
@@ -41,7 +43,16 @@
         query.set('lesson', 'code');
         this.#queue.push({ target: 'concurrency-playground', id: this.#nextId++, type: 'set-code', code: code.replace(/^\n/, '') });
       }
-      if (this.getAttribute('lesson') && code === null) query.set('lesson', this.getAttribute('lesson'));
+      // A challenge: a built-in one by id, or a teacher's own (JSON), sent once the embed is ready.
+      const challenge = this.querySelector('script[type="application/json"]')?.textContent ?? null;
+      if (challenge !== null) {
+        query.set('lesson', 'code');
+        this.#queue.push({ target: 'concurrency-playground', id: this.#nextId++, type: 'set-challenge', challenge });
+      } else if (this.getAttribute('challenge')) {
+        query.set('lesson', 'code');
+        query.set('exercise', this.getAttribute('challenge'));
+      }
+      if (this.getAttribute('lesson') && code === null && !query.has('exercise') && challenge === null) query.set('lesson', this.getAttribute('lesson'));
       for (const { name, value } of this.attributes) {
         if (!RESERVED.has(name) && !name.startsWith('data-') && !name.startsWith('aria-')) query.set(name, value);
       }

@@ -9,6 +9,7 @@
 //!   exchange messages).
 //! - [`frames`]: platform-neutral image kernels (a generated clip, blur and edge filters) for the frames lab.
 //! - [`lessons`]: one lesson per file, registered in one list.
+//! - [`challenges`]: fix-it challenges on code: their format, the built-in ones, and the judge of a run.
 //! - [`bench`]: benchmark kernels shared by the browser build and the native reference (`npm run bench`).
 //! - `web` (wasm32 only): the thin `#[wasm_bindgen]` layer that binds the core to Web Workers.
 //!
@@ -27,6 +28,7 @@ compile_error!(
 );
 
 pub mod bench;
+pub mod challenges;
 pub mod clock;
 pub mod engine;
 pub mod frames;

@@ -13,6 +13,7 @@ import {
   CODE_LESSON, PYTHON_BUILD, STARTER, appendCodeOutput, codeForLink, codeFromLink, codeReport, loadProgress, mountEditor,
 } from './python/code-mode.js';
 import './exercises.js'; // predict-then-run questions and "fix it" challenges (listen to the events below)
+import { URL_KEYS as CHALLENGE_KEYS, connectCode } from './challenges.js';
 import './a11y.js';
 
 /** Tells other modules (exercises, a11y) what the page does: playground:lesson, :run, :started (validated parameters), :outcome. */
@@ -50,6 +51,19 @@ async function boot() {
     : `Not cross-origin isolated: thread lessons unavailable, process lessons run · ${pg.cores} cores`;
   state.lessons = [{ ...CODE_LESSON, params: pg.codeParams }, ...pg.lessons];
   renderNav(state.lessons);
+  // A challenge (challenges.js) opens its code in the editor, with the Python its check uses.
+  connectCode({
+    openCode: (code, python) => {
+      if (state.running) return false;
+      state.code.text = code;
+      selectLesson(CODE_LESSON.id, { python });
+      return true;
+    },
+    getCode: () => state.code.editor?.getCode() ?? state.code.text,
+    setCode: (code) => { state.code.text = code; state.code.editor?.setCode(code); updateCodeLink(); },
+    isRunning: () => state.running,
+    challenges: pg.challenges,
+  });
   // Without threads, open on the first lesson that can run here rather than a disabled one.
   const runnable = pg.threads ? pg.lessons[0] : (pg.lessons.find((l) => l.engine === 'processes') ?? pg.lessons[0]);
   // The link: lesson, parameters, view (url-state.js drops what it cannot read, with a notice), then the
@@ -78,6 +92,7 @@ async function boot() {
       lessons: pg.lessons, threads: pg.threads, current: () => ({ lesson: state.lesson, params: currentValues() }),
       select: (id, params) => selectLesson(id, params), setValues, run, running: () => state.running,
       setCode: (code) => { state.code.text = code; selectLesson(CODE_LESSON.id, {}); },
+      setChallenge: (text) => tell('open-challenge-text', { text }),
       blocked: (l) => l.engine === 'threads' && !pg.threads,
     }, link.origins);
   }
@@ -150,7 +165,7 @@ function currentValues() {
 function syncUrl() {
   let search = toSearch({ lesson: state.lesson, params: currentValues(), view: state.view, embed: state.embed, origins: state.origins });
   const now = new URLSearchParams(location.search);
-  for (const key of ['exercise', 'debug']) { // a teacher's link (exercises.js); the debug panel
+  for (const key of [...CHALLENGE_KEYS, 'debug']) { // a teacher's link (exercises.js); the debug panel
     if (now.get(key) !== null) search += `&${new URLSearchParams({ [key]: now.get(key) })}`;
   }
   if (state.lesson.id === CODE_LESSON.id && state.code.linkParam) search += `&code=${state.code.linkParam}`;
@@ -329,7 +344,7 @@ async function ensureEditor() {
   state.code.mounting ??= mountEditor($('editor'), {
     doc: state.code.text,
     onRun: () => { if (!state.running) run(); },
-    onChange: () => { state.code.text = state.code.editor.getCode(); updateCodeLink(); },
+    onChange: () => { state.code.text = state.code.editor.getCode(); updateCodeLink(); tell('code-change', { code: state.code.text }); },
   }).then((editor) => { state.code.editor = editor; return editor; });
   const editor = await state.code.mounting;
   // The program may have been replaced while the editor loaded (an embed's code, Edit and run).

@@ -119,8 +119,16 @@ export function setupEmbed(api, origins) {
     const message = event.data;
     if (!message || typeof message !== 'object' || message.target !== SOURCE) return;
     const refuse = (text) => post('error', { message: text, command: message.id ?? null });
-    if (!['run', 'set-params', 'set-code'].includes(message.type)) return refuse(`unknown command "${String(message.type).slice(0, 40)}"`);
+    if (!['run', 'set-params', 'set-code', 'set-challenge'].includes(message.type)) return refuse(`unknown command "${String(message.type).slice(0, 40)}"`);
     if (api.running()) return refuse('a run is in progress');
+    if (message.type === 'set-challenge') {
+      // A teacher's challenge (JSON text, docs/challenges.md): opened in "Your code"; a mistake in it is
+      // shown on the page, naming the field.
+      if (typeof message.challenge !== 'string') return refuse('challenge must be JSON text');
+      if (!api.threads) return refuse('Python threads need shared memory, which this embed cannot use: the page around it is not cross-origin isolated');
+      api.setChallenge(message.challenge);
+      return;
+    }
     if (message.code !== undefined || message.type === 'set-code') {
       // A Python program for "Your code": shown in the editor, and run when the command is `run`.
       if (typeof message.code !== 'string') return refuse('code must be a string');

@@ -1,13 +1,11 @@
-// The exercises: one predict-then-run question per lesson and the "fix it" challenges.
+// The predict-then-run questions: one per lesson.
 //
 // A question is asked before the learner presses Run. Its answer is never stored: `answer(values, outcome)`
 // derives it from the measurements of the run that just finished and returns { correct, measured }, where
 // `correct` is a choice id, a list of ids that all count (measured ties), a number, or null when this run
 // cannot answer it (for example the part the question is about did not run).
 //
-// A challenge offers code variants (or a parameter) that map to a real lesson mode; "Check" runs the
-// lesson for real, `runs` times, and `check(outcomes)` judges the measurements: an invariant over repeated
-// runs, no deadlock within a time limit, a time limit that only real overlap can meet.
+// The "fix it" challenges are code the learner edits (src/challenges/, shown by ./challenges.js).
 import { fmt } from './dom.js';
 
 const ms = (v) => (Number.isFinite(v) ? fmt.ms(v) : '—');
@@ -289,142 +287,3 @@ export function isCorrect(correct, predicted) {
   if (typeof correct === 'number') return Number(predicted) === correct;
   return predicted === correct;
 }
-
-// ---- "Fix it" challenges -------------------------------------------------------------------------------
-
-const COUNTER = { threads: 8, increments: 6_000_000, repeats: 5, python: 1 }; // python 1 = free-threaded: threads really in parallel
-const DEADLOCK = { hold_ms: 200, time_scale: 10 };
-const DEADLOCK_LIMIT_MS = 2000;
-const WAITS = { n: 16, wait_ms: 500, time_scale: 10 }; // 16 waits of 50 ms
-const WAIT_SLACK_MS = 30; // threads need well under 1 ms; starting 16 processes takes far more
-const POOL = { tasks: 12, task_ms: 400, fail_task: 0, time_scale: 10 }; // tasks of 40 ms (×1.3, 1.0, 0.7)
-const POOL_LIMIT = { at_once: 4, ms: 200 };
-const EVENT = { threads: 5, permits: 2, hold_ms: 500, timer_ms: 100, time_scale: 10 };
-const EVENT_LATENCY_MS = 20;
-
-export const CHALLENGES = [
-  {
-    id: 'fix-counter',
-    lesson: 'counter',
-    title: 'Make the counter correct',
-    task: `${COUNTER.threads} threads each add 1 to a shared counter ${fmt.int(COUNTER.increments)} times, and the total comes out short. Choose the fix.`,
-    broken: 'def add(n):\n    global counter\n    for _ in range(n):\n        counter += 1',
-    checkText: `Runs the lesson for real: ${COUNTER.repeats} runs of ${COUNTER.threads} threads × ${fmt.int(COUNTER.increments)} increments. Passes when every run reaches exactly ${fmt.int(COUNTER.threads * COUNTER.increments)}.`,
-    choices: [
-      { id: 'as-is', label: 'Leave it: counter += 1 is one line, so it is safe', code: 'counter += 1', params: { variant: 1 } },
-      { id: 'lock', label: 'Take a lock around the update', code: 'with lock:\n    counter += 1', params: { variant: 2 } },
-      { id: 'atomic', label: 'One atomic add (the processor\'s fetch-and-add)', code: 'counter.fetch_add(1)   # no lock needed', params: { variant: 3 } },
-    ],
-    run: (choice) => ({ lesson: 'counter', params: { ...COUNTER, ...choice.params } }),
-    check: ([o]) => {
-      const v = o.values.variants[0];
-      const rows = v.trials.map((t, i) => [`run ${i + 1}`, `${fmt.int(t.actual)} of ${fmt.int(v.expected)} (${fmt.int(t.lost)} lost), ${ms(t.ms)}`, t.lost === 0]);
-      const exact = v.trials.filter((t) => t.lost === 0).length;
-      return { pass: exact === v.trials.length, rows, summary: `${exact} of ${v.trials.length} runs were exact (${v.label}).` };
-    },
-  },
-  {
-    id: 'fix-deadlock',
-    lesson: 'deadlock',
-    title: 'Fix the deadlock',
-    task: 'Two threads move money between two accounts, each guarded by a lock. Thread 1 takes lock_a then lock_b, thread 2 takes lock_b then lock_a — and they hang. Choose the fix.',
-    broken: 'def transfer(first, second):\n    with first:\n        time.sleep(HOLD)\n        with second:\n            move()',
-    checkText: `Runs the two threads for real, 3 times. Passes when no deadlock forms, both threads finish, and each run is done within ${ms(DEADLOCK_LIMIT_MS)}.`,
-    choices: [
-      { id: 'as-is', label: 'Keep the opposite orders', code: 't1: transfer(lock_a, lock_b)\nt2: transfer(lock_b, lock_a)', params: { strategy: 1 } },
-      { id: 'rlock', label: 'Use RLocks instead of Locks', code: 'lock_a = threading.RLock()\nlock_b = threading.RLock()', params: { strategy: 4 } },
-      { id: 'order', label: 'One global order: every thread takes lock_a first', code: 't1: transfer(lock_a, lock_b)\nt2: transfer(lock_a, lock_b)', params: { strategy: 2 } },
-      { id: 'timeout', label: 'acquire(timeout=…), and on a timeout let go, back off and retry', code: 'if second.acquire(timeout=HOLD): ...\nelse: release first, sleep(random), retry', params: { strategy: 3 } },
-    ],
-    runs: 3,
-    run: (choice) => ({ lesson: 'deadlock', params: { ...DEADLOCK, ...choice.params } }),
-    check: (outcomes) => {
-      const rows = outcomes.map((o, i) => {
-        const v = o.values;
-        const part = v.deadlock ?? v.fixes.lock_order ?? v.fixes.timeout_retry;
-        const threads = part.threads;
-        const finished = threads.every((t) => t.completed);
-        const formed = v.deadlock?.formed === true;
-        const ok = !formed && finished && part.ms <= DEADLOCK_LIMIT_MS;
-        const what = formed
-          ? `deadlock: ${v.deadlock.cycle.map((e) => `${e.thread} held ${e.holds}, waited for ${e.waits_for}`).join('; ')} (the detector broke it after ${ms(v.deadlock.detect_ms)}; Python would hang)`
-          : `${finished ? 'both threads finished' : 'not every thread finished'} in ${ms(part.ms)}${part.retries ? ` after ${part.retries} retries` : ''}`;
-        return [`run ${i + 1}`, what, ok];
-      });
-      const good = rows.filter((r) => r[2]).length;
-      return { pass: good === rows.length, rows, summary: `${good} of ${rows.length} runs finished without a deadlock within ${ms(DEADLOCK_LIMIT_MS)}.` };
-    },
-  },
-  {
-    id: 'threads-or-processes',
-    lesson: 'processes-join',
-    title: 'Choose threads or processes',
-    task: `A program makes ${WAITS.n} network calls that each wait ${ms(WAITS.wait_ms * WAITS.time_scale / 100)}. It must be done within ${ms(WAITS.wait_ms * WAITS.time_scale / 100 + WAIT_SLACK_MS)} — one wait plus ${ms(WAIT_SLACK_MS)}. Choose how to run the calls.`,
-    broken: `for url in urls:        # ${WAITS.n} calls, one after another\n    fetch(url)`,
-    checkText: `Runs the workload for real, twice. Passes when every run is done within ${ms(WAITS.wait_ms * WAITS.time_scale / 100 + WAIT_SLACK_MS)}.`,
-    choices: [
-      { id: 'sequential', label: 'Keep one after another', code: 'for url in urls:\n    fetch(url)', lesson: 'threads-join', read: 'sequential_ms' },
-      { id: 'threads', label: 'One thread per call', code: 'ts = [threading.Thread(target=fetch, args=(u,)) for u in urls]', lesson: 'threads-join', read: 'threaded_ms' },
-      { id: 'processes', label: 'One process per call', code: 'ps = [multiprocessing.Process(target=fetch, args=(u,)) for u in urls]', lesson: 'processes-join', read: 'total_ms' },
-    ],
-    runs: 2,
-    run: (choice) => ({
-      lesson: choice.lesson,
-      params: { [choice.lesson === 'threads-join' ? 'threads' : 'processes']: WAITS.n, wait_ms: WAITS.wait_ms, time_scale: WAITS.time_scale },
-    }),
-    check: (outcomes, choice) => {
-      const limit = WAITS.wait_ms * WAITS.time_scale / 100 + WAIT_SLACK_MS;
-      const rows = outcomes.map((o, i) => {
-        const t = o.values[choice.read];
-        const extra = o.values.overhead_ms !== undefined ? ` (${ms(o.values.overhead_ms)} of it starting the processes)` : '';
-        return [`run ${i + 1}`, `${WAITS.n} calls took ${ms(t)}${extra}`, t <= limit];
-      });
-      const good = rows.filter((r) => r[2]).length;
-      return { pass: good === rows.length, rows, summary: `${good} of ${rows.length} runs were done within ${ms(limit)}.` };
-    },
-  },
-  {
-    id: 'bound-the-pool',
-    lesson: 'thread-pool',
-    title: 'Bound the pool',
-    task: `${POOL.tasks} requests go to an API that allows at most ${POOL_LIMIT.at_once} at a time, and the batch must finish within ${ms(POOL_LIMIT.ms)} (each request takes about ${ms(POOL.task_ms * POOL.time_scale / 100)}). Choose max_workers.`,
-    broken: `with ThreadPoolExecutor(max_workers=${POOL.tasks}) as pool:   # one thread per request\n    futures = [pool.submit(call, i) for i in range(${POOL.tasks})]`,
-    checkText: `Runs the pool for real, twice. Passes when no more than ${POOL_LIMIT.at_once} requests ever run at once (from each task's measured start and end) and the batch finishes within ${ms(POOL_LIMIT.ms)}.`,
-    number: { name: 'max_workers', label: 'max_workers', min: 1, max: 16, default: POOL.tasks },
-    runs: 2,
-    run: (choice) => ({ lesson: 'thread-pool', params: { ...POOL, max_workers: choice.value } }),
-    check: (outcomes) => {
-      const rows = outcomes.map((o, i) => {
-        const v = o.values;
-        const ok = v.max_overlap <= POOL_LIMIT.at_once && v.submit.ms <= POOL_LIMIT.ms;
-        return [`run ${i + 1}`, `${v.max_workers} workers: at most ${v.max_overlap} at once; the batch took ${ms(v.submit.ms)}`, ok];
-      });
-      const good = rows.filter((r) => r[2]).length;
-      return { pass: good === rows.length, rows, summary: `${good} of ${rows.length} runs kept to ${POOL_LIMIT.at_once} at once and finished within ${ms(POOL_LIMIT.ms)}.` };
-    },
-  },
-  {
-    id: 'event-not-polling',
-    lesson: 'primitives',
-    title: 'Replace polling with an Event',
-    task: `${EVENT.threads} threads wait until the main thread says "ready". They should each wake exactly once, and within ${ms(EVENT_LATENCY_MS)} of the signal. Choose how they wait.`,
-    broken: 'ready = False\ndef waiter():\n    while not ready:\n        time.sleep(0.1)',
-    checkText: `Runs the waiters for real, twice. Passes when every thread woke exactly once and the slowest woke within ${ms(EVENT_LATENCY_MS)} of the signal.`,
-    choices: [
-      { id: 'poll-slow', label: 'Poll the flag every 100 ms', code: 'while not ready:\n    time.sleep(0.1)', params: { poll_ms: 1000 } },
-      { id: 'poll-fast', label: 'Poll the flag every 1 ms', code: 'while not ready:\n    time.sleep(0.001)', params: { poll_ms: 10 } },
-      { id: 'event', label: 'Wait on a threading.Event', code: 'ready = threading.Event()\nready.wait()      # main: ready.set()', params: { poll_ms: 0 } },
-    ],
-    runs: 2,
-    run: (choice) => ({ lesson: 'primitives', params: { ...EVENT, ...choice.params } }),
-    check: (outcomes) => {
-      const rows = outcomes.map((o, i) => {
-        const e = o.values.event;
-        const ok = e.all_woke_once && e.max_latency_ms <= EVENT_LATENCY_MS;
-        return [`run ${i + 1}`, `${e.waiters.length} threads woke ${e.total_wakeups} times in all; the slowest ${ms(e.max_latency_ms)} after the signal`, ok];
-      });
-      const good = rows.filter((r) => r[2]).length;
-      return { pass: good === rows.length, rows, summary: `${good} of ${rows.length} runs woke each thread once, within ${ms(EVENT_LATENCY_MS)}.` };
-    },
-  },
-];

@@ -1,32 +1,23 @@
-// Exercises on the lesson page: a predict-then-run question above the parameters, and "fix it" challenges
-// below the timeline, checked on real runs. Progress is kept in localStorage; `?exercise=<id>` opens one
-// exercise (a challenge id such as fix-counter, or predict-<lesson id> for a lesson's question).
+// Exercises on the lesson page: a predict-then-run question above the parameters, and the fix-it
+// challenges on code (./challenges.js): a lesson lists its own below the timeline, and an open challenge
+// sits below the timeline of "Your code". Progress is kept in localStorage (./progress.js);
+// `?exercise=<id>` opens one exercise (a challenge id such as fix-counter, or predict-<lesson id> for a
+// lesson's question), and `?challenge=` / `?challenge_url=` a teacher's challenge.
 //
 // The page (app.js) tells this module what happens through DOM events on `document`:
 //   playground:lesson   detail = the lesson shown            playground:run      detail = { lesson }
 //   playground:outcome  detail = the run's outcome (or { lesson, error } when the run could not start)
 // and this module asks the page to show a lesson with `playground:select-lesson` (detail = { id }).
 import { el } from './dom.js';
-import { QUESTIONS, CHALLENGES, isCorrect } from './exercises-data.js';
+import { QUESTIONS, isCorrect } from './exercises-data.js';
+import { loadProgress, record } from './progress.js';
+import {
+  activeChallenge, builtInChallenges, challengeFromLink, challengeFromText, challengeLink, challengePanel, lessonCards, onLessonShown,
+  openChallenge,
+} from './challenges.js';
 
-export const STORE_KEY = 'playground.exercises.v1';
+export { STORE_KEY, loadProgress } from './progress.js';
 const $ = (id) => document.getElementById(id);
-
-export function loadProgress() {
-  try {
-    const p = JSON.parse(localStorage.getItem(STORE_KEY) ?? 'null');
-    if (p && typeof p === 'object') return { predictions: p.predictions ?? {}, challenges: p.challenges ?? {} };
-  } catch { /* unreadable or blocked storage: start afresh */ }
-  return { predictions: {}, challenges: {} };
-}
-
-function record(kind, id, entry) {
-  const progress = loadProgress();
-  progress[kind][id] = { ...progress[kind][id], ...entry, at: Date.now() };
-  try { localStorage.setItem(STORE_KEY, JSON.stringify(progress)); } catch { /* storage full or blocked */ }
-  renderOverview();
-  return progress[kind][id];
-}
 
 const view = { lesson: null, predicted: undefined, pendingFor: null };
 const predictBox = el('section', { id: 'predict', class: 'predict', 'aria-labelledby': 'predict-h', hidden: true });
@@ -111,98 +102,21 @@ function onOutcome(outcome) {
   if (predicted !== null && right !== null) record('predictions', outcome.lesson, { predicted, right, answer: answer.correct });
 }
 
-// ---- Fix it ------------------------------------------------------------------------------------------
-
-function badge(ch) {
-  const p = loadProgress().challenges[ch.id];
-  const text = !p ? 'Not tried yet' : p.passed ? 'Passed ✓' : 'Not passed yet';
-  return el('span', { class: `badge ${p?.passed ? 'passed' : p ? 'tried' : ''}`, 'data-badge': ch.id, text });
-}
-
-function renderChallenge(ch) {
-  const saved = loadProgress().challenges[ch.id];
-  const status = el('span', { class: 'check-status', role: 'status', 'aria-live': 'polite' });
-  const result = el('div', { class: 'check-result' });
-  const button = el('button', { type: 'submit', class: 'check' }, 'Check my fix');
-  const field = ch.number
-    ? el('label', { class: 'param fix-number' }, el('span', { class: 'param-label', text: ch.number.label }),
-      el('input', { type: 'number', name: ch.number.name, id: `fix-${ch.id}-${ch.number.name}`, min: ch.number.min, max: ch.number.max,
-        step: 1, inputmode: 'numeric', value: saved?.choice ?? ch.number.default }))
-    : el('fieldset', { class: 'fix-choices' }, el('legend', { text: 'Your fix' }),
-      ch.choices.map((c) => el('label', { class: 'choice fix-choice' },
-        el('input', { type: 'radio', name: `fix-${ch.id}`, value: c.id, checked: saved?.choice === c.id }),
-        el('span', {}, ` ${c.label}`, el('code', { class: 'snippet', text: c.code })))));
-  const form = el('form', { class: 'fix-form', novalidate: true,
-    onsubmit: (e) => { e.preventDefault(); runCheck(ch, form, button, status, result); } },
-  field, el('p', { class: 'muted', text: ch.checkText }), el('div', { class: 'run-row' }, button, status));
-  return el('article', { class: 'challenge', id: `challenge-${ch.id}`, 'aria-labelledby': `challenge-${ch.id}-h` },
-    el('h4', { id: `challenge-${ch.id}-h`, tabindex: '-1' }, `Fix it: ${ch.title} `, badge(ch)),
-    el('p', { text: ch.task }),
-    el('pre', { class: 'code', tabindex: '0', role: 'region', 'aria-label': `The program to fix: ${ch.title}` }, el('code', { text: ch.broken })),
-    form, result);
-}
+// ---- Fix it: challenges on code -----------------------------------------------------------------------
 
 function renderPractice(lesson) {
-  const list = CHALLENGES.filter((c) => c.lesson === lesson.id);
-  practiceBox.hidden = !list.length;
-  practiceBox.replaceChildren(...(list.length
-    ? [el('h3', { id: 'exercises-h' }, 'Exercises'), ...list.map(renderChallenge)] : []));
+  const open = lesson.id === 'code' ? activeChallenge() : null;
+  const cards = open ? [challengePanel()] : lessonCards(lesson);
+  practiceBox.hidden = !cards.length;
+  practiceBox.classList.toggle('challenge-active', Boolean(open));
+  practiceBox.replaceChildren(...(cards.length ? [el('h3', { id: 'exercises-h', class: open ? 'visually-hidden' : null }, 'Exercises'), ...cards] : []));
+  if (open) $('challenge-h')?.focus();
 }
 
-async function runCheck(ch, form, button, status, result) {
-  let choice;
-  if (ch.number) {
-    const value = Number(form.elements[ch.number.name].value);
-    if (!Number.isInteger(value) || value < ch.number.min || value > ch.number.max) {
-      status.textContent = `${ch.number.label} must be a whole number from ${ch.number.min} to ${ch.number.max}.`;
-      return;
-    }
-    choice = { id: String(value), value };
-  } else {
-    choice = ch.choices.find((c) => c.id === form.querySelector('input[type=radio]:checked')?.value);
-    if (!choice) { status.textContent = 'Choose a fix first.'; return; }
-  }
-  const pg = window.playground;
-  const first = ch.run(choice);
-  const engine = pg.lessons.find((l) => l.id === first.lesson)?.engine;
-  if (engine === 'threads' && !pg.threads) {
-    status.textContent = 'This fix runs on threads, which this page cannot use (see the notice at the top).';
-    return;
-  }
-  button.disabled = true;
-  result.replaceChildren();
-  status.className = 'check-status';
-  delete status.dataset.pass;
-  const runs = ch.runs ?? 1;
-  const outcomes = [];
-  try {
-    for (let i = 0; i < runs; i++) {
-      status.textContent = `Running check ${i + 1} of ${runs}…`;
-      const { lesson, params } = ch.run(choice);
-      const outcome = await pg.run(lesson, params, {
-        onProgress: ({ output }) => { if (output.length) status.textContent = `Check ${i + 1} of ${runs}: ${output.at(-1).text}`; },
-      });
-      if (outcome.error) throw new Error(outcome.error);
-      outcomes.push(outcome);
-    }
-    const verdict = ch.check(outcomes, choice);
-    const prev = loadProgress().challenges[ch.id];
-    record('challenges', ch.id, { passed: Boolean(prev?.passed || verdict.pass), last: verdict.pass, choice: choice.id, tries: (prev?.tries ?? 0) + 1 });
-    result.replaceChildren(el('table', { class: 'table' },
-      el('caption', { text: 'The check\'s runs' }),
-      el('thead', {}, el('tr', {}, ['Run', 'Measured', 'Result'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, verdict.rows.map(([run, what, ok]) => el('tr', {},
-        el('td', { text: run }), el('td', { text: what }), el('td', {}, el('span', { class: ok ? 'good' : 'bad', text: ok ? 'ok' : 'fails' })))))));
-    // The verdict goes in the live status next to the button, so it is both shown and announced.
-    status.className = `check-status check-verdict ${verdict.pass ? 'good' : 'bad'}`;
-    status.dataset.pass = String(verdict.pass);
-    status.textContent = `${verdict.pass ? 'Passed.' : 'Not yet.'} ${verdict.summary}`;
-    form.closest('.challenge')?.querySelector(`[data-badge="${ch.id}"]`)?.replaceWith(badge(ch));
-  } catch (error) {
-    status.textContent = `The check could not finish: ${error.message}`;
-  } finally {
-    button.disabled = false;
-  }
+function notFound(text) {
+  mount();
+  practiceBox.hidden = false;
+  practiceBox.prepend(el('p', { class: 'notice', role: 'alert', text }));
 }
 
 // ---- Overview in the lesson list, and links to one exercise -----------------------------------------
@@ -214,7 +128,7 @@ function renderOverview() {
   const right = Object.values(progress.predictions).filter((p) => p.right).length;
   const section = el('section', { id: 'exercise-nav' },
     el('h2', { class: 'nav-group', text: 'Exercises' }),
-    el('ul', {}, CHALLENGES.map((ch) => el('li', {},
+    el('ul', {}, builtInChallenges().map((ch) => el('li', {},
       el('a', { href: `?exercise=${encodeURIComponent(ch.id)}`, 'data-exercise': ch.id,
         onclick: (e) => { e.preventDefault(); openExercise(ch.id); } },
       ch.title, progress.challenges[ch.id]?.passed ? el('span', { class: 'done', 'aria-label': ' (passed)', text: ' ✓' }) : null)))),
@@ -225,21 +139,30 @@ function renderOverview() {
 
 /** Shows exercise `id` (a challenge id or predict-<lesson>); false when there is none. */
 export function openExercise(id) {
-  const ch = CHALLENGES.find((c) => c.id === id);
-  const lessonId = ch?.lesson ?? (id.startsWith('predict-') && QUESTIONS[id.slice(8)] ? id.slice(8) : null);
+  const ch = builtInChallenges().find((c) => c.id === id);
+  if (ch) return openChallenge(ch);
+  const lessonId = id.startsWith('predict-') && QUESTIONS[id.slice(8)] ? id.slice(8) : null;
   if (!lessonId || !window.playground?.lessons.some((l) => l.id === lessonId)) return false;
   if (view.lesson?.id !== lessonId) document.dispatchEvent(new CustomEvent('playground:select-lesson', { detail: { id: lessonId } }));
-  const target = ch ? $(`challenge-${ch.id}-h`) : $('predict-h');
+  const target = $('predict-h');
   if (!target) return false;
-  document.querySelectorAll('.challenge.linked').forEach((n) => n.classList.remove('linked'));
-  target.closest('.challenge')?.classList.add('linked');
   target.scrollIntoView({ block: 'start' });
   target.focus();
   return true;
 }
 
+/** A teacher's challenge (JSON text, from an embed): opened, or a message naming what is wrong. */
+export async function openChallengeText(text) {
+  try {
+    openChallenge(await challengeFromText(text), { custom: true, link: [null] });
+  } catch (error) {
+    notFound(`This challenge could not be read: ${error.message}`);
+  }
+}
+
 document.addEventListener('playground:lesson', (e) => {
   mount();
+  onLessonShown(e.detail);
   view.lesson = e.detail;
   view.pendingFor = null;
   renderPredict(e.detail);
@@ -248,16 +171,27 @@ document.addEventListener('playground:lesson', (e) => {
 });
 document.addEventListener('playground:run', (e) => onRunStarted(e.detail));
 document.addEventListener('playground:outcome', (e) => onOutcome(e.detail));
+document.addEventListener('playground:progress', () => renderOverview());
+document.addEventListener('playground:open-challenge-text', (e) => openChallengeText(e.detail.text));
 
-// A teacher's link: ?exercise=fix-counter opens that exercise once the engine is ready.
-const wanted = new URLSearchParams(location.search).get('exercise');
-if (wanted) {
-  // After app.js has started the engine (this module is evaluated before app.js's own body runs).
-  setTimeout(() => Promise.resolve(window.playgroundReady).then(() => {
-    if (!openExercise(wanted)) {
-      mount();
-      practiceBox.hidden = false;
-      practiceBox.prepend(el('p', { class: 'notice', role: 'alert', text: `There is no exercise "${wanted.slice(0, 40)}".` }));
-    }
-  }).catch(() => {}), 0);
-}
+// A teacher's link: ?exercise=fix-counter, or their own challenge (?challenge=…, ?challenge_url=…), opens
+// once the engine is ready (this module is evaluated before app.js's own body runs).
+const search = location.search;
+const wanted = new URLSearchParams(search).get('exercise');
+setTimeout(() => Promise.resolve(window.playgroundReady).then(async () => {
+  // For teachers, in the console: await playground.challengeLink(jsonText) → a link that opens it.
+  if (window.playground) window.playground.challengeLink = challengeLink;
+  let fromLink = null;
+  try {
+    fromLink = await challengeFromLink(search);
+  } catch (error) {
+    notFound(`This challenge could not be read: ${error.message}`);
+    return;
+  }
+  // A link that carries code too (a learner's shared attempt) opens with that code.
+  const keepCode = new URLSearchParams(search).has('code');
+  const builtIn = builtInChallenges().find((c) => c.id === wanted);
+  if (fromLink) openChallenge(fromLink.challenge, { custom: true, link: fromLink.link, keepCode });
+  else if (builtIn) openChallenge(builtIn, { keepCode });
+  else if (wanted && !openExercise(wanted)) notFound(`There is no exercise "${wanted.slice(0, 40)}".`);
+}).catch(() => {}), 0);

@@ -76,6 +76,8 @@ export class Playground {
     this.lessons = ready.lessons;
     /** The parameters of learner code (`runPython`): the Python build and its switch interval. */
     this.codeParams = ready.codeParams;
+    /** The built-in fix-it challenges on code (src/challenges/builtin/). */
+    this.challenges = ready.challenges;
     /** True when thread lessons can run here. */
     this.threads = ready.threads;
     this.threadsUnavailableReason = ready.threads ? null : THREADS_UNAVAILABLE;
@@ -314,6 +316,20 @@ export class Playground {
       ...status, restarts: this.#restarts.count, last_restart_ms: this.#restarts.lastMs, running: this.#current !== null,
       page_workers: this.#host?.size ?? null, // Firefox: the workers the page created for the runtime
     };
+  }
+
+  /**
+   * Reads a challenge a teacher wrote (JSON text, docs/challenges.md). Rejects with a message that names
+   * the field that is wrong.
+   */
+  parseChallenge(text) {
+    if (typeof text !== 'string') return Promise.reject(new Error('a challenge is JSON text'));
+    return this.#engine.then(() => this.#request({ type: 'parse_challenge', text: text.slice(0, 1_000_000) }));
+  }
+
+  /** The verdict over a check's runs: `{ pass, passed, runs, text }` from each run's `result.check`. */
+  summarizeCheck(verdicts) {
+    return this.#engine.then(() => this.#request({ type: 'summarize_check', verdicts }));
   }
 
   /** Sums 0..n on the rayon pool; reports how many pool threads took part. */

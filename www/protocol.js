@@ -8,13 +8,16 @@
 //                  { type: 'status', job }              live worker counts and memory
 //                  { type: 'rayon_probe', job, n }      check the data-parallel pool
 //                  { type: 'validate', job, request }   validate parameters without running
+//                  { type: 'parse_challenge', job, text } a teacher's challenge (JSON text), read by the engine
+//                  { type: 'summarize_check', job, verdicts } the verdict over a check's runs
 //                  { type: 'stop', reason }             stop the running lesson (Stop button, time limit)
 //                  { type: 'shutdown' }                 terminate every worker: the page replaces this runtime
-// runtime → page:  { type: 'ready', lessons, threads, rayonThreads, cores }
+// runtime → page:  { type: 'ready', lessons, codeParams, challenges, threads, rayonThreads, cores }
 //                  { type: 'started', job, prepared }   validated parameters and notices
 //                  { type: 'progress', job, lanes, output }
 //                  { type: 'finished', job, outcome }
 //                  { type: 'status', job, status } | { type: 'probe', job, result }
+//                  { type: 'challenge', job, result } | { type: 'summary', job, result }
 //                  { type: 'failed', job, error }
 //                  { type: 'validated', job, prepared } | { type: 'stopping', job, running } | { type: 'shutdown' }
 //                  { type: 'fatal', error }             the instance trapped: the page restarts the engine

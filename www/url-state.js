@@ -11,7 +11,7 @@
  *  a single long value by itself). */
 export const MAX_QUERY_LENGTH = 12_000;
 /** Keys with a meaning of their own; other keys must be parameters of the lesson. */
-export const RESERVED_KEYS = new Set(['lesson', 'embed', 'origins', 'view', 'exercise', 'debug', 'code']);
+export const RESERVED_KEYS = new Set(['lesson', 'embed', 'origins', 'view', 'exercise', 'challenge', 'challenge_url', 'debug', 'code']);
 
 const LESSON_ID = /^[a-z0-9-]{1,64}$/;
 const VIEW = /^[\w .,:()-]{1,60}$/;

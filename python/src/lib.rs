@@ -10,9 +10,11 @@
 //! - [`mp`]: `multiprocessing` on real processes (the kernel, `_mp`, child processes).
 //! - [`stop`]: how Stop, the time limit and a deadlock end learner code.
 //! - [`run`]: one run, start to end, and its outcome.
+//! - [`check`]: a fix-it challenge's check on a run: its invariant and the verdict.
 //! - [`platform`]: the browser or the OS underneath.
 //! - `web` (wasm32 only): the entry points of the Python runtime worker.
 
+pub mod check;
 pub mod gil_module;
 pub mod interpreter;
 pub mod mp;
@@ -26,4 +28,7 @@ pub mod thread_module;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use run::{prepare, reset, run, run_prepared, Prepared, PythonException, PythonOutcome};
+pub use run::{
+    prepare, reset, run, run_checked, run_prepared, run_prepared_checked, Prepared, PythonException,
+    PythonOutcome,
+};

@@ -14,7 +14,9 @@ use rustpython_vm::{AsObject, PyResult, VirtualMachine};
 use serde::{Deserialize, Serialize};
 
 use crate::interpreter::{self, MAIN_FILE};
-use crate::{stdio, stop, thread_module};
+use crate::{check, stdio, stop, thread_module};
+use playground::challenges::judge::RunVerdict;
+use playground::challenges::Check;
 
 /// The longest program accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 200_000;
@@ -64,6 +66,8 @@ pub struct PythonOutcome {
     pub messages: Vec<Message>,
     /// Messages beyond [`trace::MAX_MESSAGES`]: counted, not kept.
     pub dropped_messages: u64,
+    /// A challenge's verdict on this run, when it was run to be checked ([`run_checked`]).
+    pub check: Option<RunVerdict>,
 }
 
 /// Clears what a previous run left (the log, the stop flag, idents). Call before [`run`], on the thread
@@ -126,6 +130,22 @@ pub fn run(source: &str, build: Interpreter) -> PythonOutcome {
 
 /// Runs `source` as `__main__` in `prepared` (made on this thread) as `build` does; call [`reset`] first.
 pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> PythonOutcome {
+    run_prepared_checked(prepared, source, build, None)
+}
+
+/// [`run`] judged against a challenge's `check`: its invariant runs after the program's last line, in
+/// the program's namespace, and [`PythonOutcome::check`] holds the verdict.
+pub fn run_checked(source: &str, build: Interpreter, check: &Check) -> PythonOutcome {
+    run_prepared_checked(prepare(), source, build, Some(check))
+}
+
+/// [`run_prepared`], judged against `check` when one is given.
+pub fn run_prepared_checked(
+    prepared: Prepared,
+    source: &str,
+    build: Interpreter,
+    check: Option<&Check>,
+) -> PythonOutcome {
     thread_module::engine_thread::become_main();
     crate::mp::start_run(source);
     let started_at = now_ms();
@@ -133,6 +153,8 @@ pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> Pyt
     trace::set_current_lane(main_lane);
     trace::set_worker(main_lane, pool::current_worker());
     trace::enter_at(main_lane, LaneState::Running, started_at);
+    let invariant = check.and_then(|c| c.invariant.as_deref());
+    let mut invariant_result = None;
     let ((exit_code, exception), gil_stats) = if source.len() > MAX_SOURCE_BYTES {
         let message = format!(
             "the program is {} bytes long; the playground runs programs of up to {} bytes",
@@ -151,7 +173,10 @@ pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> Pyt
         let Prepared {
             interp, prelude, ..
         } = &prepared;
-        gil::run_with(build, || interp.enter(|vm| run_in(vm, source, prelude)))
+        let invariant_result = &mut invariant_result;
+        gil::run_with(build, || {
+            interp.enter(|vm| run_in(vm, source, prelude, invariant, invariant_result))
+        })
     };
     stdio::flush_thread();
     let finished_at = now_ms();
@@ -160,7 +185,7 @@ pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> Pyt
     let threads_left = thread_module::engine_thread::alive();
     let (lanes, events, output, dropped_events) = trace::snapshot();
     let (messages, dropped_messages) = trace::messages();
-    PythonOutcome {
+    let mut outcome = PythonOutcome {
         exit_code: if stopped.is_some() && exit_code == 0 {
             1
         } else {
@@ -183,13 +208,22 @@ pub fn run_prepared(prepared: Prepared, source: &str, build: Interpreter) -> Pyt
         dropped_events,
         messages,
         dropped_messages,
+        check: None,
+    };
+    if let Some(check) = check {
+        outcome.check = Some(check::verdict(check, &outcome, invariant_result));
     }
+    outcome
 }
 
+/// Runs the program, then `invariant` (a check's, in the program's namespace, after its last line and
+/// before exit's joins), whose result and time go to `invariant_result`.
 fn run_in(
     vm: &VirtualMachine,
     source: &str,
     prelude: &Result<rustpython_vm::PyObjectRef, String>,
+    invariant: Option<&str>,
+    invariant_result: &mut Option<check::InvariantResult>,
 ) -> (i32, Option<PythonException>) {
     let prelude = match prelude {
         Ok(module) => module,
@@ -209,7 +243,12 @@ fn run_in(
     };
     let result = switch_points()
         .and_then(|()| run_main(vm, source, prelude))
-        .and_then(|()| shutdown(vm));
+        .and_then(|scope| {
+            if let Some(code) = invariant.filter(|_| !cancel::is_cancelled()) {
+                *invariant_result = Some(check::run_invariant(vm, &scope, code));
+            }
+            shutdown(vm)
+        });
     match result {
         Ok(()) => (0, None),
         Err(exc) => exception_outcome(vm, &exc, &prelude),
@@ -226,11 +265,12 @@ fn load_prelude(vm: &VirtualMachine) -> PyResult<rustpython_vm::PyObjectRef> {
     Ok(module.into())
 }
 
+/// Runs `source` as `__main__`; the module's namespace, for a check's invariant.
 fn run_main(
     vm: &VirtualMachine,
     source: &str,
     prelude: &rustpython_vm::PyObjectRef,
-) -> PyResult<()> {
+) -> PyResult<rustpython_vm::scope::Scope> {
     let scope = vm.new_scope_with_main()?;
     let loader = prelude
         .get_attr("SourceLoader", vm)?
@@ -242,8 +282,8 @@ fn run_main(
     let code = vm
         .compile(source, Mode::Exec, MAIN_FILE)
         .map_err(|e| e.into_pyexception(vm, Some(source)))?;
-    vm.run_code_obj(code, scope)?;
-    Ok(())
+    vm.run_code_obj(code, scope.clone())?;
+    Ok(scope)
 }
 
 /// What CPython does when the main module is done: `threading._shutdown()` waits for non-daemon threads.

@@ -15,7 +15,8 @@ use std::sync::{Condvar, Mutex};
 use playground::engine::gil::Interpreter;
 use playground::engine::pool::POOL;
 use playground::engine::{bridge, cancel, fault, lock, trace};
-use playground::web::codec::{js_error, to_js};
+use playground::challenges::Check;
+use playground::web::codec::{from_js, js_error, to_js};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -31,7 +32,8 @@ enum State {
 static CURRENT: Mutex<Option<State>> = Mutex::new(None);
 /// The next program, handed to the main thread.
 /// The next program and the Python build to run it as.
-static NEXT: Mutex<Option<(String, Interpreter)>> = Mutex::new(None);
+/// The next program: its source, its Python build, and the challenge check it is run for, if any.
+static NEXT: Mutex<Option<(String, Interpreter, Option<Check>)>> = Mutex::new(None);
 static NEXT_READY: Condvar = Condvar::new();
 /// Whether the main thread has an interpreter prepared and is waiting for a program.
 static PREPARED: AtomicBool = AtomicBool::new(false);
@@ -56,7 +58,7 @@ fn main_thread() {
         let prepared = crate::run::prepare();
         PREPARED.store(true, Ordering::SeqCst);
         bridge::wake();
-        let (source, build) = {
+        let (source, build, check) = {
             let mut next = lock(&NEXT);
             loop {
                 if let Some(next_program) = next.take() {
@@ -73,7 +75,7 @@ fn main_thread() {
             cancel::request("the interpreter hit an internal error");
             bridge::wake();
         });
-        let outcome = crate::run::run_prepared(prepared, &source, build);
+        let outcome = crate::run::run_prepared_checked(prepared, &source, build, check.as_ref());
         fault::disarm();
         *lock(&CURRENT) = Some(State::Done(Box::new(outcome)));
         bridge::wake();
@@ -87,9 +89,20 @@ pub fn python_prepared() -> bool {
 }
 
 /// Hands `source` to the main thread as the next program: with the GIL (`switch_interval_ms`, as
-/// `sys.setswitchinterval()` sets it) or free-threaded.
+/// `sys.setswitchinterval()` sets it) or free-threaded; judged against a challenge's `check` (a
+/// [`Check`], or `null`) when one is given.
 #[wasm_bindgen]
-pub fn python_start(source: String, gil: bool, switch_interval_ms: f64) -> Result<(), JsValue> {
+pub fn python_start(
+    source: String,
+    gil: bool,
+    switch_interval_ms: f64,
+    check: JsValue,
+) -> Result<(), JsValue> {
+    let check: Option<Check> = if check.is_null() || check.is_undefined() {
+        None
+    } else {
+        Some(from_js(check)?)
+    };
     if !(switch_interval_ms.is_finite() && switch_interval_ms > 0.0) {
         return Err(js_error(
             "the switch interval must be a positive number of milliseconds",
@@ -113,7 +126,7 @@ pub fn python_start(source: String, gil: bool, switch_interval_ms: f64) -> Resul
     crate::run::reset();
     *current = Some(State::Running);
     drop(current);
-    *lock(&NEXT) = Some((source, build));
+    *lock(&NEXT) = Some((source, build, check));
     NEXT_READY.notify_all();
     Ok(())
 }

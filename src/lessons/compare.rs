@@ -4,6 +4,7 @@
 //! start one, what one costs in memory, how they share data, and how fast each does K waits (I/O-bound)
 //! and K pieces of computation (CPU-bound).
 
+use super::claims::{PythonCheck};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -401,6 +402,10 @@ if __name__ == "__main__":
 "#;
 
 impl Lesson for Compare {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::NotYet("its asyncio part needs sockets (asyncio's event loop imports `socket`), which RustPython does not build for WebAssembly")
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "compare",

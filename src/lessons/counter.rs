@@ -7,6 +7,7 @@
 //! - with a lock around the read and write (`with lock: counter += 1`);
 //! - with one atomic read-modify-write (`fetch_add`), which needs no lock.
 
+use super::claims::{claim, finished, PythonCheck};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
@@ -234,6 +235,21 @@ for target in targets:
 "#;
 
 impl Lesson for SharedCounter {
+    fn python_check(&self) -> PythonCheck {
+        // Free-threaded (the lesson's default build): the unlocked counter really loses updates.
+        PythonCheck::Runs {
+            params: &[("increments", 100_000), ("repeats", 1), ("variant", 0)],
+            gil: false,
+            claim: |run| {
+                finished(run)?;
+                let line = |name: &str| run.stdout.iter().find(|l| l.starts_with(name)).cloned().unwrap_or_default();
+                let (unlocked, locked) = (line("add_unlocked:"), line("add_locked:"));
+                claim(!unlocked.is_empty() && !unlocked.contains(", lost 0 "), || format!("the unlocked counter lost nothing: {unlocked:?}"))?;
+                claim(locked.contains(", lost 0 "), || format!("the locked counter was not exact: {locked:?}"))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "counter",

@@ -5,6 +5,7 @@
 //! three threads. One after another the waits add up; on threads they overlap and the total is about the
 //! longest one.
 
+use super::claims::{PythonCheck, claim, number_after};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -122,6 +123,18 @@ print(f"on threads: {time.perf_counter() - start:.2f} s")
 "#;
 
 impl Lesson for DbQueries {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("q1_ms", 100), ("q2_ms", 150), ("q3_ms", 200)],
+            gil: true,
+            claim: |run| {
+                let sequential = number_after(run, "one after another:")?;
+                let threads = number_after(run, "on threads:")?;
+                claim(threads < 0.75 * sequential, || format!("the queries on threads took {threads} s, one after another {sequential} s"))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "db-queries",

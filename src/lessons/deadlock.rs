@@ -6,6 +6,7 @@
 //! Python would hang. Then the two usual fixes run to completion: one global lock order, and
 //! `acquire(timeout=…)` with a back-off and a retry.
 
+use super::claims::{PythonCheck, claim};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -264,6 +265,15 @@ fn edges_rows(cycle: &[CycleEdge]) -> Vec<Vec<String>> {
 }
 
 impl Lesson for DeadlockLesson {
+    fn python_check(&self) -> PythonCheck {
+        // The opposite lock orders (strategy 0): the cycle forms and is reported.
+        PythonCheck::Runs {
+            params: &[("hold_ms", 50), ("strategy", 0)],
+            gil: true,
+            claim: |run| claim(run.deadlock, || format!("no deadlock was reported: {:?}", run.stdout)),
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "deadlock",

@@ -3,6 +3,7 @@
 //! waits of every kind, a panicking thread, a panicking main thread, memory exhaustion, a panicking
 //! process. These deliberately break the rule "no panics in lesson code".
 
+use super::claims::{PythonCheck};
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -39,6 +40,10 @@ fn spin_forever() -> u64 {
 }
 
 impl Lesson for DebugThreads {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::NotYet("a hidden fault-injection lesson for the robustness tests")
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "debug-threads",
@@ -213,6 +218,10 @@ impl ParentProgram for Parent {
 }
 
 impl Lesson for DebugProcesses {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::NotYet("a hidden fault-injection lesson for the robustness tests")
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "debug-processes",

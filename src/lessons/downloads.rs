@@ -5,6 +5,7 @@
 //! the asyncio way. Twice: with simulated downloads (a real timed wait, as tutorials write them) and with
 //! real requests for files served with the page.
 
+use super::claims::{PythonCheck};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -566,6 +567,10 @@ asyncio.run(main())                                 # 4. one thread, an event lo
 "#;
 
 impl Lesson for Downloads {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::NotYet("its asyncio part needs sockets (asyncio's event loop imports `socket`), which RustPython does not build for WebAssembly")
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "downloads",

@@ -13,6 +13,7 @@
 //!
 //! Every mode's frames are compared with the sequential frames byte for byte.
 
+use super::claims::{PythonCheck};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -529,6 +530,10 @@ for n in range(1, ({max_workers} or 2 * CORES) + 1):   # how far do more workers
 "#;
 
 impl Lesson for FramesLab {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::NotYet("the view names its pixel helpers (make_frame, apply_filter) without writing them out: the lab's filters run in Rust")
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "frames",

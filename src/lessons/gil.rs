@@ -8,6 +8,7 @@
 //! The CPU-bound task is a fixed amount of work (calibrated once, never timed against the clock), with a
 //! switch point per unit of work, as CPython's eval breaker is polled at every loop iteration.
 
+use super::claims::{PythonCheck, claim, finished, number_after};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -42,7 +43,7 @@ const PYTHON: &str = r#"import threading, multiprocessing, time
 # Python build: {python}
 import sys; sys.setswitchinterval({switch_interval_ms} / 1000)   # CPython's default: 0.005
 
-N = 2_000_000                        # tuned so that one task takes about {cpu_ms} ms
+N = {cpu_ms} * 8_000                 # about {cpu_ms} ms of work in CPython
 
 def cpu_task():                      # pure-Python arithmetic: CPU-bound
     x = 0
@@ -66,12 +67,13 @@ def on_processes(task):
     for p in ps: p.start()
     for p in ps: p.join()
 
-for _ in range({repeats}):
-    timed("CPU, sequential", lambda: (cpu_task(), cpu_task()))
-    timed("CPU, 2 threads", lambda: on_threads(cpu_task))
-    timed("CPU, 2 processes", lambda: on_processes(cpu_task))
-    timed("I/O, sequential", lambda: (io_task(), io_task()))
-    timed("I/O, 2 threads", lambda: on_threads(io_task))
+if __name__ == "__main__":           # each process runs this file again: only the parent times
+    for _ in range({repeats}):
+        timed("CPU, sequential", lambda: (cpu_task(), cpu_task()))
+        timed("CPU, 2 threads", lambda: on_threads(cpu_task))
+        timed("CPU, 2 processes", lambda: on_processes(cpu_task))
+        timed("I/O, sequential", lambda: (io_task(), io_task()))
+        timed("I/O, 2 threads", lambda: on_threads(io_task))
 "#;
 
 /// The most CPU work one task may ask for, so a whole run stays well under a minute.
@@ -195,6 +197,23 @@ fn cell(t: Option<&Timing>, sequential: Option<&Timing>) -> String {
 }
 
 impl Lesson for Gil {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("cpu_ms", 20), ("io_ms", 100), ("repeats", 1)],
+            gil: true,
+            claim: |run| {
+                finished(run)?;
+                let cpu = number_after(run, "CPU, sequential:")?;
+                let cpu_threads = number_after(run, "CPU, 2 threads:")?;
+                let io = number_after(run, "I/O, sequential:")?;
+                let io_threads = number_after(run, "I/O, 2 threads:")?;
+                number_after(run, "CPU, 2 processes:")?;
+                claim(cpu_threads > 0.8 * cpu, || format!("under the GIL 2 CPU-bound threads took {cpu_threads} ms, sequential {cpu} ms"))?;
+                claim(io_threads < 0.75 * io, || format!("2 sleeping threads took {io_threads} ms, sequential {io} ms"))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "gil",

@@ -10,6 +10,7 @@
 //! daemon was still alive, sets a stop flag the daemon's sleep watches, and waits for the daemon to end.
 //! No worker is left busy after the run.
 
+use super::claims::{PythonCheck, claim, finished};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -126,6 +127,19 @@ fn py_bool(b: bool) -> &'static str {
 }
 
 impl Lesson for JoinTimeout {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("worker_ms", 600), ("timeout_ms", 200), ("tick_ms", 100)],
+            gil: true,
+            claim: |run| {
+                finished(run)?;
+                let at = |text: &str| run.stdout.iter().position(|l| l == text);
+                claim(at("worker alive after join(timeout)? True").is_some(), || format!("join(timeout) did not return while the worker ran: {:?}", run.stdout))?;
+                claim(at("done") > at("main program ends"), || format!("the worker did not finish after the main program: {:?}", run.stdout))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "join-timeout",

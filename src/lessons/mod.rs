@@ -5,6 +5,7 @@
 //! ([`ProcessRun`]) plus the child programs each process runs in its own memory.
 
 pub mod aio;
+pub mod claims;
 pub mod common;
 pub mod compare;
 pub mod counter;
@@ -55,6 +56,10 @@ pub trait Lesson: Sync {
     fn memory_bytes(&self, _params: &Params) -> u64 {
         0
     }
+
+    /// How the lesson's Python view is run in the interpreter and what its output must show
+    /// (`python/tests/lesson_programs.rs`).
+    fn python_check(&self) -> claims::PythonCheck;
 
     /// A thread lesson's program, run as the main thread. Returns the lesson's values.
     fn run_main_thread(&self, _params: &Params) -> Result<Value, String> {

@@ -9,6 +9,7 @@
 //! - BoundedSemaphore: one release too many raises ValueError (a plain Semaphore just grows);
 //! - Timer: fires after its interval (how late is measured); a cancelled Timer never runs.
 
+use super::claims::{PythonCheck, claim, count_lines, finished};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -439,6 +440,20 @@ fires.join(); never.join()
 "#;
 
 impl Lesson for Primitives {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("hold_ms", 100), ("timer_ms", 100)],
+            gil: true,
+            claim: |run| {
+                finished(run)?;
+                for line in ["re-entered the RLock", "Semaphore released too many times", "fired"] {
+                    claim(count_lines(run, line) == 1, || format!("{line:?} missing from {:?}", run.stdout))?;
+                }
+                claim(count_lines(run, "woke") == 5, || format!("not every waiter woke once: {:?}", run.stdout))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "primitives",

@@ -9,6 +9,7 @@
 //! The parent is event-driven (it reacts to its children's messages and exits), so the lesson runs on a
 //! page without cross-origin isolation too.
 
+use super::claims::{PythonCheck, claim, count_lines, finished, number_after};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -310,6 +311,20 @@ if __name__ == "__main__":
 "#;
 
 impl Lesson for ProcessesJoin {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("processes", 3), ("wait_ms", 300)],
+            gil: true,
+            claim: |run| {
+                finished(run)?;
+                for n in 1..=3 {
+                    claim(count_lines(run, &format!("Process-{n}: finishing")) == 1, || format!("Process-{n} did not finish: {:?}", run.stdout))?;
+                }
+                number_after(run, "total:").map(drop)
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "processes-join",

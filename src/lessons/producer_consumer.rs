@@ -5,6 +5,7 @@
 //! was blocked on a full queue and the consumers on an empty one, the most items the queue ever held,
 //! and which consumer took which item. The consumers stop on sentinels (one `None` each).
 
+use super::claims::{PythonCheck, claim, number_after};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -204,6 +205,18 @@ for k in range(1, {max_consumers} + 1):
 "#;
 
 impl Lesson for ProducerConsumer {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("items", 8), ("produce_ms", 10), ("consume_ms", 40)],
+            gil: true,
+            claim: |run| {
+                let one = number_after(run, "1 consumers:")?;
+                let four = number_after(run, "4 consumers:")?;
+                claim(four > 1.5 * one, || format!("4 consumers handled {four} items/s, 1 consumer {one}"))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "producer-consumer",

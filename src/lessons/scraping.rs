@@ -6,6 +6,7 @@
 //! is the bottleneck; past a point each extra thread buys less and less, while it still costs a start, a
 //! stack and another connection the server (and the browser, which caps them) must serve.
 
+use super::claims::{PythonCheck};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -220,6 +221,10 @@ print(f"{PAGES} threads: {time.perf_counter() - start:.2f} s")
 "#;
 
 impl Lesson for Scraping {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::NotYet("it fetches from the page's own server (urllib in the browser); the native test has no server")
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "scraping",

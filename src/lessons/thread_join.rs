@@ -5,6 +5,7 @@
 //! The two lessons run the same engine; they differ in how the Python program makes its threads (a
 //! `target` function, or a `Thread` subclass overriding `run()`), and so in the threads' names.
 
+use super::claims::{claim, count_lines, number_after, ProgramRun, PythonCheck};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -258,7 +259,20 @@ for w in workers:
 print(f"sequential: {time.perf_counter() - start:.2f} s")
 "#;
 
+/// Both lessons' claim: 3 threads of 0.3 s sleeps take about one sleep; one after another, all three.
+fn sleeps_overlap(run: &ProgramRun) -> Result<(), String> {
+    let threads = number_after(run, "threads:")?;
+    let sequential = number_after(run, "sequential:")?;
+    claim(threads < 0.45 && sequential >= 0.85, || {
+        format!("3 threads of 0.3 s took {threads} s, one after another {sequential} s")
+    })
+}
+
 impl Lesson for ThreadsJoin {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs { params: &[("threads", 3), ("wait_ms", 300)], gil: true, claim: sleeps_overlap }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "threads-join",
@@ -286,6 +300,17 @@ impl Lesson for ThreadsJoin {
 }
 
 impl Lesson for ThreadSubclass {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("threads", 3), ("wait_ms", 300)],
+            gil: true,
+            claim: |run| {
+                sleeps_overlap(run)?;
+                claim(count_lines(run, "Worker-3: finishing") == 1, || format!("the threads are not named after their class: {:?}", run.stdout))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "thread-subclass",

@@ -6,6 +6,7 @@
 //! Part 2 uses `map`, whose results come back in input order although the tasks (of varying length)
 //! finish out of order.
 
+use super::claims::{PythonCheck, claim, count_lines, finished};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -124,6 +125,18 @@ with ThreadPoolExecutor(max_workers={max_workers}) as pool:
 "#;
 
 impl Lesson for ThreadPool {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("task_ms", 100)],
+            gil: true,
+            claim: |run| {
+                finished(run)?;
+                claim(count_lines(run, "3 raised task 3 failed") == 1, || format!("the failing task's exception did not reach its future: {:?}", run.stdout))?;
+                claim(run.stdout.last().map(String::as_str) == Some("[1, 4, 9, 16, 25, 36, 49, 64]"), || format!("map's results: {:?}", run.stdout.last()))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "thread-pool",

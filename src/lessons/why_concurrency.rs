@@ -9,6 +9,7 @@
 //! Beside the measured runs, the tutorial's full-scale job (10,000 items of 0.1 s + 1 s) is computed,
 //! labelled as arithmetic, not measured.
 
+use super::claims::{PythonCheck, claim, number_after};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -187,11 +188,14 @@ def compute(i):
     spin(UNITS)
 
 # 1. sequential: ITEMS × (READ + COMPUTE)
+start = time.perf_counter()
 for i in range(ITEMS):
     read(i)
     compute(i)
+print(f"1. sequential: {time.perf_counter() - start:.2f} s")
 
 # 2. overlapped: read the next item while computing this one
+start = time.perf_counter()
 q = queue.Queue(maxsize=1)
 def reader():
     for i in range(ITEMS):
@@ -201,17 +205,33 @@ def reader():
 threading.Thread(target=reader).start()
 while (i := q.get()) is not None:
     compute(i)
+print(f"2. overlapped: {time.perf_counter() - start:.2f} s")
 
 # 3. parallel: one thread per core, each reads and computes whole items
 def both(i):
     read(i)
     compute(i)
+start = time.perf_counter()
 with concurrent.futures.ThreadPoolExecutor(max_workers=CORES) as pool:
     list(pool.map(both, range(ITEMS)))
+print(f"3. parallel: {time.perf_counter() - start:.2f} s")
 # Under CPython's GIL, run 3 needs processes (ProcessPoolExecutor) to compute in parallel.
 "#;
 
 impl Lesson for WhyConcurrency {
+    fn python_check(&self) -> PythonCheck {
+        PythonCheck::Runs {
+            params: &[("items", 4), ("read_ms", 100), ("compute_ms", 200)],
+            gil: true,
+            claim: |run| {
+                let sequential = number_after(run, "1. sequential:")?;
+                let overlapped = number_after(run, "2. overlapped:")?;
+                number_after(run, "3. parallel:")?;
+                claim(overlapped < 0.95 * sequential, || format!("reading while computing took {overlapped} s, sequential {sequential} s"))
+            },
+        }
+    }
+
     fn info(&self) -> LessonInfo {
         LessonInfo {
             id: "why-concurrency",

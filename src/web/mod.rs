@@ -6,9 +6,11 @@
 //! - `child`: the entry point a process worker calls in its own, separate instance.
 //! - `threads`: the entry point of thread workers, and the rayon pool.
 //! - `bench`: the benchmark cases, for `npm run bench`.
+//! - `challenges`: the fix-it challenges on code, and the verdict over a check's runs.
 
 mod bench;
 pub mod bindings;
+mod challenges;
 mod child;
 pub mod codec;
 mod runtime;

@@ -119,11 +119,11 @@ test('375 px wide: every lesson page fits without horizontal scrolling, also wit
   }
   await page.screenshot({ path: `${SHOTS}/a11y-phone-results.png`, fullPage: true });
   await page.click('a[data-exercise="fix-deadlock"]');
-  await page.check('input[name="fix-fix-deadlock"][value="order"]');
-  await page.click('#challenge-fix-deadlock button.check');
-  await page.waitForSelector('#challenge-fix-deadlock .check-verdict', { timeout: 60_000 });
+  await page.waitForSelector('#code-challenge');
+  await page.click('#check-fix');
+  await page.waitForSelector('#check-status.check-verdict', { timeout: 120_000 });
   assert.equal(await overflow(), 0, 'the checked exercise scrolls sideways at 375 px');
-  await page.locator('#challenge-fix-deadlock').screenshot({ path: `${SHOTS}/exercise-phone.png` });
+  await page.locator('#code-challenge').screenshot({ path: `${SHOTS}/exercise-phone.png` });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -65,7 +65,7 @@ export class PythonRuntime {
    * Runs a program to its end. Resolves with `{ output, lanes, events, exitCode, exception, duration_ms,
    * stopped, ... }` (see README, "Your own Python"); rejects only when the runtime cannot start.
    */
-  async run(source, { timeLimitS, onProgress, onLoad, gil = true, switchIntervalMs = DEFAULT_SWITCH_INTERVAL_MS } = {}) {
+  async run(source, { timeLimitS, onProgress, onLoad, gil = true, switchIntervalMs = DEFAULT_SWITCH_INTERVAL_MS, check = null } = {}) {
     if (typeof gil !== 'boolean') throw new Error('runPython: gil must be true (CPython with the GIL) or false (free-threaded)');
     if (typeof switchIntervalMs !== 'number' || !(switchIntervalMs > 0 && switchIntervalMs <= MAX_SWITCH_INTERVAL_MS)) {
       throw new Error(`runPython: switchIntervalMs must be a number of milliseconds above 0 and at most ${MAX_SWITCH_INTERVAL_MS}`);
@@ -84,7 +84,7 @@ export class PythonRuntime {
       };
       this.#current = run;
       run.timers.push(setTimeout(() => this.stop(`Stopped: the program reached its time limit of ${limit.seconds} s.`), limit.seconds * 1000));
-      this.#worker.postMessage({ type: 'run', job, source, gil, switchIntervalMs });
+      this.#worker.postMessage({ type: 'run', job, source, gil, switchIntervalMs, check });
     });
   }
 
@@ -130,7 +130,7 @@ export class PythonRuntime {
       exitCode: o.exit_code, exception: o.exception,
       duration_ms: o.duration_ms, started_at: o.started_at, finished_at: o.finished_at,
       stopped: o.stopped ?? null, deadlock: o.deadlock ?? null, dropped_output_lines: o.dropped_output_lines,
-      dropped_events: o.dropped_events, threads_left: o.threads_left, restarted: false,
+      dropped_events: o.dropped_events, threads_left: o.threads_left, restarted: false, check: o.check ?? null,
       pythonBuild: o.python_build.build, gil: o.python_build.build === 'gil' ? o.gil : null,
       stop_ms: run.stop ? performance.now() - run.stop.at : null,
     };
@@ -141,7 +141,7 @@ export class PythonRuntime {
       output: run.output, lanes: [...run.lanes.values()], events: run.events, messages: run.messages, dropped_messages: 0,
       exitCode: 1, exception,
       duration_ms: now() - run.startedAt, started_at: run.startedAt, finished_at: now(), stopped,
-      deadlock: null, dropped_output_lines: 0, dropped_events: 0, threads_left: 0, restarted: true,
+      deadlock: null, dropped_output_lines: 0, dropped_events: 0, threads_left: 0, restarted: true, check: null,
       pythonBuild: run.gil ? 'gil' : 'free_threaded', gil: null,
       stop_ms: run.stop ? performance.now() - run.stop.at : null,
     };

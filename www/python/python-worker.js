@@ -140,12 +140,12 @@ async function settle() {
   return false;
 }
 
-async function run({ job, source, gil, switchIntervalMs }) {
+async function run({ job, source, gil, switchIntervalMs, check = null }) {
   if (running) throw new Error('Another program is still running.');
   if (typeof source !== 'string') throw new Error('malformed request: the program must be text');
   running = true;
   try {
-    wasm.python_start(source, gil === true, switchIntervalMs);
+    wasm.python_start(source, gil === true, switchIntervalMs, check);
     post({ type: 'started', job, at: now() });
     for (;;) {
       const wake = wasm.bridge_wake();

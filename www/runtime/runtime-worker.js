@@ -53,7 +53,8 @@ async function boot({ threads, pageCreatesWorkers = false }) {
     await wasm.initThreadPool(rayonThreads);
   }
   rayonThreadCount = rayonThreads;
-  post({ type: 'ready', lessons: wasm.lesson_catalogue(), codeParams: wasm.code_params(), threads, rayonThreads, cores: navigator.hardwareConcurrency || 1 });
+  post({ type: 'ready', lessons: wasm.lesson_catalogue(), codeParams: wasm.code_params(), challenges: wasm.challenge_catalogue(),
+    threads, rayonThreads, cores: navigator.hardwareConcurrency || 1 });
 }
 
 /** Starts thread worker `index` (in slot `index` of threadWorkers); resolves when it is about to join the
@@ -254,6 +255,16 @@ function rayonProbe({ job, n }) {
   post({ type: 'probe', job, result: wasm.rayon_probe(n) });
 }
 
+/** A teacher's challenge (JSON text) read by the engine; a mistake fails with the field it names. */
+function parseChallenge({ job, text }) {
+  post({ type: 'challenge', job, result: wasm.parse_challenge(String(text)) });
+}
+
+/** The verdict over a check's runs (each run judged by the Python runtime). */
+function summarizeCheck({ job, verdicts }) {
+  post({ type: 'summary', job, result: wasm.summarize_check(verdicts) });
+}
+
 /** Validates parameters without running: what a run would use, and the notices. */
 function validate({ job, request }) {
   post({ type: 'validated', job, prepared: wasm.prepare_run(request) });
@@ -272,6 +283,7 @@ function shutdown({ job }) {
 
 const handlers = {
   boot, run, stop, status, validate, shutdown, rayon_probe: rayonProbe,
+  parse_challenge: parseChallenge, summarize_check: summarizeCheck,
   worker_message: PageWorker.deliver, worker_error: PageWorker.fail,
 };
 

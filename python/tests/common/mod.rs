@@ -12,6 +12,7 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// Runs `source` on a thread of its own, as the runtime runs a program's main thread on a worker (with
 /// a native pool worker's stack: the test harness's 2 MiB threads are too small for an unoptimized
 /// interpreter), then stops the threads it left behind and waits until they are gone.
+#[allow(dead_code)]
 pub fn run(source: &str) -> PythonOutcome {
     run_as(source, Interpreter::FreeThreaded)
 }
@@ -42,6 +43,35 @@ pub fn run_with_stop_after(source: &str, build: Interpreter, after_ms: f64) -> P
     outcome
 }
 
+/// Runs `source` as a challenge's check runs it (its Python, its invariant), stopped after the check's
+/// time limit as the page's time limit stops it; the outcome carries the verdict.
+#[allow(dead_code)]
+pub fn run_for_check(source: &str, check: &playground::challenges::Check) -> PythonOutcome {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    playground_python::reset();
+    let build = match check.python {
+        playground::challenges::CheckPython::Gil => Interpreter::Gil {
+            switch_interval_ms: 5.0,
+        },
+        playground::challenges::CheckPython::FreeThreaded => Interpreter::FreeThreaded,
+    };
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let limit = std::time::Duration::from_secs_f64(check.time_limit_s);
+    // This run's own time limit: it holds SERIAL, so it can only stop this run.
+    let stopper = std::thread::spawn(move || {
+        if finished.recv_timeout(limit) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+            playground::engine::cancel::request("Stopped: the check's time limit");
+        }
+    });
+    let check = check.clone();
+    let outcome = run_serialized_with(source, move |source| {
+        playground_python::run_checked(source, build, &check)
+    });
+    let _ = done.send(());
+    stopper.join().expect("the stopper");
+    outcome
+}
+
 /// What the program printed on stdout, a line each.
 #[allow(dead_code)]
 pub fn stdout(outcome: &PythonOutcome) -> Vec<String> {
@@ -67,6 +97,7 @@ fn lines(outcome: &PythonOutcome, stream: Stream) -> Vec<String> {
 }
 
 /// [`run`] as Python build `build` (with the GIL, or free-threaded).
+#[allow(dead_code)]
 pub fn run_as(source: &str, build: Interpreter) -> PythonOutcome {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     run_serialized(source, build)
@@ -74,12 +105,21 @@ pub fn run_as(source: &str, build: Interpreter) -> PythonOutcome {
 
 /// [`run_as`] for a caller that holds [`SERIAL`].
 fn run_serialized(source: &str, build: Interpreter) -> PythonOutcome {
+    run_serialized_with(source, move |source| playground_python::run(source, build))
+}
+
+/// Runs `source` with `runner` on a thread of its own, for a caller that holds [`SERIAL`]; then stops
+/// the threads it left behind and waits until they are gone.
+fn run_serialized_with(
+    source: &str,
+    runner: impl FnOnce(&str) -> PythonOutcome + Send + 'static,
+) -> PythonOutcome {
     let source = source.to_string();
     let outcome = std::thread::Builder::new()
         .stack_size(playground::engine::pool::NATIVE_STACK_BYTES)
         .spawn(move || {
             playground_python::reset();
-            playground_python::run(&source, build)
+            runner(&source)
         })
         .expect("a thread for the program")
         .join()
