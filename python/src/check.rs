@@ -49,13 +49,22 @@ pub fn run_invariant(vm: &VirtualMachine, scope: &Scope, code: &str) -> Invarian
 }
 
 /// The verdict on one run, from its outcome and its invariant's result.
-pub fn verdict(check: &Check, outcome: &PythonOutcome, invariant: Option<InvariantResult>) -> RunVerdict {
+pub fn verdict(
+    check: &Check,
+    outcome: &PythonOutcome,
+    invariant: Option<InvariantResult>,
+) -> RunVerdict {
     let ending = if let Some(deadlock) = &outcome.deadlock {
         Ending::Deadlock(
             deadlock
                 .cycle
                 .iter()
-                .map(|e| format!("{} holds {} and waits for {}", e.thread, e.holds, e.waits_for))
+                .map(|e| {
+                    format!(
+                        "{} holds {} and waits for {}",
+                        e.thread, e.holds, e.waits_for
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
         )

@@ -12,10 +12,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 
+use playground::challenges::Check;
 use playground::engine::gil::Interpreter;
 use playground::engine::pool::POOL;
 use playground::engine::{bridge, cancel, fault, lock, trace};
-use playground::challenges::Check;
 use playground::web::codec::{from_js, js_error, to_js};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

@@ -11,10 +11,9 @@ fn verdicts(challenge: &Challenge, source: &str) -> Vec<judge::RunVerdict> {
     (0..challenge.check.runs)
         .map(|_| {
             let outcome = run_for_check(source, &challenge.check);
-            outcome
-                .check
-                .clone()
-                .unwrap_or_else(|| panic!("{}: no verdict; stderr: {}", challenge.id, stderr(&outcome)))
+            outcome.check.clone().unwrap_or_else(|| {
+                panic!("{}: no verdict; stderr: {}", challenge.id, stderr(&outcome))
+            })
         })
         .collect()
 }
@@ -28,8 +27,17 @@ fn check_one(id: &str) {
     let good = judge::summarize(&verdicts(&challenge, &solution));
     assert!(good.pass, "{id}: the solution failed: {}", good.text);
     let bad = judge::summarize(&verdicts(&challenge, &challenge.starter));
-    println!("{id}: the starter failed {} of {} runs: {}", bad.runs - bad.passed, bad.runs, bad.text);
-    assert!(bad.passed < bad.runs, "{id}: the starter passed every run: {}", bad.text);
+    println!(
+        "{id}: the starter failed {} of {} runs: {}",
+        bad.runs - bad.passed,
+        bad.runs,
+        bad.text
+    );
+    assert!(
+        bad.passed < bad.runs,
+        "{id}: the starter passed every run: {}",
+        bad.text
+    );
 }
 
 #[test]
@@ -81,11 +89,20 @@ fn join_before_reading() {
 /// unoptimized interpreter takes minutes over the same loop. Here: the starter's threads fail it.
 #[test]
 fn cpu_to_processes_starter_fails_under_the_gil() {
-    let challenge = catalogue().into_iter().find(|c| c.id == "cpu-to-processes").unwrap();
-    let small = challenge.starter.replace("SIZE = 2_000_000", "SIZE = 20_000");
+    let challenge = catalogue()
+        .into_iter()
+        .find(|c| c.id == "cpu-to-processes")
+        .unwrap();
+    let small = challenge
+        .starter
+        .replace("SIZE = 2_000_000", "SIZE = 20_000");
     let mut check = challenge.clone();
     check.check.runs = 1;
     let bad = judge::summarize(&verdicts(&check, &small));
     assert!(!bad.pass, "{}", bad.text);
-    assert!(bad.text.contains("× faster, and at least 1.25 × is needed"), "{}", bad.text);
+    assert!(
+        bad.text.contains("× faster, and at least 1.25 × is needed"),
+        "{}",
+        bad.text
+    );
 }

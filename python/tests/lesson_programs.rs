@@ -14,8 +14,16 @@ use playground::lessons::{find, CATALOGUE};
 fn program(lesson: &playground::protocol::LessonInfo, params: &[(&str, i64)]) -> String {
     let mut source = lesson.python.to_string();
     for p in &lesson.params {
-        let value = params.iter().find(|(n, _)| *n == p.name).map_or(p.default, |(_, v)| *v);
-        assert!((p.min..=p.max).contains(&value), "{}: {} = {value} is out of range", lesson.id, p.name);
+        let value = params
+            .iter()
+            .find(|(n, _)| *n == p.name)
+            .map_or(p.default, |(_, v)| *v);
+        assert!(
+            (p.min..=p.max).contains(&value),
+            "{}: {} = {value} is out of range",
+            lesson.id,
+            p.name
+        );
         source = source.replace(&format!("{{{}}}", p.name), &value.to_string());
     }
     source
@@ -32,7 +40,11 @@ fn every_lesson_program_runs_and_shows_its_claim() {
             PythonCheck::Runs { params, gil, claim } => {
                 let check = Check {
                     runs: 1,
-                    python: if gil { CheckPython::Gil } else { CheckPython::FreeThreaded },
+                    python: if gil {
+                        CheckPython::Gil
+                    } else {
+                        CheckPython::FreeThreaded
+                    },
                     time_limit_s: 120.0,
                     invariant: None,
                     max_seconds: None,
@@ -55,7 +67,10 @@ fn every_lesson_program_runs_and_shows_its_claim() {
             }
         }
     }
-    println!("not runnable in the interpreter yet:\n  {}", not_yet.join("\n  "));
+    println!(
+        "not runnable in the interpreter yet:\n  {}",
+        not_yet.join("\n  ")
+    );
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
     assert!(not_yet.len() <= 4, "{not_yet:?}");
     assert!(find("threads-join").is_some());

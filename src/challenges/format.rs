@@ -38,7 +38,9 @@ impl Check {
     /// What the check does, in one paragraph for the learner.
     pub fn describe(&self) -> String {
         let python = match self.python {
-            CheckPython::FreeThreaded => "free-threaded (like CPython 3.13t: threads really run at once)",
+            CheckPython::FreeThreaded => {
+                "free-threaded (like CPython 3.13t: threads really run at once)"
+            }
             CheckPython::Gil => "with the GIL (as on your own python3)",
         };
         let mut tests = vec!["ends without an exception or a deadlock".to_string()];
@@ -49,10 +51,14 @@ impl Check {
             tests.push(format!("takes at most {s} s"));
         }
         if let Some(n) = self.max_at_once {
-            tests.push(format!("never has more than {n} threads or processes working at once"));
+            tests.push(format!(
+                "never has more than {n} threads or processes working at once"
+            ));
         }
         if let Some(n) = self.max_wakeups {
-            tests.push(format!("has no thread that sleeps or waits more than {n} times"));
+            tests.push(format!(
+                "has no thread that sleeps or waits more than {n} times"
+            ));
         }
         let last = tests.pop().unwrap_or_default();
         let tests = if tests.is_empty() {
@@ -95,7 +101,9 @@ pub const MAX_HINTS: usize = 10;
 const DEFAULT_RUNS: u32 = 5;
 const DEFAULT_TIME_LIMIT_S: f64 = 20.0;
 
-const FIELDS: &[&str] = &["id", "title", "text", "lesson", "starter", "solution", "hints", "check"];
+const FIELDS: &[&str] = &[
+    "id", "title", "text", "lesson", "starter", "solution", "hints", "check",
+];
 const CHECK_FIELDS: &[&str] = &[
     "runs",
     "python",
@@ -111,8 +119,8 @@ const CHECK_FIELDS: &[&str] = &[
 /// # Errors
 /// A message naming the first field that is missing, unknown or malformed, and what it should be.
 pub fn parse(text: &str) -> Result<Challenge, String> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| format!("the challenge is not valid JSON: {e}"))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("the challenge is not valid JSON: {e}"))?;
     let Value::Object(map) = value else {
         return Err("the challenge must be a JSON object: { \"title\": …, \"text\": …, \"starter\": …, \"check\": { … } }".into());
     };
@@ -135,7 +143,13 @@ pub fn parse(text: &str) -> Result<Challenge, String> {
         Some(_) => return Err(format!("\"hints\" must be a list of at most {MAX_HINTS} texts")),
     };
     let id = match optional_text(&map, "id", 80)? {
-        Some(id) if id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => id,
+        Some(id)
+            if id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            id
+        }
         Some(_) => return Err("\"id\" may hold only letters, digits, '-' and '_'".into()),
         None => "custom".into(),
     };
@@ -144,7 +158,8 @@ pub fn parse(text: &str) -> Result<Challenge, String> {
         title: required_text(&map, "title", 200)?,
         text: required_text(&map, "text", MAX_TEXT_CHARS)?,
         lesson: optional_text(&map, "lesson", 80)?,
-        starter: code(&map, "starter")?.ok_or("\"starter\" is missing: the program the learner starts from")?,
+        starter: code(&map, "starter")?
+            .ok_or("\"starter\" is missing: the program the learner starts from")?,
         solution: code(&map, "solution")?,
         hints,
         check,
@@ -157,7 +172,11 @@ fn parse_check(map: &Map<String, Value>) -> Result<Check, String> {
         None => DEFAULT_RUNS,
         Some(v) => match v.as_u64() {
             Some(n @ 1..) if n <= u64::from(MAX_RUNS) => n as u32,
-            _ => return Err(format!("\"check.runs\" must be a whole number from 1 to {MAX_RUNS}")),
+            _ => {
+                return Err(format!(
+                    "\"check.runs\" must be a whole number from 1 to {MAX_RUNS}"
+                ))
+            }
         },
     };
     let python = match map.get("python") {
@@ -171,7 +190,9 @@ fn parse_check(map: &Map<String, Value>) -> Result<Check, String> {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(s) if s > 0.0 && s <= max => Ok(Some(s)),
-                _ => Err(format!("\"check.{name}\" must be a number of seconds above 0 and at most {max}")),
+                _ => Err(format!(
+                    "\"check.{name}\" must be a number of seconds above 0 and at most {max}"
+                )),
             },
         }
     };
@@ -180,7 +201,9 @@ fn parse_check(map: &Map<String, Value>) -> Result<Check, String> {
             None => Ok(None),
             Some(v) => match v.as_u64() {
                 Some(n) if n <= 10_000 => Ok(Some(n as u32)),
-                _ => Err(format!("\"check.{name}\" must be a whole number from 0 to 10000")),
+                _ => Err(format!(
+                    "\"check.{name}\" must be a whole number from 0 to 10000"
+                )),
             },
         }
     };
@@ -188,7 +211,8 @@ fn parse_check(map: &Map<String, Value>) -> Result<Check, String> {
         runs,
         python,
         time_limit_s: seconds("time_limit_s", MAX_TIME_LIMIT_S)?.unwrap_or(DEFAULT_TIME_LIMIT_S),
-        invariant: code(map, "invariant").map_err(|e| e.replace("\"invariant\"", "\"check.invariant\""))?,
+        invariant: code(map, "invariant")
+            .map_err(|e| e.replace("\"invariant\"", "\"check.invariant\""))?,
         max_seconds: seconds("max_seconds", MAX_TIME_LIMIT_S)?,
         max_at_once: count("max_at_once")?,
         max_wakeups: count("max_wakeups")?,
@@ -207,22 +231,35 @@ fn unknown_fields(map: &Map<String, Value>, known: &[&str], prefix: &str) -> Res
         Some(k) => Err(format!(
             "unknown field \"{prefix}{}\": the fields are {}",
             k.chars().take(40).collect::<String>(),
-            known.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ")
+            known
+                .iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         None => Ok(()),
     }
 }
 
-fn optional_text(map: &Map<String, Value>, name: &str, max: usize) -> Result<Option<String>, String> {
+fn optional_text(
+    map: &Map<String, Value>,
+    name: &str,
+    max: usize,
+) -> Result<Option<String>, String> {
     match map.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max => Ok(Some(s.clone())),
-        Some(_) => Err(format!("\"{name}\" must be a non-empty text of at most {max} characters")),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= max => {
+            Ok(Some(s.clone()))
+        }
+        Some(_) => Err(format!(
+            "\"{name}\" must be a non-empty text of at most {max} characters"
+        )),
     }
 }
 
 fn required_text(map: &Map<String, Value>, name: &str, max: usize) -> Result<String, String> {
-    optional_text(map, name, max)?.ok_or_else(|| format!("\"{name}\" is missing: a text of at most {max} characters"))
+    optional_text(map, name, max)?
+        .ok_or_else(|| format!("\"{name}\" is missing: a text of at most {max} characters"))
 }
 
 fn code(map: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
@@ -275,22 +312,70 @@ mod tests {
         let cases = [
             ("[1]", "must be a JSON object"),
             ("{", "not valid JSON"),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {}, "hint": []}"#, "unknown field \"hint\""),
-            (r#"{"title": "T", "text": "x", "starter": "x"}"#, "\"check\" is missing"),
-            (r#"{"title": "T", "text": "x", "check": {}}"#, "\"starter\" is missing"),
-            (r#"{"text": "x", "starter": "x", "check": {}}"#, "\"title\" is missing"),
-            (r#"{"title": 5, "text": "x", "starter": "x", "check": {}}"#, "\"title\" must be"),
-            (r#"{"title": "T", "text": "x", "starter": 3, "check": {}}"#, "\"starter\" must be Python code"),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {"runs": 0}}"#, "\"check.runs\" must be a whole number from 1 to 20"),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {"runs": 2.5}}"#, "\"check.runs\""),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {"python": "pypy"}}"#, "\"check.python\""),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {"time_limit_s": 1000}}"#, "\"check.time_limit_s\""),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {"invariant": 1}}"#, "\"check.invariant\" must be Python code"),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {"max_at_once": -1}}"#, "\"check.max_at_once\""),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {"max_seconds": 30}}"#, "above \"check.time_limit_s\""),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {"runz": 3}}"#, "unknown field \"check.runz\""),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {}, "hints": ["ok", ""]}"#, "\"hints\"[1]"),
-            (r#"{"title": "T", "text": "x", "starter": "x", "check": {}, "id": "a b"}"#, "\"id\" may hold only"),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {}, "hint": []}"#,
+                "unknown field \"hint\"",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x"}"#,
+                "\"check\" is missing",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "check": {}}"#,
+                "\"starter\" is missing",
+            ),
+            (
+                r#"{"text": "x", "starter": "x", "check": {}}"#,
+                "\"title\" is missing",
+            ),
+            (
+                r#"{"title": 5, "text": "x", "starter": "x", "check": {}}"#,
+                "\"title\" must be",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": 3, "check": {}}"#,
+                "\"starter\" must be Python code",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {"runs": 0}}"#,
+                "\"check.runs\" must be a whole number from 1 to 20",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {"runs": 2.5}}"#,
+                "\"check.runs\"",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {"python": "pypy"}}"#,
+                "\"check.python\"",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {"time_limit_s": 1000}}"#,
+                "\"check.time_limit_s\"",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {"invariant": 1}}"#,
+                "\"check.invariant\" must be Python code",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {"max_at_once": -1}}"#,
+                "\"check.max_at_once\"",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {"max_seconds": 30}}"#,
+                "above \"check.time_limit_s\"",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {"runz": 3}}"#,
+                "unknown field \"check.runz\"",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {}, "hints": ["ok", ""]}"#,
+                "\"hints\"[1]",
+            ),
+            (
+                r#"{"title": "T", "text": "x", "starter": "x", "check": {}, "id": "a b"}"#,
+                "\"id\" may hold only",
+            ),
         ];
         for (text, wanted) in cases {
             let err = parse(text).expect_err(text);

@@ -65,7 +65,11 @@ fn finding(test: &str, ok: bool, seen: String) -> Finding {
 pub fn judge(check: &Check, facts: &RunFacts) -> RunVerdict {
     let seconds = facts.duration_ms / 1000.0;
     let mut findings = vec![match &facts.ending {
-        Ending::Finished => finding("ran to the end", true, format!("finished in {seconds:.2} s")),
+        Ending::Finished => finding(
+            "ran to the end",
+            true,
+            format!("finished in {seconds:.2} s"),
+        ),
         Ending::Raised(what) => finding("ran to the end", false, format!("ended with {what}")),
         Ending::Deadlock(cycle) => finding("ran to the end", false, format!("deadlock: {cycle}")),
         Ending::Stopped(why) => finding("ran to the end", false, why.clone()),
@@ -163,8 +167,15 @@ fn is_worker(lane: &Lane) -> bool {
 
 /// The most threads and processes (the main thread aside) working at the same moment.
 pub fn at_once(lanes: &[Lane], events: &[Event]) -> u32 {
-    let workers: Vec<u32> = lanes.iter().filter(|l| is_worker(l)).map(|l| l.id).collect();
-    let mut sorted: Vec<&Event> = events.iter().filter(|e| workers.contains(&e.lane)).collect();
+    let workers: Vec<u32> = lanes
+        .iter()
+        .filter(|l| is_worker(l))
+        .map(|l| l.id)
+        .collect();
+    let mut sorted: Vec<&Event> = events
+        .iter()
+        .filter(|e| workers.contains(&e.lane))
+        .collect();
     sorted.sort_by(|a, b| a.t.total_cmp(&b.t));
     let mut now_working = std::collections::HashSet::new();
     let (mut most, mut i) = (0, 0);
@@ -241,7 +252,12 @@ mod tests {
     #[test]
     fn at_once_counts_working_threads_not_blocked_ones_nor_a_handover() {
         use LaneState::*;
-        let lanes = [lane(0, LaneKind::Main), lane(1, LaneKind::Thread), lane(2, LaneKind::Thread), lane(3, LaneKind::Thread)];
+        let lanes = [
+            lane(0, LaneKind::Main),
+            lane(1, LaneKind::Thread),
+            lane(2, LaneKind::Thread),
+            lane(3, LaneKind::Thread),
+        ];
         let events = [
             ev(0.0, 0, Running),
             ev(1.0, 1, Running),
@@ -260,7 +276,11 @@ mod tests {
     fn a_polling_thread_wakes_again_and_again_an_event_waiter_once() {
         use LaneState::*;
         let lanes = [lane(1, LaneKind::Thread), lane(2, LaneKind::Thread)];
-        let mut events = vec![ev(0.0, 2, Running), ev(0.1, 2, Waiting), ev(9.0, 2, Running)];
+        let mut events = vec![
+            ev(0.0, 2, Running),
+            ev(0.1, 2, Waiting),
+            ev(9.0, 2, Running),
+        ];
         for i in 0..10 {
             events.push(ev(f64::from(i), 1, Sleeping));
             events.push(ev(f64::from(i) + 0.5, 1, Running));
@@ -272,17 +292,32 @@ mod tests {
     #[test]
     fn a_run_that_did_not_finish_fails_on_that_alone_and_the_summary_says_what_was_seen() {
         let lanes = [lane(1, LaneKind::Thread)];
-        let facts = |ending, invariant| RunFacts { ending, invariant, duration_ms: 500.0, lanes: &lanes, events: &[] };
+        let facts = |ending, invariant| RunFacts {
+            ending,
+            invariant,
+            duration_ms: 500.0,
+            lanes: &lanes,
+            events: &[],
+        };
         let good = judge(&check(), &facts(Ending::Finished, Some(Ok(()))));
         assert!(good.pass, "{good:?}");
         assert_eq!(good.findings.len(), 5);
-        let lost = judge(&check(), &facts(Ending::Finished, Some(Err("counter is 7 of 8".into()))));
+        let lost = judge(
+            &check(),
+            &facts(Ending::Finished, Some(Err("counter is 7 of 8".into()))),
+        );
         assert!(!lost.pass);
-        let stuck = judge(&check(), &facts(Ending::Deadlock("T1 holds a and waits for b".into()), None));
+        let stuck = judge(
+            &check(),
+            &facts(Ending::Deadlock("T1 holds a and waits for b".into()), None),
+        );
         assert_eq!(stuck.findings.len(), 1);
         let summary = summarize(&[good, lost, stuck]);
         assert!(!summary.pass);
-        assert_eq!(summary.text, "1 of 3 runs passed. Run 2: counter is 7 of 8.");
+        assert_eq!(
+            summary.text,
+            "1 of 3 runs passed. Run 2: counter is 7 of 8."
+        );
         assert!(!summarize(&[]).pass);
     }
 }

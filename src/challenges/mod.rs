@@ -33,7 +33,9 @@ pub const BUILT_IN: &[&str] = &[
 pub fn catalogue() -> Vec<Challenge> {
     BUILT_IN
         .iter()
-        .map(|text| parse(text).unwrap_or_else(|e| panic!("a built-in challenge does not parse: {e}")))
+        .map(|text| {
+            parse(text).unwrap_or_else(|e| panic!("a built-in challenge does not parse: {e}"))
+        })
         .collect()
 }
 
@@ -51,7 +53,11 @@ mod tests {
         assert_eq!(ids.len(), all.len(), "duplicate ids");
         for c in &all {
             assert!(c.solution.is_some() && !c.hints.is_empty(), "{}", c.id);
-            assert!(c.lesson.is_some(), "{} names the lesson that lists it", c.id);
+            assert!(
+                c.lesson.is_some(),
+                "{} names the lesson that lists it",
+                c.id
+            );
         }
     }
 }

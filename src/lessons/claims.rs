@@ -29,7 +29,12 @@ pub fn number_after(run: &ProgramRun, prefix: &str) -> Result<f64, String> {
     numbers_after(run, prefix)
         .into_iter()
         .next()
-        .ok_or_else(|| format!("no line starts with {prefix:?}; the program printed {:?}", run.stdout))
+        .ok_or_else(|| {
+            format!(
+                "no line starts with {prefix:?}; the program printed {:?}",
+                run.stdout
+            )
+        })
 }
 
 /// The first number after `prefix` on every line that starts with it.
@@ -65,7 +70,10 @@ pub fn claim(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
 /// The program ended normally.
 pub fn finished(run: &ProgramRun) -> Result<(), String> {
     claim(run.exit_code == 0 && !run.deadlock, || {
-        format!("the program ended with exit code {}: {}", run.exit_code, run.stderr)
+        format!(
+            "the program ended with exit code {}: {}",
+            run.exit_code, run.stderr
+        )
     })
 }
 
@@ -75,11 +83,22 @@ mod tests {
 
     #[test]
     fn numbers_are_read_after_their_prefix() {
-        let out = ["threads: 0.31 s".to_string(), "  2 threads: I/O 0.21 s".into(), "add_locked: expected 80000, got 80000".into()];
-        let run = ProgramRun { stdout: &out, stderr: "", exit_code: 0, deadlock: false };
+        let out = [
+            "threads: 0.31 s".to_string(),
+            "  2 threads: I/O 0.21 s".into(),
+            "add_locked: expected 80000, got 80000".into(),
+        ];
+        let run = ProgramRun {
+            stdout: &out,
+            stderr: "",
+            exit_code: 0,
+            deadlock: false,
+        };
         assert_eq!(number_after(&run, "threads:"), Ok(0.31));
         assert_eq!(numbers_after(&run, "2 threads: I/O"), vec![0.21]);
         assert_eq!(number_after(&run, "add_locked: expected"), Ok(80000.0));
-        assert!(number_after(&run, "nope").unwrap_err().contains("no line starts with"));
+        assert!(number_after(&run, "nope")
+            .unwrap_err()
+            .contains("no line starts with"));
     }
 }

@@ -4,7 +4,7 @@
 //! start one, what one costs in memory, how they share data, and how fast each does K waits (I/O-bound)
 //! and K pieces of computation (CPU-bound).
 
-use super::claims::{PythonCheck};
+use super::claims::PythonCheck;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;

@@ -242,10 +242,21 @@ impl Lesson for SharedCounter {
             gil: false,
             claim: |run| {
                 finished(run)?;
-                let line = |name: &str| run.stdout.iter().find(|l| l.starts_with(name)).cloned().unwrap_or_default();
+                let line = |name: &str| {
+                    run.stdout
+                        .iter()
+                        .find(|l| l.starts_with(name))
+                        .cloned()
+                        .unwrap_or_default()
+                };
                 let (unlocked, locked) = (line("add_unlocked:"), line("add_locked:"));
-                claim(!unlocked.is_empty() && !unlocked.contains(", lost 0 "), || format!("the unlocked counter lost nothing: {unlocked:?}"))?;
-                claim(locked.contains(", lost 0 "), || format!("the locked counter was not exact: {locked:?}"))
+                claim(
+                    !unlocked.is_empty() && !unlocked.contains(", lost 0 "),
+                    || format!("the unlocked counter lost nothing: {unlocked:?}"),
+                )?;
+                claim(locked.contains(", lost 0 "), || {
+                    format!("the locked counter was not exact: {locked:?}")
+                })
             },
         }
     }

@@ -5,7 +5,7 @@
 //! three threads. One after another the waits add up; on threads they overlap and the total is about the
 //! longest one.
 
-use super::claims::{PythonCheck, claim, number_after};
+use super::claims::{claim, number_after, PythonCheck};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -130,7 +130,11 @@ impl Lesson for DbQueries {
             claim: |run| {
                 let sequential = number_after(run, "one after another:")?;
                 let threads = number_after(run, "on threads:")?;
-                claim(threads < 0.75 * sequential, || format!("the queries on threads took {threads} s, one after another {sequential} s"))
+                claim(threads < 0.75 * sequential, || {
+                    format!(
+                        "the queries on threads took {threads} s, one after another {sequential} s"
+                    )
+                })
             },
         }
     }

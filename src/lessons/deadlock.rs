@@ -6,7 +6,7 @@
 //! Python would hang. Then the two usual fixes run to completion: one global lock order, and
 //! `acquire(timeout=…)` with a back-off and a retry.
 
-use super::claims::{PythonCheck, claim};
+use super::claims::{claim, PythonCheck};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -270,7 +270,11 @@ impl Lesson for DeadlockLesson {
         PythonCheck::Runs {
             params: &[("hold_ms", 50), ("strategy", 0)],
             gil: true,
-            claim: |run| claim(run.deadlock, || format!("no deadlock was reported: {:?}", run.stdout)),
+            claim: |run| {
+                claim(run.deadlock, || {
+                    format!("no deadlock was reported: {:?}", run.stdout)
+                })
+            },
         }
     }
 

@@ -3,7 +3,7 @@
 //! waits of every kind, a panicking thread, a panicking main thread, memory exhaustion, a panicking
 //! process. These deliberately break the rule "no panics in lesson code".
 
-use super::claims::{PythonCheck};
+use super::claims::PythonCheck;
 use std::hint::black_box;
 use std::sync::Arc;
 

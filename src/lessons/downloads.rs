@@ -5,7 +5,7 @@
 //! the asyncio way. Twice: with simulated downloads (a real timed wait, as tutorials write them) and with
 //! real requests for files served with the page.
 
-use super::claims::{PythonCheck};
+use super::claims::PythonCheck;
 use std::cell::RefCell;
 use std::rc::Rc;
 

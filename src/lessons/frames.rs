@@ -13,7 +13,7 @@
 //!
 //! Every mode's frames are compared with the sequential frames byte for byte.
 
-use super::claims::{PythonCheck};
+use super::claims::PythonCheck;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 

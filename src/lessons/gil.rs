@@ -8,7 +8,7 @@
 //! The CPU-bound task is a fixed amount of work (calibrated once, never timed against the clock), with a
 //! switch point per unit of work, as CPython's eval breaker is polled at every loop iteration.
 
-use super::claims::{PythonCheck, claim, finished, number_after};
+use super::claims::{claim, finished, number_after, PythonCheck};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -208,8 +208,12 @@ impl Lesson for Gil {
                 let io = number_after(run, "I/O, sequential:")?;
                 let io_threads = number_after(run, "I/O, 2 threads:")?;
                 number_after(run, "CPU, 2 processes:")?;
-                claim(cpu_threads > 0.8 * cpu, || format!("under the GIL 2 CPU-bound threads took {cpu_threads} ms, sequential {cpu} ms"))?;
-                claim(io_threads < 0.75 * io, || format!("2 sleeping threads took {io_threads} ms, sequential {io} ms"))
+                claim(cpu_threads > 0.8 * cpu, || {
+                    format!("under the GIL 2 CPU-bound threads took {cpu_threads} ms, sequential {cpu} ms")
+                })?;
+                claim(io_threads < 0.75 * io, || {
+                    format!("2 sleeping threads took {io_threads} ms, sequential {io} ms")
+                })
             },
         }
     }

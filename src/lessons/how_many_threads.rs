@@ -8,7 +8,7 @@
 //!
 //! Amdahl's law is drawn beside the CPU curve, with its parallel fraction fitted to the measured times.
 
-use super::claims::{PythonCheck, claim, number_after};
+use super::claims::{claim, number_after, PythonCheck};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -156,12 +156,20 @@ while n <= {max_threads}:
 impl Lesson for HowManyThreads {
     fn python_check(&self) -> PythonCheck {
         PythonCheck::Runs {
-            params: &[("max_threads", 4), ("io_tasks", 8), ("io_ms", 50), ("cpu_ms", 50), ("repeats", 1)],
+            params: &[
+                ("max_threads", 4),
+                ("io_tasks", 8),
+                ("io_ms", 50),
+                ("cpu_ms", 50),
+                ("repeats", 1),
+            ],
             gil: true,
             claim: |run| {
                 let one = number_after(run, "1 threads: I/O")?;
                 let four = number_after(run, "4 threads: I/O")?;
-                claim(four < 0.5 * one, || format!("I/O on 4 threads took {four} s, on 1 thread {one} s"))
+                claim(four < 0.5 * one, || {
+                    format!("I/O on 4 threads took {four} s, on 1 thread {one} s")
+                })
             },
         }
     }

@@ -10,7 +10,7 @@
 //! daemon was still alive, sets a stop flag the daemon's sleep watches, and waits for the daemon to end.
 //! No worker is left busy after the run.
 
-use super::claims::{PythonCheck, claim, finished};
+use super::claims::{claim, finished, PythonCheck};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -134,8 +134,21 @@ impl Lesson for JoinTimeout {
             claim: |run| {
                 finished(run)?;
                 let at = |text: &str| run.stdout.iter().position(|l| l == text);
-                claim(at("worker alive after join(timeout)? True").is_some(), || format!("join(timeout) did not return while the worker ran: {:?}", run.stdout))?;
-                claim(at("done") > at("main program ends"), || format!("the worker did not finish after the main program: {:?}", run.stdout))
+                claim(
+                    at("worker alive after join(timeout)? True").is_some(),
+                    || {
+                        format!(
+                            "join(timeout) did not return while the worker ran: {:?}",
+                            run.stdout
+                        )
+                    },
+                )?;
+                claim(at("done") > at("main program ends"), || {
+                    format!(
+                        "the worker did not finish after the main program: {:?}",
+                        run.stdout
+                    )
+                })
             },
         }
     }

@@ -5,7 +5,7 @@
 //! Worker (or OS thread) it ran on. As in Python's `logging`, one handler lock serializes the records, so
 //! they come out whole and in time order.
 
-use super::claims::{PythonCheck, claim, finished};
+use super::claims::{claim, finished, PythonCheck};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -132,8 +132,18 @@ impl Lesson for Logging {
             gil: true,
             claim: |run| {
                 finished(run)?;
-                let steps = (1..=3).filter(|n| run.stderr.contains(&format!("Thread-{n} (worker) [{}] INFO step 3 of 3", n + 1))).count();
-                claim(steps == 3, || format!("not every thread logged its last step with its name: {}", run.stderr))
+                let steps = (1..=3)
+                    .filter(|n| {
+                        run.stderr
+                            .contains(&format!("Thread-{n} (worker) [{}] INFO step 3 of 3", n + 1))
+                    })
+                    .count();
+                claim(steps == 3, || {
+                    format!(
+                        "not every thread logged its last step with its name: {}",
+                        run.stderr
+                    )
+                })
             },
         }
     }

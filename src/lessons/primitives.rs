@@ -9,7 +9,7 @@
 //! - BoundedSemaphore: one release too many raises ValueError (a plain Semaphore just grows);
 //! - Timer: fires after its interval (how late is measured); a cancelled Timer never runs.
 
-use super::claims::{PythonCheck, claim, count_lines, finished};
+use super::claims::{claim, count_lines, finished, PythonCheck};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -446,10 +446,18 @@ impl Lesson for Primitives {
             gil: true,
             claim: |run| {
                 finished(run)?;
-                for line in ["re-entered the RLock", "Semaphore released too many times", "fired"] {
-                    claim(count_lines(run, line) == 1, || format!("{line:?} missing from {:?}", run.stdout))?;
+                for line in [
+                    "re-entered the RLock",
+                    "Semaphore released too many times",
+                    "fired",
+                ] {
+                    claim(count_lines(run, line) == 1, || {
+                        format!("{line:?} missing from {:?}", run.stdout)
+                    })?;
                 }
-                claim(count_lines(run, "woke") == 5, || format!("not every waiter woke once: {:?}", run.stdout))
+                claim(count_lines(run, "woke") == 5, || {
+                    format!("not every waiter woke once: {:?}", run.stdout)
+                })
             },
         }
     }

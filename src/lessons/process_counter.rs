@@ -4,7 +4,7 @@
 //! in its own memory — and puts its result on a queue to the parent. The parent's `COUNTER` stays 0; the
 //! total exists only because the children sent it.
 
-use super::claims::{PythonCheck, claim, number_after};
+use super::claims::{claim, number_after, PythonCheck};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use serde::{Deserialize, Serialize};
@@ -289,9 +289,13 @@ impl Lesson for ProcessCounter {
             params: &[("processes", 2), ("increments", 2000), ("repeats", 1)],
             gil: true,
             claim: |run| {
-                claim(number_after(run, "parent's counter:")? == 0.0, || "the parent's counter changed".into())?;
+                claim(number_after(run, "parent's counter:")? == 0.0, || {
+                    "the parent's counter changed".into()
+                })?;
                 let total = number_after(run, "total from messages:")?;
-                claim(total == 4000.0, || format!("the children's counts add up to {total}, not 4000"))
+                claim(total == 4000.0, || {
+                    format!("the children's counts add up to {total}, not 4000")
+                })
             },
         }
     }

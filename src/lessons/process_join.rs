@@ -9,7 +9,7 @@
 //! The parent is event-driven (it reacts to its children's messages and exits), so the lesson runs on a
 //! page without cross-origin isolation too.
 
-use super::claims::{PythonCheck, claim, count_lines, finished, number_after};
+use super::claims::{claim, count_lines, finished, number_after, PythonCheck};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -318,7 +318,10 @@ impl Lesson for ProcessesJoin {
             claim: |run| {
                 finished(run)?;
                 for n in 1..=3 {
-                    claim(count_lines(run, &format!("Process-{n}: finishing")) == 1, || format!("Process-{n} did not finish: {:?}", run.stdout))?;
+                    claim(
+                        count_lines(run, &format!("Process-{n}: finishing")) == 1,
+                        || format!("Process-{n} did not finish: {:?}", run.stdout),
+                    )?;
                 }
                 number_after(run, "total:").map(drop)
             },

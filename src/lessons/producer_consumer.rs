@@ -5,7 +5,7 @@
 //! was blocked on a full queue and the consumers on an empty one, the most items the queue ever held,
 //! and which consumer took which item. The consumers stop on sentinels (one `None` each).
 
-use super::claims::{PythonCheck, claim, number_after};
+use super::claims::{claim, number_after, PythonCheck};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -212,7 +212,9 @@ impl Lesson for ProducerConsumer {
             claim: |run| {
                 let one = number_after(run, "1 consumers:")?;
                 let four = number_after(run, "4 consumers:")?;
-                claim(four > 1.5 * one, || format!("4 consumers handled {four} items/s, 1 consumer {one}"))
+                claim(four > 1.5 * one, || {
+                    format!("4 consumers handled {four} items/s, 1 consumer {one}")
+                })
             },
         }
     }

@@ -5,7 +5,7 @@
 //! parent receives them. Every message is text serialized in the sender's memory and copied into the
 //! receiver's: the lesson shows each one in arrival order, with its size and how long it took to arrive.
 
-use super::claims::{PythonCheck, claim, count_lines, finished};
+use super::claims::{claim, count_lines, finished, PythonCheck};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -365,10 +365,18 @@ impl Lesson for QueuePipe {
             claim: |run| {
                 finished(run)?;
                 for i in 0..5 {
-                    claim(count_lines(run, &format!("got {i}")) == 1, || format!("item {i} did not arrive: {:?}", run.stdout))?;
+                    claim(count_lines(run, &format!("got {i}")) == 1, || {
+                        format!("item {i} did not arrive: {:?}", run.stdout)
+                    })?;
                 }
-                let received = run.stdout.iter().filter(|l| l.starts_with("received {'seq':")).count();
-                claim(received == 3, || format!("{received} of 3 pipe messages arrived"))
+                let received = run
+                    .stdout
+                    .iter()
+                    .filter(|l| l.starts_with("received {'seq':"))
+                    .count();
+                claim(received == 3, || {
+                    format!("{received} of 3 pipe messages arrived")
+                })
             },
         }
     }

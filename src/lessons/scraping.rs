@@ -6,7 +6,7 @@
 //! is the bottleneck; past a point each extra thread buys less and less, while it still costs a start, a
 //! stack and another connection the server (and the browser, which caps them) must serve.
 
-use super::claims::{PythonCheck};
+use super::claims::PythonCheck;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 

@@ -270,7 +270,11 @@ fn sleeps_overlap(run: &ProgramRun) -> Result<(), String> {
 
 impl Lesson for ThreadsJoin {
     fn python_check(&self) -> PythonCheck {
-        PythonCheck::Runs { params: &[("threads", 3), ("wait_ms", 300)], gil: true, claim: sleeps_overlap }
+        PythonCheck::Runs {
+            params: &[("threads", 3), ("wait_ms", 300)],
+            gil: true,
+            claim: sleeps_overlap,
+        }
     }
 
     fn info(&self) -> LessonInfo {
@@ -306,7 +310,12 @@ impl Lesson for ThreadSubclass {
             gil: true,
             claim: |run| {
                 sleeps_overlap(run)?;
-                claim(count_lines(run, "Worker-3: finishing") == 1, || format!("the threads are not named after their class: {:?}", run.stdout))
+                claim(count_lines(run, "Worker-3: finishing") == 1, || {
+                    format!(
+                        "the threads are not named after their class: {:?}",
+                        run.stdout
+                    )
+                })
             },
         }
     }

@@ -6,7 +6,7 @@
 //! Part 2 uses `map`, whose results come back in input order although the tasks (of varying length)
 //! finish out of order.
 
-use super::claims::{PythonCheck, claim, count_lines, finished};
+use super::claims::{claim, count_lines, finished, PythonCheck};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -131,8 +131,16 @@ impl Lesson for ThreadPool {
             gil: true,
             claim: |run| {
                 finished(run)?;
-                claim(count_lines(run, "3 raised task 3 failed") == 1, || format!("the failing task's exception did not reach its future: {:?}", run.stdout))?;
-                claim(run.stdout.last().map(String::as_str) == Some("[1, 4, 9, 16, 25, 36, 49, 64]"), || format!("map's results: {:?}", run.stdout.last()))
+                claim(count_lines(run, "3 raised task 3 failed") == 1, || {
+                    format!(
+                        "the failing task's exception did not reach its future: {:?}",
+                        run.stdout
+                    )
+                })?;
+                claim(
+                    run.stdout.last().map(String::as_str) == Some("[1, 4, 9, 16, 25, 36, 49, 64]"),
+                    || format!("map's results: {:?}", run.stdout.last()),
+                )
             },
         }
     }

@@ -9,7 +9,7 @@
 //! Beside the measured runs, the tutorial's full-scale job (10,000 items of 0.1 s + 1 s) is computed,
 //! labelled as arithmetic, not measured.
 
-use super::claims::{PythonCheck, claim, number_after};
+use super::claims::{claim, number_after, PythonCheck};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -227,7 +227,11 @@ impl Lesson for WhyConcurrency {
                 let sequential = number_after(run, "1. sequential:")?;
                 let overlapped = number_after(run, "2. overlapped:")?;
                 number_after(run, "3. parallel:")?;
-                claim(overlapped < 0.95 * sequential, || format!("reading while computing took {overlapped} s, sequential {sequential} s"))
+                claim(overlapped < 0.95 * sequential, || {
+                    format!(
+                        "reading while computing took {overlapped} s, sequential {sequential} s"
+                    )
+                })
             },
         }
     }

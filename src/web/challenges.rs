@@ -25,7 +25,12 @@ fn shown(challenge: challenges::Challenge) -> Shown {
 /// The built-in challenges.
 #[wasm_bindgen]
 pub fn challenge_catalogue() -> Result<JsValue, JsValue> {
-    to_js(&challenges::catalogue().into_iter().map(shown).collect::<Vec<_>>())
+    to_js(
+        &challenges::catalogue()
+            .into_iter()
+            .map(shown)
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// A challenge from a teacher's JSON text; the error names the field that is wrong.
