@@ -333,3 +333,25 @@ if __name__ == "__main__":
         "{out:?}"
     );
 }
+
+/// Natively `terminate()` cannot end a child's OS thread: a terminated pool worker stays blocked on its
+/// task queue until the run ends. It must stay quiet meanwhile, not decide that nobody is left to feed it
+/// and raise in the middle of its parent's run (which once printed `Process SpawnPoolWorker-2:`).
+#[test]
+fn terminated_native_children_stay_quiet_until_the_run_ends() {
+    let outcome = run(r#"
+import multiprocessing, time
+
+def idle(x):
+    return x
+
+if __name__ == "__main__":
+    with multiprocessing.Pool(2) as pool:
+        print(pool.map(idle, [1, 2]))
+    time.sleep(1.0)
+    print("done")
+"#);
+    assert_eq!(outcome.exit_code, 0, "{}", stderr(&outcome));
+    assert_eq!(stdout(&outcome), ["[1, 2]", "done"], "{}", stderr(&outcome));
+    assert!(!stderr(&outcome).contains("Process "), "{}", stderr(&outcome));
+}

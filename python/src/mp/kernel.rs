@@ -335,7 +335,10 @@ fn wait_local(slot: &Arc<Slot>, deadline: Option<f64>) -> Answer {
         if cancel::is_cancelled() || deadline.is_some_and(|d| d <= now_ms()) {
             return withdraw(slot).unwrap_or((Reply::TimedOut, None));
         }
-        if deadline.is_none() && live_children() == 0 && nobody_else_left() {
+        // Only the root's threads can conclude that nobody is left. Natively a child runs on an OS thread
+        // that `terminate()` cannot end: once reported ended, it would count no one alive and raise in the
+        // middle of the parent's run (the browser ends its worker instead). It waits for the run's end.
+        if deadline.is_none() && !super::child::is_child() && live_children() == 0 && nobody_else_left() {
             return match withdraw(slot) {
                 Some((Reply::TimedOut, _)) => (Reply::Orphaned, None),
                 Some(answer) => answer,
