@@ -29,8 +29,12 @@ pub fn fetch(path: &str) -> Result<Vec<u8>, String> {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        // Natively (the tests) the "site" is the repository's checkout.
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        // Natively (the tests) the "site" is the repository's checkout, or the directory a test names in
+        // PLAYGROUND_SITE_ROOT (one with the sample files `npm run build` writes into dist/files/).
+        let root = std::env::var_os("PLAYGROUND_SITE_ROOT").map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+            std::path::PathBuf::from,
+        );
         let clean = path.trim_start_matches('/');
         if clean.split('/').any(|part| part == "..") {
             return Err(format!("cannot fetch {path}: only the page's own files"));

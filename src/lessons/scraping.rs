@@ -6,7 +6,7 @@
 //! is the bottleneck; past a point each extra thread buys less and less, while it still costs a start, a
 //! stack and another connection the server (and the browser, which caps them) must serve.
 
-use super::claims::PythonCheck;
+use super::claims::{claim, finished, number_after, PythonCheck};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -196,7 +196,7 @@ fn thread_per_page_run(
 const PYTHON: &str = r#"import concurrent.futures, threading, time, urllib.request
 
 PAGES = {pages}
-URL = "http://localhost:8000/files/sample-{page_kib}k.bin"   # a file served with the page
+URL = "files/sample-{page_kib}k.bin"   # a file served with the page (at home: python3 -m http.server, http://localhost:8000/…)
 SCALE = {time_scale} / 100   # the playground's time scale; 100 = real time
 LATENCY = {latency_ms} / 1000 * SCALE   # simulated network latency on top of the real request
 
@@ -222,7 +222,38 @@ print(f"{PAGES} threads: {time.perf_counter() - start:.2f} s")
 
 impl Lesson for Scraping {
     fn python_check(&self) -> PythonCheck {
-        PythonCheck::NotYet("it fetches from the page's own server (urllib in the browser); the native test has no server")
+        // Natively the page's files are the test's own (lesson_programs.rs writes them).
+        PythonCheck::Runs {
+            params: &[
+                ("pages", 8),
+                ("page_kib", 16),
+                ("latency_ms", 100),
+                ("max_pool", 4),
+            ],
+            gil: true,
+            claim: |run| {
+                finished(run)?;
+                let one = number_after(run, "pool of 1:")?;
+                claim(one == 8.0 * 16384.0, || {
+                    format!("the pages held {one} bytes, not 8 × 16 KiB")
+                })?;
+                let time = |m: u32| -> Result<f64, String> {
+                    let line = run
+                        .stdout
+                        .iter()
+                        .find(|l| l.starts_with(&format!("pool of {m}:")))
+                        .ok_or(format!("no pool of {m}"))?;
+                    line.rsplit(" in ")
+                        .next()
+                        .and_then(|t| t.trim_end_matches(" s").parse().ok())
+                        .ok_or(format!("no time in {line:?}"))
+                };
+                let (t1, t4) = (time(1)?, time(4)?);
+                claim(t4 < 0.5 * t1, || {
+                    format!("a pool of 4 took {t4} s, a pool of 1 {t1} s")
+                })
+            },
+        }
     }
 
     fn info(&self) -> LessonInfo {

@@ -495,3 +495,19 @@ t.start(); t.join()
     await context.close();
   }
 });
+
+test('Edit and run on "Web scraping": the lesson\'s own program fetches the page\'s files with urllib from real threads', async () => {
+  const { page, errors, context } = await openPlayground(browser, `${isolated.url}?lesson=scraping&pages=4&page_kib=16&latency_ms=50&max_pool=2`);
+  try {
+    await page.click('#edit-run');
+    await page.waitForFunction(() => /Finished|Ended|Stopped/.test(document.getElementById('run-status').textContent), null, { timeout: 120_000 });
+    const output = await page.textContent('#output');
+    assert.match(output, /pool of 1: 65536 bytes in [\d.]+ s/);
+    assert.match(output, /pool of 2: 65536 bytes in [\d.]+ s/);
+    assert.match(output, /4 threads: [\d.]+ s/);
+    assert.equal(await page.$eval('#code-exit', (e) => e.textContent), '0');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
