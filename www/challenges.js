@@ -8,7 +8,7 @@
 // embed's <script type="application/json"> child. The format is docs/challenges.md.
 import { el, fmt } from './dom.js';
 import { loadDraft, loadProgress, record, saveDraft } from './progress.js';
-import { PYTHON_BUILD, loadEditorModule } from './python/code-mode.js';
+import { PYTHON_BUILD, loadEditorModule, loadText } from './python/code-mode.js';
 
 /** What the page lends this module: open code in the editor, read it, replace it, whether it runs, and
  *  the built-in challenges. */
@@ -58,8 +58,7 @@ export function onLessonShown(lesson) {
   if (current.opening && lesson.id === 'code') { current.opening = false; return; }
   if (current.challenge) {
     Object.assign(current, { challenge: null, key: null, opening: false });
-    if (URL_KEYS.some((k) => k !== 'exercise' && new URLSearchParams(location.search).has(k))
-      || builtInChallenges().some((c) => c.id === new URLSearchParams(location.search).get('exercise'))) setLinkParam(null);
+    setLinkParam(null);
   }
 }
 
@@ -188,7 +187,7 @@ async function runCheck(ch, key, { button, status, result }) {
       status.textContent = `Run ${i + 1} of ${total}…`;
       const r = await pg.runPython(code, {
         gil: ch.check.python === 'gil', timeLimitS: ch.check.time_limit_s, check: ch.check,
-        onLoad: ({ loaded, total: size }) => { status.textContent = `Loading the Python runtime… ${(loaded / 1048576).toFixed(1)}${size ? ` of ${(size / 1048576).toFixed(1)}` : ''} MB`; },
+        onLoad: (progress) => { status.textContent = loadText(progress); },
       });
       runs.push({ verdict: r.check, stopped: r.stopped, output: r.output });
       result.replaceChildren(findingsTable(runs));

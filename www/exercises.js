@@ -16,7 +16,6 @@ import {
   openChallenge,
 } from './challenges.js';
 
-export { STORE_KEY, loadProgress } from './progress.js';
 const $ = (id) => document.getElementById(id);
 
 const view = { lesson: null, predicted: undefined, pendingFor: null };

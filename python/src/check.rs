@@ -55,19 +55,7 @@ pub fn verdict(
     invariant: Option<InvariantResult>,
 ) -> RunVerdict {
     let ending = if let Some(deadlock) = &outcome.deadlock {
-        Ending::Deadlock(
-            deadlock
-                .cycle
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{} holds {} and waits for {}",
-                        e.thread, e.holds, e.waits_for
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
+        Ending::Deadlock(deadlock.describe())
     } else if let Some(why) = &outcome.stopped {
         Ending::Stopped(why.clone())
     } else if let Some(x) = &outcome.exception {

@@ -13,7 +13,7 @@ pub enum Ending {
     Finished,
     /// An uncaught exception: its type, message and line.
     Raised(String),
-    /// The deadlock detector found a cycle: who held what and waited for what.
+    /// The deadlock detector found a cycle: who held what and waited for what (`Deadlock::describe`).
     Deadlock(String),
     /// Stopped (the time limit, or Stop).
     Stopped(String),
@@ -71,7 +71,7 @@ pub fn judge(check: &Check, facts: &RunFacts) -> RunVerdict {
             format!("finished in {seconds:.2} s"),
         ),
         Ending::Raised(what) => finding("ran to the end", false, format!("ended with {what}")),
-        Ending::Deadlock(cycle) => finding("ran to the end", false, format!("deadlock: {cycle}")),
+        Ending::Deadlock(cycle) => finding("ran to the end", false, cycle.clone()),
         Ending::Stopped(why) => finding("ran to the end", false, why.clone()),
     }];
     if facts.ending == Ending::Finished {
@@ -167,7 +167,7 @@ fn is_worker(lane: &Lane) -> bool {
 
 /// The most threads and processes (the main thread aside) working at the same moment.
 pub fn at_once(lanes: &[Lane], events: &[Event]) -> u32 {
-    let workers: Vec<u32> = lanes
+    let workers: std::collections::HashSet<u32> = lanes
         .iter()
         .filter(|l| is_worker(l))
         .map(|l| l.id)
@@ -309,7 +309,10 @@ mod tests {
         assert!(!lost.pass);
         let stuck = judge(
             &check(),
-            &facts(Ending::Deadlock("T1 holds a and waits for b".into()), None),
+            &facts(
+                Ending::Deadlock("deadlock: T1 holds a and waits for b".into()),
+                None,
+            ),
         );
         assert_eq!(stuck.findings.len(), 1);
         let summary = summarize(&[good, lost, stuck]);

@@ -193,10 +193,15 @@ export function codeReport(result, goToLine) {
 }
 
 /** How far the runtime's download has got, for the status line and the progress bar. */
-export function loadProgress(bar, status, { loaded, total }) {
+export function loadProgress(bar, status, progress) {
   bar.hidden = false;
-  bar.max = total || loaded || 1;
-  bar.value = loaded;
+  bar.max = progress.total || progress.loaded || 1;
+  bar.value = progress.loaded;
+  status.textContent = loadText(progress);
+}
+
+/** "Loading the Python runtime… 3.2 of 12.5 MB". */
+export function loadText({ loaded, total }) {
   const mb = (n) => (n / 1048576).toFixed(1);
-  status.textContent = total ? `Loading the Python runtime… ${mb(loaded)} of ${mb(total)} MB` : `Loading the Python runtime… ${mb(loaded)} MB`;
+  return total ? `Loading the Python runtime… ${mb(loaded)} of ${mb(total)} MB` : `Loading the Python runtime… ${mb(loaded)} MB`;
 }

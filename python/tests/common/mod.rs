@@ -48,7 +48,6 @@ pub fn run_with_stop_after(source: &str, build: Interpreter, after_ms: f64) -> P
 #[allow(dead_code)]
 pub fn run_for_check(source: &str, check: &playground::challenges::Check) -> PythonOutcome {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    playground_python::reset();
     let build = match check.python {
         playground::challenges::CheckPython::Gil => Interpreter::Gil {
             switch_interval_ms: 5.0,
