@@ -12,8 +12,10 @@
 //! - [`trace`]: the one log of a run: lanes, state changes and printed lines, on one clock.
 //! - [`cancel`]: the stop flag every wait checks (the Stop button, the time limit).
 //! - [`fault`]: a panicking thread or process reported like Python's `threading.excepthook`.
+//! - [`alloc`]: the wasm build's allocator: a cache of small blocks per stack in front of dlmalloc's one lock.
 //! - [`limits`]: what a run may ask for (threads, memory), refused up front when it cannot fit.
 
+pub mod alloc;
 pub mod bridge;
 pub mod cancel;
 pub mod deadlock;
