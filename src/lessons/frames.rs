@@ -13,7 +13,7 @@
 //!
 //! Every mode's frames are compared with the sequential frames byte for byte.
 
-use super::claims::PythonCheck;
+use super::claims::{claim, finished, number_after, PythonCheck};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -497,6 +497,8 @@ fn filter_index(filter: Filter) -> usize {
 
 const PYTHON: &str = r#"import concurrent.futures, multiprocessing, os, sys, threading, time
 
+# The filters below are pure Python, hundreds of times slower than the lab's (Rust): start small,
+# for example FRAMES, WIDTH = 4, 64, and grow from there.
 FRAMES, WIDTH = {frames}, {width}
 HEIGHT = WIDTH * 9 // 16
 FILTER = ("blur", "sobel")[{filter}]
@@ -504,34 +506,90 @@ CORES = {cores} or os.cpu_count()
 WORKERS = {workers} or CORES
 sys.setswitchinterval({switch_interval_ms} / 1000)
 
-clip = [make_frame(i, WIDTH, HEIGHT) for i in range(FRAMES)]  # RGBA bytes, generated
+def make_frame(i, w, h):
+    """A generated frame, RGBA bytes: diagonal colour stripes that move with i."""
+    return bytes(((x + y + 3 * i) * 7 + 60 * c) % 256 if c < 3 else 255
+                 for y in range(h) for x in range(w) for c in range(4))
 
-def process(frame):             # a loop over every pixel: pure computation
+def apply_filter(name, frame, w, h):
+    """A loop over every pixel, pure computation: a 3x3 box blur, or Sobel edges of the green channel."""
+    out, row = bytearray(frame), w * 4
+    for y in range(1, h - 1):
+        for x in range(1, w - 1):
+            i = y * row + x * 4
+            if name == "blur":
+                for c in range(i, i + 3):
+                    out[c] = (frame[c - row - 4] + frame[c - row] + frame[c - row + 4] + frame[c - 4] + frame[c]
+                              + frame[c + 4] + frame[c + row - 4] + frame[c + row] + frame[c + row + 4]) // 9
+            else:
+                g = i + 1
+                gx = (frame[g - row + 4] + 2 * frame[g + 4] + frame[g + row + 4]
+                      - frame[g - row - 4] - 2 * frame[g - 4] - frame[g + row - 4])
+                gy = (frame[g + row - 4] + 2 * frame[g + row] + frame[g + row + 4]
+                      - frame[g - row - 4] - 2 * frame[g - row] - frame[g - row + 4])
+                out[i] = out[i + 1] = out[i + 2] = min(255, abs(gx) + abs(gy))
+    return bytes(out)
+
+def process(frame):
     return apply_filter(FILTER, frame, WIDTH, HEIGHT)
+
+def run_on_threads(n, clip):
+    with concurrent.futures.ThreadPoolExecutor(n) as pool:
+        return list(pool.map(process, clip))
 
 def timed(fn):
     start = time.perf_counter(); result = fn(); return result, time.perf_counter() - start
 
-seq, t_seq = timed(lambda: [process(f) for f in clip])
+if __name__ == "__main__":      # each process imports this file again: only the parent runs what follows
+    clip = [make_frame(i, WIDTH, HEIGHT) for i in range(FRAMES)]
+    seq, t_seq = timed(lambda: [process(f) for f in clip])
+    print(f"sequential: {t_seq:.3f} s")
 
-# Threads share `clip`: nothing is copied. Under the GIL only one runs Python code at a time.
-with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
-    threaded, t_threads = timed(lambda: list(pool.map(process, clip)))
+    # Threads share `clip`: nothing is copied. Under the GIL only one runs Python code at a time.
+    threaded, t_threads = timed(lambda: run_on_threads(WORKERS, clip))
+    print(f"{WORKERS} threads: {t_threads:.3f} s")
 
-# Processes get their frames pickled through a pipe, and send the results back the same way.
-with multiprocessing.Pool(WORKERS) as pool:
-    forked, t_procs = timed(lambda: pool.map(process, clip, chunksize=FRAMES // WORKERS))
+    # Processes get their frames pickled through a pipe, and send the results back the same way.
+    with multiprocessing.Pool(WORKERS) as pool:
+        forked, t_procs = timed(lambda: pool.map(process, clip, chunksize=max(1, FRAMES // WORKERS)))
+    print(f"{WORKERS} processes: {t_procs:.3f} s")
 
-assert threaded == seq and forked == seq      # the same pixels, every way
+    assert threaded == seq and forked == seq      # the same pixels, every way
+    print("the same pixels every way")
 
-for n in range(1, ({max_workers} or 2 * CORES) + 1):   # how far do more workers help?
-    times = [timed(lambda: run_on_threads(n, clip))[1] for _ in range({repeats})]
-    print(n, sorted(times)[len(times) // 2])
+    for n in range(1, ({max_workers} or 2 * CORES) + 1):   # how far do more threads help?
+        times = [timed(lambda: run_on_threads(n, clip))[1] for _ in range({repeats})]
+        print(f"{n} threads in the sweep: {sorted(times)[len(times) // 2]:.3f} s")
 "#;
 
 impl Lesson for FramesLab {
     fn python_check(&self) -> PythonCheck {
-        PythonCheck::NotYet("the view names its pixel helpers (make_frame, apply_filter) without writing them out: the lab's filters run in Rust")
+        // Small frames: the view's filter is a pure-Python loop over every pixel. Under the GIL the
+        // threads take about the sequential time; every way gives the same pixels.
+        PythonCheck::Runs {
+            params: &[
+                ("frames", 4),
+                ("width", 64),
+                ("workers", 2),
+                ("max_workers", 2),
+                ("repeats", 1),
+            ],
+            gil: true,
+            claim: |run| {
+                finished(run)?;
+                let sequential = number_after(run, "sequential:")?;
+                let threads = number_after(run, "2 threads:")?;
+                number_after(run, "2 processes:")?;
+                number_after(run, "2 threads in the sweep:")?;
+                claim(
+                    run.stdout.iter().any(|l| l == "the same pixels every way"),
+                    || "the ways gave different pixels".to_string(),
+                )?;
+                claim(threads > 0.7 * sequential, || {
+                    format!("under the GIL 2 threads took {threads} s, sequential {sequential} s")
+                })
+            },
+        }
     }
 
     fn info(&self) -> LessonInfo {
