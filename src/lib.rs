@@ -28,14 +28,6 @@ compile_error!(
 );
 
 pub mod bench;
-
-/// Every wasm instance built from this crate (the engine and the Python runtime) allocates through a cache
-/// of small blocks in front of std's dlmalloc, whose one lock otherwise serialises threads that allocate.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: engine::alloc::ShardedCache<std::alloc::System> =
-    engine::alloc::ShardedCache::new(std::alloc::System);
-
 pub mod challenges;
 pub mod clock;
 pub mod engine;
@@ -43,6 +35,13 @@ pub mod frames;
 pub mod lessons;
 pub mod params;
 pub mod protocol;
+
+/// Every wasm instance built from this crate (the engine and the Python runtime) allocates through a cache
+/// of small blocks in front of std's dlmalloc, whose one lock otherwise serialises threads that allocate.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: engine::alloc::ShardedCache<std::alloc::System> =
+    engine::alloc::ShardedCache::new(std::alloc::System);
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
