@@ -294,17 +294,24 @@ def spin(n):
         n -= 1
 N = 300_000
 spin(N)  # warm-up: the browser compiles the interpreter's hot code while it first runs
-t0 = time.perf_counter(); spin(N); spin(N); sequential = time.perf_counter() - t0
-ts = [threading.Thread(target=spin, args=(N,)) for _ in range(2)]
-t0 = time.perf_counter()
-for t in ts: t.start()
-for t in ts: t.join()
-print(f"{(time.perf_counter() - t0) / sequential:.3f}")
+# One round in Firefox on a busy 2-core machine varies by ±15 % (400-530 ms measured), so a
+# single pair once timed the sequential half slow (0.778 in CI). The best of three rounds of
+# each compares the two at the speed the code reaches.
+sequential, threaded = [], []
+for _ in range(3):
+    t0 = time.perf_counter(); spin(N); spin(N); sequential.append(time.perf_counter() - t0)
+    ts = [threading.Thread(target=spin, args=(N,)) for _ in range(2)]
+    t0 = time.perf_counter()
+    for t in ts: t.start()
+    for t in ts: t.join()
+    threaded.append(time.perf_counter() - t0)
+print(f"{min(threaded) / min(sequential):.3f}")
+print([round(x*1000) for x in sequential], [round(x*1000) for x in threaded], file=sys.stderr)
 `;
   const withGil = await runPython(program, { timeLimitS: 120 });
   const [sysLine, ratio] = stdout(withGil);
   assert.equal(sysLine, 'True 0.005');
-  console.log(`# 2 CPU-bound threads / sequential: ${ratio} with the GIL`);
+  console.log(`# 2 CPU-bound threads / sequential: ${ratio} with the GIL`, stderr(withGil));
   // Turns cannot beat one after another (the bench measures the ratio against CPython's).
   assert.ok(Number(ratio) > 0.8, `with the GIL two CPU-bound threads ran in parallel: ${ratio}`);
   assert.ok(spansOf(withGil, 'waiting_gil').length >= 2, 'no thread was drawn waiting for the GIL');
