@@ -8,6 +8,7 @@
 //! - [`stdio`]: `_playground`, the native side of stdout/stderr and `time`.
 //! - [`os_module`]: the native part of our `posix` (the rest is in `prelude.py`).
 //! - [`mp`]: `multiprocessing` on real processes (the kernel, `_mp`, child processes).
+//! - [`stdlib`]: our `_socket`, `select`, `_signal` and `subprocess`, under asyncio.
 //! - [`stop`]: how Stop, the time limit and a deadlock end learner code.
 //! - [`run`]: one run, start to end, and its outcome.
 //! - [`check`]: a fix-it challenge's check on a run: its invariant and the verdict.
@@ -22,6 +23,7 @@ pub mod os_module;
 pub mod platform;
 pub mod run;
 pub mod stdio;
+pub mod stdlib;
 pub mod stop;
 pub mod thread_module;
 

@@ -59,6 +59,22 @@ _install_posix(_posix.__dict__)
 del _install_posix
 
 
+# --- errno: wasm's is empty; the Linux numbers of the errors our modules raise and tutorials name ----
+def _install_errno():
+    import errno
+    linux = dict(EPERM=1, ENOENT=2, EINTR=4, EBADF=9, EAGAIN=11, EWOULDBLOCK=11, ENOMEM=12, EACCES=13,
+                 EEXIST=17, ENOTDIR=20, EISDIR=21, EINVAL=22, EPIPE=32, ENOSYS=38, ETIMEDOUT=110,
+                 ECONNREFUSED=111)
+    for name, code in linux.items():
+        if not hasattr(errno, name):
+            setattr(errno, name, code)
+            errno.errorcode.setdefault(code, name)
+
+
+_install_errno()
+del _install_errno
+
+
 # --- _thread._local: threading.local() in Python, one dict per thread ident ------------------------
 # (threading's own fallback, _threading_local, imports threading while threading imports it.)
 import _thread
@@ -190,6 +206,16 @@ def _install_time():
     time.monotonic = time.perf_counter = clock
     time.monotonic_ns = time.perf_counter_ns = lambda: int(clock() * 1e9)
     time.sleep = _playground.sleep
+
+    # asyncio's event loop reads the monotonic clock's resolution (wasm's time module has no
+    # get_clock_info). The engine's clock counts milliseconds as floats, finer than a microsecond.
+    def get_clock_info(name):
+        if name not in ("time", "monotonic", "perf_counter"):
+            raise ValueError("unknown clock")
+        from types import SimpleNamespace
+        return SimpleNamespace(implementation="the playground engine's clock", monotonic=name != "time",
+                               adjustable=name == "time", resolution=1e-06)
+    time.get_clock_info = get_clock_info
     # These read the system clock when called without a time; give them ours.
     localtime, gmtime, ctime, asctime, strftime = (
         time.localtime, time.gmtime, time.ctime, time.asctime, time.strftime)
@@ -211,10 +237,6 @@ _INSTEAD = {
     "httpx": "use urllib.request.urlopen() in threads",
     "numpy": "use lists and the math module",
     "pandas": "use lists, dicts and the csv module",
-    "asyncio": "use threading or concurrent.futures.ThreadPoolExecutor",
-    "socket": "the browser has no sockets; use urllib.request.urlopen() on the page's own files",
-    "subprocess": "there are no OS processes in a browser",
-    "signal": "there are no signals in a browser; use threading.Event to ask a thread to stop",
     "tkinter": "there is no window system here; print() instead",
 }
 
@@ -239,10 +261,9 @@ class _MissingModuleHints:
 sys.meta_path.append(_MissingModuleHints)
 
 
-# --- our own modules: multiprocessing on real processes, and concurrent.futures.process over it -------
-# Served ahead of the frozen standard library, whose versions need _multiprocessing, pipes and fork.
-import _mp
-
+# --- our own modules: multiprocessing on real processes, concurrent.futures.process over it, and the
+# _socket, select, _signal and subprocess that asyncio imports (see stdlib/mod.rs). Served ahead of the
+# frozen standard library, whose versions need _multiprocessing, pipes and fork, or are not built for wasm.
 
 class _OurLoader:
     def __init__(self, name, source):
@@ -263,7 +284,7 @@ class _OurLoader:
 class _OurModules:
     @staticmethod
     def find_spec(name, path=None, target=None):
-        found = _mp.source(name)
+        found = _playground.module_source(name)
         if found is None:
             return None
         import importlib.util

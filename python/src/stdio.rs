@@ -153,6 +153,13 @@ mod playground_module {
         crate::platform::cpu_count()
     }
 
+    /// The source of one of our modules (`multiprocessing`, `select`, ...) and whether it is a package;
+    /// the prelude's finder serves them ahead of the frozen standard library (see `crate::stdlib`).
+    #[pyfunction]
+    fn module_source(name: String) -> Option<(&'static str, bool)> {
+        crate::stdlib::source(&name)
+    }
+
     /// `urllib.request.urlopen` of one of the page's own files: a synchronous request from this worker.
     #[pyfunction]
     fn fetch(path: PyStrRef, vm: &VirtualMachine) -> PyResult<Vec<u8>> {

@@ -87,6 +87,8 @@ fn join_before_reading() {
 
 /// Timed in the browser (`tests/e2e/challenges.test.mjs`), where a release build runs it: an
 /// unoptimized interpreter takes minutes over the same loop. Here: the starter's threads fail it.
+/// Up to three runs, until one fails: the other tests of this file run beside it on two cores, and one
+/// of them slowing only the sequential half once made a single run pass (CI).
 #[test]
 fn cpu_to_processes_starter_fails_under_the_gil() {
     let challenge = catalogue()
@@ -98,8 +100,13 @@ fn cpu_to_processes_starter_fails_under_the_gil() {
         .replace("SIZE = 2_000_000", "SIZE = 20_000");
     let mut check = challenge.clone();
     check.check.runs = 1;
-    let bad = judge::summarize(&verdicts(&check, &small));
-    assert!(!bad.pass, "{}", bad.text);
+    let mut runs = Vec::new();
+    while runs.len() < 3 && runs.iter().all(|v: &judge::RunVerdict| v.pass) {
+        runs.extend(verdicts(&check, &small));
+    }
+    let bad = judge::summarize(&runs);
+    println!("cpu-to-processes: a starter's run failed after {} run(s)", bad.runs);
+    assert!(bad.passed < bad.runs, "{}", bad.text);
     assert!(
         bad.text.contains("× faster, and at least 1.25 × is needed"),
         "{}",

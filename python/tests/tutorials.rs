@@ -62,7 +62,7 @@ fn multiset(lines: &[String]) -> BTreeMap<&str, usize> {
 fn tutorial_programs_print_what_cpython_prints() {
     // Only a loose bound on time: this unoptimized build takes seconds just to import `threading`. The
     // end-to-end test holds the browser's release build to CPython's time + 10 % (python.test.mjs).
-    compare_with_cpython("tests/tutorials", 7, 8000.0);
+    compare_with_cpython("tests/tutorials", 9, 8000.0);
 }
 
 /// `multiprocessing` tutorials: natively each child is an interpreter on an OS thread of its own, which

@@ -220,8 +220,10 @@ print(f"3. parallel: {time.perf_counter() - start:.2f} s")
 
 impl Lesson for WhyConcurrency {
     fn python_check(&self) -> PythonCheck {
+        // Reads and computations of 0.2 s each (at the default 10 % scale, 10 and 20 ms once made the
+        // overlap lose to noise): one after another about 1.6 s, overlapped about 1.0 s.
         PythonCheck::Runs {
-            params: &[("items", 4), ("read_ms", 100), ("compute_ms", 200)],
+            params: &[("items", 4), ("read_ms", 200), ("compute_ms", 200), ("time_scale", 100)],
             gil: true,
             claim: |run| {
                 let sequential = number_after(run, "1. sequential:")?;

@@ -139,3 +139,12 @@ export function sharedPlayground({ isolation = true } = {}) {
   });
   return shared;
 }
+
+/** Runs learner Python through the page's entry point (`window.playground.runPython`). */
+export function runPythonIn(page, source, options = {}) {
+  return page.evaluate(([s, o]) => window.playground.runPython(s, o), [source, options]);
+}
+
+/** A Python run's lines on stdout; its stderr as one text. */
+export const stdoutOf = (r) => r.output.filter((l) => l.stream === 'stdout').map((l) => l.text);
+export const stderrOf = (r) => r.output.filter((l) => l.stream === 'stderr').map((l) => l.text).join('\n');

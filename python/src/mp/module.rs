@@ -217,16 +217,6 @@ mod mp_module {
         call(Call::Abort { reason }, None, vm).map(drop)
     }
 
-    /// The source of one of our modules (`multiprocessing`, ...) and whether it is a package; the
-    /// prelude's finder serves them ahead of the frozen standard library.
-    #[pyfunction]
-    fn source(name: String) -> Option<(&'static str, bool)> {
-        crate::mp::SOURCES
-            .iter()
-            .find(|(n, _, _)| *n == name)
-            .map(|(_, source, package)| (*source, *package))
-    }
-
     #[pyfunction]
     fn is_child() -> bool {
         child::is_child()
