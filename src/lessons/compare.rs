@@ -373,44 +373,48 @@ WORK_MS = {work_ms}                  # one CPU-bound task: this much computation
 def spin(units):                     # pure computation: needs a core all the time
     return sum(i * i for i in range(units))
 
-spin(1000); start = time.perf_counter(); spin(50_000)   # calibrate (in every process): fixed work
-UNITS = max(1, int(50_000 * WORK_MS / 1000 / (time.perf_counter() - start)))
+def calibrate(ms):                   # how many units of spin() take about `ms` on one core
+    def seconds(units):
+        start = time.perf_counter(); spin(units); return time.perf_counter() - start
+    best = min(seconds(50_000) for _ in range(3))   # the best of three: the first runs colder
+    return max(1, int(50_000 * ms / 1000 / best))
 
 def empty(): pass
 def io_task(): time.sleep(WAIT)
-def cpu_task(): spin(UNITS)          # about WORK_MS of computation on one core
+def cpu_task(units): spin(units)     # about WORK_MS of computation on one core
 
 async def aio_empty(): pass
 async def aio_io(): await asyncio.sleep(WAIT)
-async def aio_cpu(): cpu_task()      # never awaits: the loop runs them one by one
+async def aio_cpu(units): spin(units)  # never awaits: the loop runs them one by one
 
-def on_threads(task, n):
-    threads = [threading.Thread(target=task) for _ in range(n)]
+def on_threads(task, n, *args):
+    threads = [threading.Thread(target=task, args=args) for _ in range(n)]
     for t in threads: t.start()
     for t in threads: t.join()
 
-def on_processes(task, n):
-    procs = [Process(target=task) for _ in range(n)]
+def on_processes(task, n, *args):
+    procs = [Process(target=task, args=args) for _ in range(n)]
     for p in procs: p.start()
     for p in procs: p.join()
 
-def on_event_loop(task, n):          # n tasks on one event loop, on this thread
-    async def main(): await asyncio.gather(*(task() for _ in range(n)))
+def on_event_loop(task, n, *args):   # n tasks on one event loop, on this thread
+    async def main(): await asyncio.gather(*(task(*args) for _ in range(n)))
     asyncio.run(main())
 
-def timed(label, run, task, n):
+def timed(label, run, task, n, *args):
     start = time.perf_counter()
-    run(task, n)
+    run(task, n, *args)
     print(f"{label}: {time.perf_counter() - start:.3f} s")
 
 if __name__ == "__main__":      # each process imports this file again: only the parent runs what follows
+    units = calibrate(WORK_MS)
     for name, run, (nothing, wait, compute) in [
             ("threads", on_threads, (empty, io_task, cpu_task)),
             ("processes", on_processes, (empty, io_task, cpu_task)),
             ("asyncio", on_event_loop, (aio_empty, aio_io, aio_cpu))]:
         timed(f"start one, {name}", run, nothing, 1)
         timed(f"{K} waits, {name}", run, wait, K)
-        timed(f"{K} computations, {name}", run, compute, K)
+        timed(f"{K} computations, {name}", run, compute, K, units)
 "#;
 
 impl Lesson for Compare {
