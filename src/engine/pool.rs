@@ -24,6 +24,8 @@ pub struct Pool {
 
 thread_local! {
     static WORKER_INDEX: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+    /// This worker's job called [`Pool::job_done`]: it no longer counts as outstanding.
+    static DONE_EARLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The index of the pool worker running the caller, if it is one.
@@ -70,6 +72,7 @@ impl Pool {
         self.workers.fetch_add(1, Ordering::SeqCst);
         loop {
             let job = {
+                DONE_EARLY.with(|d| d.set(false));
                 let mut queue = lock(&self.queue);
                 loop {
                     if let Some(job) = queue.pop_front() {
@@ -81,6 +84,22 @@ impl Pool {
             self.busy.fetch_add(1, Ordering::SeqCst);
             run_job(job);
             self.busy.fetch_sub(1, Ordering::SeqCst);
+            self.no_longer_outstanding();
+        }
+    }
+
+    /// The running job is finished as far as its joiners can tell (they are about to be woken): it stops
+    /// counting as outstanding now. A joiner that starts the next threads at once would otherwise count
+    /// it, find one worker too few and ask for another, though this one is about to be idle (Firefox once
+    /// started 8 workers for a lesson of 7 threads).
+    pub fn job_done(&self) {
+        if current_worker().is_some() {
+            self.no_longer_outstanding();
+        }
+    }
+
+    fn no_longer_outstanding(&self) {
+        if !DONE_EARLY.with(|d| d.replace(true)) {
             self.outstanding.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -89,7 +108,7 @@ impl Pool {
     /// counts as a worker, and its job as neither busy nor outstanding. The runtime starts a replacement.
     pub fn worker_lost(&self) {
         self.busy.fetch_sub(1, Ordering::SeqCst);
-        self.outstanding.fetch_sub(1, Ordering::SeqCst);
+        self.no_longer_outstanding();
         self.workers.fetch_sub(1, Ordering::SeqCst);
     }
 }

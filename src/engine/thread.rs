@@ -58,6 +58,7 @@ where
         fault::disarm();
         super::gil::finish_python_thread();
         *lock(&job_slot.result) = Some(Ok(value));
+        POOL.job_done();
         job_slot.alive.store(false, Ordering::SeqCst);
         job_slot.finished.notify_all();
     };
