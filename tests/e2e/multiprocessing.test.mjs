@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { serve, launch, openPlayground, BROWSER } from './harness.mjs';
+import { serve, launch, openPlayground, BROWSER, runPythonIn, stdoutOf as stdout, stderrOf as stderr } from './harness.mjs';
 
 let browser, isolated, pg;
 
@@ -23,11 +23,7 @@ after(async () => {
   isolated?.server.close();
 });
 
-function runPython(source, options = {}) {
-  return pg.page.evaluate(([s, o]) => window.playground.runPython(s, o), [source, options]);
-}
-const stdout = (r) => r.output.filter((l) => l.stream === 'stdout').map((l) => l.text);
-const stderr = (r) => r.output.filter((l) => l.stream === 'stderr').map((l) => l.text).join('\n');
+const runPython = (source, options) => runPythonIn(pg.page, source, options);
 
 test('the multiprocessing tutorials (python/tests/tutorials_mp) print the lines CPython prints', async () => {
   const dir = 'python/tests/tutorials_mp';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
-import { serve, launch, openPlayground } from './harness.mjs';
+import { serve, launch, openPlayground, runPythonIn, stdoutOf as stdout, stderrOf as stderr } from './harness.mjs';
 
 let browser, isolated, pg;
 
@@ -23,11 +23,7 @@ after(async () => {
 });
 
 /** Runs `source` through the page's entry point; the result without the big arrays' prototypes. */
-function runPython(source, options = {}) {
-  return pg.page.evaluate(([s, o]) => window.playground.runPython(s, o), [source, options]);
-}
-const stdout = (r) => r.output.filter((l) => l.stream === 'stdout').map((l) => l.text);
-const stderr = (r) => r.output.filter((l) => l.stream === 'stderr').map((l) => l.text).join('\n');
+const runPython = (source, options) => runPythonIn(pg.page, source, options);
 const threadLanes = (r) => r.lanes.filter((l) => l.kind === 'thread');
 
 /** Spans of the state `state` per lane: [{ lane, from, to }]. */
