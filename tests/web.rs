@@ -228,3 +228,28 @@ fn the_message_decoder_refuses_any_malformed_value_with_a_reason() {
         "only {prepared} random requests named a lesson"
     );
 }
+
+#[wasm_bindgen_test]
+fn filters_with_simd_match_the_scalar_reference() {
+    use playground::frames::clip::generate_frame;
+    use playground::frames::filters::{filter_rows, filter_rows_reference, Filter};
+    assert!(
+        cfg!(target_feature = "simd128"),
+        "built without simd128: this would compare the reference with itself"
+    );
+    // Widths around every vector step and border (1..20), a frame lab size, and bands that start at 0,
+    // in the middle and at the last row.
+    let sizes = (1..20).map(|w| (w, 9)).chain([(37, 29), (640, 24), (641, 7)]);
+    for (w, h) in sizes {
+        let src = generate_frame(3, w, h);
+        for filter in Filter::ALL {
+            for rows in [0..h, h / 2..h, h - 1..h, 0..1] {
+                let n = (rows.end - rows.start) * w * 4;
+                let (mut fast, mut reference) = (vec![1u8; n], vec![2u8; n]);
+                filter_rows(filter, &src, &mut fast, w, h, rows.clone());
+                filter_rows_reference(filter, &src, &mut reference, w, h, rows.clone());
+                assert!(fast == reference, "{filter:?} {w}×{h} rows {rows:?} differ from the reference");
+            }
+        }
+    }
+}

@@ -8,7 +8,14 @@
 
 use std::ops::Range;
 
+use super::kernels::{RowKernels, Scalar, RADIUS, TAPS};
 use super::BYTES_PER_PIXEL;
+
+/// The row kernels this build runs: explicit SIMD in the browser build, the scalar reference elsewhere.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+type Fast = super::simd::Simd;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+type Fast = Scalar;
 
 /// A filter the learner can choose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -18,10 +25,6 @@ pub enum Filter {
     /// Sobel edge magnitude of the luminance, as grey (alpha 255).
     Sobel,
 }
-
-/// Gaussian weights for σ = 2.5, radius 6, summing to exactly 4096 (so a flat image stays flat).
-const GAUSS: [u32; 13] = [37, 89, 183, 321, 479, 609, 660, 609, 479, 321, 183, 89, 37];
-const RADIUS: usize = 6;
 
 impl Filter {
     /// Every filter, in the order of the lesson's `filter` parameter (0, 1, …).
@@ -85,6 +88,31 @@ pub fn filter_rows_with(
     rows: Range<usize>,
     on_row: &mut dyn FnMut(),
 ) {
+    filter_rows_by::<Fast>(filter, src, dst, width, height, rows, on_row);
+}
+
+/// [`filter_rows`] computed by the plain scalar loops that define the filters' output, whatever this
+/// build's fast kernels are (the wasm tests compare the two).
+pub fn filter_rows_reference(
+    filter: Filter,
+    src: &[u8],
+    dst: &mut [u8],
+    width: usize,
+    height: usize,
+    rows: Range<usize>,
+) {
+    filter_rows_by::<Scalar>(filter, src, dst, width, height, rows, &mut || {});
+}
+
+fn filter_rows_by<K: RowKernels>(
+    filter: Filter,
+    src: &[u8],
+    dst: &mut [u8],
+    width: usize,
+    height: usize,
+    rows: Range<usize>,
+    on_row: &mut dyn FnMut(),
+) {
     let stride = width * BYTES_PER_PIXEL;
     if width == 0 || height == 0 || src.len() < stride * height {
         return;
@@ -98,96 +126,99 @@ pub fn filter_rows_with(
     }
     let dst = &mut dst[..(end - start) * stride];
     match filter {
-        Filter::Blur => blur_rows(src, dst, width, height, start..end, on_row),
-        Filter::Sobel => sobel_rows(src, dst, width, height, start..end, on_row),
+        Filter::Blur => with_scratch(&BLUR_SCRATCH, |scratch| {
+            blur_rows::<K>(src, dst, width, height, start..end, scratch, on_row)
+        }),
+        Filter::Sobel => with_scratch(&SOBEL_SCRATCH, |scratch| {
+            sobel_rows::<K>(src, dst, width, height, start..end, scratch, on_row)
+        }),
     }
+}
+
+// Each thread keeps its last scratch buffer for the next band instead of allocating one per band: in the
+// browser every allocation goes through the one lock of the shared memory's allocator, and a band of the
+// frame lab needs about 1 MB of scratch (npm run bench, figure 1, "allocating the scratch per band").
+thread_local! {
+    static BLUR_SCRATCH: std::cell::Cell<Vec<u16>> = const { std::cell::Cell::new(Vec::new()) };
+    static SOBEL_SCRATCH: std::cell::Cell<Vec<i32>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Scratch kept per thread only up to this many bytes (a huge frame's is freed after its band).
+const KEEP_SCRATCH_BYTES: usize = 8 << 20;
+
+/// Runs `f` with this thread's kept buffer (taken out of its cell, so a nested call simply gets a new one).
+fn with_scratch<T: Copy + Default>(
+    cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<T>>>,
+    f: impl FnOnce(&mut Vec<T>),
+) {
+    let mut scratch = cell.take();
+    f(&mut scratch);
+    if scratch.capacity() * std::mem::size_of::<T>() <= KEEP_SCRATCH_BYTES {
+        cell.set(scratch);
+    }
+}
+
+/// Resizes `scratch` to `len` without clearing what it holds: every element is written before it is read.
+fn sized<T: Copy + Default>(scratch: &mut Vec<T>, len: usize) -> &mut [T] {
+    if scratch.len() < len {
+        scratch.resize(len, T::default());
+    }
+    &mut scratch[..len]
 }
 
 /// The separable blur: a horizontal pass over the source rows the band needs (band ± radius, clamped)
 /// into scratch with 8 extra bits of precision, then a vertical pass into `dst`.
-fn blur_rows(
+fn blur_rows<K: RowKernels>(
     src: &[u8],
     dst: &mut [u8],
     width: usize,
     height: usize,
     rows: Range<usize>,
+    scratch: &mut Vec<u16>,
     on_row: &mut dyn FnMut(),
 ) {
     let stride = width * BYTES_PER_PIXEL;
     let first = rows.start.saturating_sub(RADIUS);
     let last = (rows.end + RADIUS).min(height); // exclusive
-    let mut scratch = vec![0u16; (last - first) * stride];
-    for y in first..last {
-        let row = &src[y * stride..(y + 1) * stride];
-        let out = &mut scratch[(y - first) * stride..(y - first + 1) * stride];
-        for x in 0..width {
-            let mut acc = [0u32; 4];
-            for (k, &w) in GAUSS.iter().enumerate() {
-                let sx = (x + k).saturating_sub(RADIUS).min(width - 1);
-                let p = &row[sx * 4..sx * 4 + 4];
-                for c in 0..4 {
-                    acc[c] += w * u32::from(p[c]);
-                }
-            }
-            for c in 0..4 {
-                // Floor here and round once at the end, so a constant image stays exactly constant.
-                out[x * 4 + c] = (acc[c] >> 4) as u16;
-            }
-        }
+    let scratch = sized(scratch, (last - first) * stride);
+    for (y, out) in (first..last).zip(scratch.chunks_exact_mut(stride)) {
+        K::blur_h(&src[y * stride..(y + 1) * stride], out);
         on_row();
     }
-    for y in rows.clone() {
-        let out = &mut dst[(y - rows.start) * stride..(y - rows.start + 1) * stride];
-        for i in 0..stride {
-            let mut acc = 0u32;
-            for (k, &w) in GAUSS.iter().enumerate() {
-                let sy = (y + k).saturating_sub(RADIUS).min(height - 1);
-                acc += w * u32::from(scratch[(sy - first) * stride + i]);
-            }
-            out[i] = ((acc + (1 << 19)) >> 20).min(255) as u8;
-        }
+    let scratch = &*scratch;
+    for (y, out) in rows.zip(dst.chunks_exact_mut(stride)) {
+        let taps: [&[u16]; TAPS] = std::array::from_fn(|k| {
+            let sy = (y + k).saturating_sub(RADIUS).min(height - 1);
+            &scratch[(sy - first) * stride..(sy - first + 1) * stride]
+        });
+        K::blur_v(&taps, out);
         on_row();
     }
-}
-
-/// Luminance of one RGBA pixel (BT.601 weights in 8-bit fixed point).
-fn luma(p: &[u8]) -> i32 {
-    (77 * i32::from(p[0]) + 150 * i32::from(p[1]) + 29 * i32::from(p[2])) >> 8
 }
 
 /// Sobel edges: luminance of the rows the band needs (band ± 1, clamped) into scratch, then the 3×3
 /// gradient magnitude |gx| + |gy| (halved, capped at 255) as grey.
-fn sobel_rows(
+fn sobel_rows<K: RowKernels>(
     src: &[u8],
     dst: &mut [u8],
     width: usize,
     height: usize,
     rows: Range<usize>,
+    scratch: &mut Vec<i32>,
     on_row: &mut dyn FnMut(),
 ) {
     let stride = width * BYTES_PER_PIXEL;
     let first = rows.start.saturating_sub(1);
     let last = (rows.end + 1).min(height);
-    let mut lum = vec![0i32; (last - first) * width];
-    for y in first..last {
-        for x in 0..width {
-            let px = y * stride + x * 4;
-            lum[(y - first) * width + x] = luma(&src[px..px + 4]);
-        }
+    let lum = sized(scratch, (last - first) * width);
+    for (y, out) in (first..last).zip(lum.chunks_exact_mut(width)) {
+        K::luma(&src[y * stride..(y + 1) * stride], out);
     }
-    let at = |x: usize, y: usize| lum[(y - first) * width + x];
-    for y in rows.clone() {
+    let lum = &*lum;
+    let row = |y: usize| &lum[(y - first) * width..(y - first + 1) * width];
+    for (y, out) in rows.zip(dst.chunks_exact_mut(stride)) {
         let (ym, yp) = (y.saturating_sub(1), (y + 1).min(height - 1));
-        for x in 0..width {
-            let (xm, xp) = (x.saturating_sub(1), (x + 1).min(width - 1));
-            let gx = (at(xp, ym) + 2 * at(xp, y) + at(xp, yp))
-                - (at(xm, ym) + 2 * at(xm, y) + at(xm, yp));
-            let gy = (at(xm, yp) + 2 * at(x, yp) + at(xp, yp))
-                - (at(xm, ym) + 2 * at(x, ym) + at(xp, ym));
-            let v = ((gx.abs() + gy.abs()) >> 1).min(255) as u8;
-            let o = (y - rows.start) * stride + x * 4;
-            dst[o..o + 4].copy_from_slice(&[v, v, v, 255]);
-        }
+        K::sobel(row(ym), row(y), row(yp), out);
         on_row();
     }
 }

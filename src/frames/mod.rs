@@ -3,7 +3,8 @@
 //! - [`clip`]: a deterministic, procedurally generated RGBA clip (no download).
 //! - [`filters`]: CPU-bound filters (a separable Gaussian blur, Sobel edges) that can compute any band of
 //!   output rows on its own, so rows can be split among workers and the result is identical to the
-//!   whole-frame result byte for byte.
+//!   whole-frame result byte for byte. Their inner loops are `kernels` (the scalar reference) and, in the
+//!   browser build, `simd` (the same arithmetic on 128-bit wasm vectors).
 //!
 //! Everything here is plain Rust on byte slices: the lesson runs it on wasm threads, in isolated
 //! processes, and natively (the benchmark helper calls it from native Rust and wasm to compare speeds, so
@@ -11,6 +12,9 @@
 
 pub mod clip;
 pub mod filters;
+mod kernels;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd;
 
 /// Bytes per pixel (RGBA).
 pub const BYTES_PER_PIXEL: usize = 4;
