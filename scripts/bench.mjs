@@ -380,11 +380,11 @@ function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes, pytho
       })() : null,
       note: `${FRAMES_PER_SAMPLE.blur} blurred or ${FRAMES_PER_SAMPLE.sobel} Sobel frames of ${FRAME.width}×${FRAME.height} per sample; each frame's rows split into N bands, run as N tasks on the rayon pool `
         + '(wasm: Web Workers on one shared memory). The native rows are the same code on OS threads: what this machine allows. '
-        + 'Each band needs scratch rows (about 1 MB for a blurred band of 180 rows); each thread now keeps its scratch between bands instead of '
-        + 'allocating it per band (in the browser every allocation takes the one lock of the shared memory\'s allocator). With the SIMD kernels a '
-        + 'Sobel frame takes under 0.5 ms; on this machine samples of 3 to 100 ms measured from 0.44 to 1.0 at N = 2 within minutes '
-        + '(no fixed cost per sample: the spread did not shrink steadily with length), so each sample holds about 60 ms of frames and the '
-        + 'median of many samples is what counts. This figure is the regression check.',
+        + 'Looking for a cause in the wasm path: each band needs scratch rows (about 1 MB for a blurred band of 180 rows), allocated per band '
+        + 'through the shared memory\'s one allocator lock; an A/B with the scratch kept per thread (as src/frames/filters.rs now does) showed '
+        + 'no difference in efficiency beyond the noise, and samples of 3 to 100 ms measured from 0.44 to 1.0 at N = 2 within minutes, with no '
+        + 'fixed cost per sample, while the native code spread alike. So each sample holds about 60 ms of frames, and the comparison that '
+        + 'counts is wasm against native in the same run. This figure is the regression check.',
     });
   }
   {
