@@ -85,8 +85,8 @@ fn join_before_reading() {
     check_one("join-before-reading");
 }
 
-/// Timed in the browser (`tests/e2e/challenges.test.mjs`), where a release build runs it: an
-/// unoptimized interpreter takes minutes over the same loop. Here: the starter's threads fail it.
+/// Timed in the browser (`tests/e2e/challenges.test.mjs`), where a release build runs it: the native
+/// test build (RustPython at opt-level 1) is several times slower over the same loop. Here: the starter's threads fail it.
 /// Up to three runs, until one fails: the other tests of this file run beside it on two cores, and one
 /// of them slowing only the sequential half once made a single run pass (CI).
 #[test]

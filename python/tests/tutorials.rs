@@ -60,13 +60,13 @@ fn multiset(lines: &[String]) -> BTreeMap<&str, usize> {
 
 #[test]
 fn tutorial_programs_print_what_cpython_prints() {
-    // Only a loose bound on time: this unoptimized build takes seconds just to import `threading`. The
+    // Only a loose bound on time: this test build (RustPython at opt-level 1, not release) is slower than CPython. The
     // end-to-end test holds the browser's release build to CPython's time + 10 % (python.test.mjs).
     compare_with_cpython("tests/tutorials", 9, 8000.0);
 }
 
 /// `multiprocessing` tutorials: natively each child is an interpreter on an OS thread of its own, which
-/// this unoptimized build takes seconds to prepare, so the bound on time is looser still.
+/// this test build takes a while to prepare, so the bound on time is looser still.
 #[test]
 fn multiprocessing_tutorial_programs_print_what_cpython_prints() {
     compare_with_cpython("tests/tutorials_mp", 4, 60_000.0);
