@@ -239,7 +239,9 @@ fn filters_with_simd_match_the_scalar_reference() {
     );
     // Widths around every vector step and border (1..20), a frame lab size, and bands that start at 0,
     // in the middle and at the last row.
-    let sizes = (1..20).map(|w| (w, 9)).chain([(37, 29), (640, 24), (641, 7)]);
+    let sizes = (1..20)
+        .map(|w| (w, 9))
+        .chain([(37, 29), (640, 24), (641, 7)]);
     for (w, h) in sizes {
         let src = generate_frame(3, w, h);
         for filter in Filter::ALL {
@@ -248,7 +250,10 @@ fn filters_with_simd_match_the_scalar_reference() {
                 let (mut fast, mut reference) = (vec![1u8; n], vec![2u8; n]);
                 filter_rows(filter, &src, &mut fast, w, h, rows.clone());
                 filter_rows_reference(filter, &src, &mut reference, w, h, rows.clone());
-                assert!(fast == reference, "{filter:?} {w}×{h} rows {rows:?} differ from the reference");
+                assert!(
+                    fast == reference,
+                    "{filter:?} {w}×{h} rows {rows:?} differ from the reference"
+                );
             }
         }
     }

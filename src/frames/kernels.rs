@@ -88,7 +88,10 @@ pub(super) fn blur_h_pixel(row: &[u8], x: usize, out: &mut [u16]) {
 }
 
 /// One output byte of the vertical blur pass.
-#[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))] // SIMD tails, tests
+#[cfg_attr(
+    not(all(target_arch = "wasm32", target_feature = "simd128")),
+    allow(dead_code)
+)] // SIMD tails, tests
 pub(super) fn blur_v_at(taps: &[&[u16]; TAPS], i: usize) -> u8 {
     let acc: u32 = GAUSS
         .iter()

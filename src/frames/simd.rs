@@ -122,7 +122,10 @@ impl RowKernels for Simd {
             let g = v128_and(u32x4_shr(px, 8), byte);
             let b = v128_and(u32x4_shr(px, 16), byte);
             let sum = i32x4_add(
-                i32x4_add(i32x4_mul(r, i32x4_splat(77)), i32x4_mul(g, i32x4_splat(150))),
+                i32x4_add(
+                    i32x4_mul(r, i32x4_splat(77)),
+                    i32x4_mul(g, i32x4_splat(150)),
+                ),
                 i32x4_mul(b, i32x4_splat(29)),
             );
             store_i32(out, x, i32x4_shr(sum, 8));
@@ -135,7 +138,9 @@ impl RowKernels for Simd {
 
     fn sobel(up: &[i32], mid: &[i32], down: &[i32], out: &mut [u8]) {
         let width = mid.len();
-        let grey = |x: usize, v: u8, out: &mut [u8]| out[x * 4..x * 4 + 4].copy_from_slice(&[v, v, v, 255]);
+        let grey = |x: usize, v: u8, out: &mut [u8]| {
+            out[x * 4..x * 4 + 4].copy_from_slice(&[v, v, v, 255])
+        };
         if width > 0 {
             grey(0, sobel_at(up, mid, down, 0), out);
         }
@@ -145,12 +150,28 @@ impl RowKernels for Simd {
             let two = |v: v128| i32x4_shl(v, 1);
             let (ul, uc, ur) = (load_i32(up, x - 1), load_i32(up, x), load_i32(up, x + 1));
             let (ml, mr) = (load_i32(mid, x - 1), load_i32(mid, x + 1));
-            let (dl, dc, dr) = (load_i32(down, x - 1), load_i32(down, x), load_i32(down, x + 1));
-            let gx = i32x4_sub(i32x4_add(i32x4_add(ur, two(mr)), dr), i32x4_add(i32x4_add(ul, two(ml)), dl));
-            let gy = i32x4_sub(i32x4_add(i32x4_add(dl, two(dc)), dr), i32x4_add(i32x4_add(ul, two(uc)), ur));
-            let v = i32x4_min(i32x4_shr(i32x4_add(i32x4_abs(gx), i32x4_abs(gy)), 1), i32x4_splat(255));
+            let (dl, dc, dr) = (
+                load_i32(down, x - 1),
+                load_i32(down, x),
+                load_i32(down, x + 1),
+            );
+            let gx = i32x4_sub(
+                i32x4_add(i32x4_add(ur, two(mr)), dr),
+                i32x4_add(i32x4_add(ul, two(ml)), dl),
+            );
+            let gy = i32x4_sub(
+                i32x4_add(i32x4_add(dl, two(dc)), dr),
+                i32x4_add(i32x4_add(ul, two(uc)), ur),
+            );
+            let v = i32x4_min(
+                i32x4_shr(i32x4_add(i32x4_abs(gx), i32x4_abs(gy)), 1),
+                i32x4_splat(255),
+            );
             // [v, v, v, 255] per pixel, little-endian in each 32-bit lane.
-            let px = v128_or(i32x4_mul(v, i32x4_splat(0x0001_0101)), u32x4_splat(0xff00_0000));
+            let px = v128_or(
+                i32x4_mul(v, i32x4_splat(0x0001_0101)),
+                u32x4_splat(0xff00_0000),
+            );
             store_u8(out, x * 4, px);
             x += 4;
         }
