@@ -381,7 +381,7 @@ function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes, pytho
       note: `${FRAMES_PER_SAMPLE.blur} blurred or ${FRAMES_PER_SAMPLE.sobel} Sobel frames of ${FRAME.width}×${FRAME.height} per sample; each frame's rows split into N bands, run as N tasks on the rayon pool `
         + '(wasm: Web Workers on one shared memory). The native rows are the same code on OS threads: what this machine allows. '
         + 'Looking for a cause in the wasm path: each band needs scratch rows (about 1 MB for a blurred band of 180 rows), allocated per band '
-        + 'through the shared memory\'s one allocator lock; an A/B with the scratch kept per thread (as src/frames/filters.rs now does) showed '
+        + 'through the shared memory\'s one allocator lock; an A/B build that kept the scratch per thread instead showed '
         + 'no difference in efficiency beyond the noise, and samples of 3 to 100 ms measured from 0.44 to 1.0 at N = 2 within minutes, with no '
         + 'fixed cost per sample, while the native code spread alike. So each sample holds about 60 ms of frames, and the comparison that '
         + 'counts is wasm against native in the same run. This figure is the regression check.',

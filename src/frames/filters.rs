@@ -126,44 +126,9 @@ fn filter_rows_by<K: RowKernels>(
     }
     let dst = &mut dst[..(end - start) * stride];
     match filter {
-        Filter::Blur => with_scratch(&BLUR_SCRATCH, |scratch| {
-            blur_rows::<K>(src, dst, width, height, start..end, scratch, on_row)
-        }),
-        Filter::Sobel => with_scratch(&SOBEL_SCRATCH, |scratch| {
-            sobel_rows::<K>(src, dst, width, height, start..end, scratch, on_row)
-        }),
+        Filter::Blur => blur_rows::<K>(src, dst, width, height, start..end, on_row),
+        Filter::Sobel => sobel_rows::<K>(src, dst, width, height, start..end, on_row),
     }
-}
-
-// Each thread keeps its last scratch buffer for the next band instead of allocating (and zeroing) about 1 MB
-// per band: in the browser every allocation goes through the one lock of the shared memory's allocator.
-// (An A/B measured no parallel-efficiency difference beyond the noise: npm run bench, figure 1's note.)
-thread_local! {
-    static BLUR_SCRATCH: std::cell::Cell<Vec<u16>> = const { std::cell::Cell::new(Vec::new()) };
-    static SOBEL_SCRATCH: std::cell::Cell<Vec<i32>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-/// Scratch kept per thread only up to this many bytes (a huge frame's is freed after its band).
-const KEEP_SCRATCH_BYTES: usize = 8 << 20;
-
-/// Runs `f` with this thread's kept buffer (taken out of its cell, so a nested call simply gets a new one).
-fn with_scratch<T: Copy + Default>(
-    cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<T>>>,
-    f: impl FnOnce(&mut Vec<T>),
-) {
-    let mut scratch = cell.take();
-    f(&mut scratch);
-    if scratch.capacity() * std::mem::size_of::<T>() <= KEEP_SCRATCH_BYTES {
-        cell.set(scratch);
-    }
-}
-
-/// Resizes `scratch` to `len` without clearing what it holds: every element is written before it is read.
-fn sized<T: Copy + Default>(scratch: &mut Vec<T>, len: usize) -> &mut [T] {
-    if scratch.len() < len {
-        scratch.resize(len, T::default());
-    }
-    &mut scratch[..len]
 }
 
 /// The separable blur: a horizontal pass over the source rows the band needs (band ± radius, clamped)
@@ -174,13 +139,12 @@ fn blur_rows<K: RowKernels>(
     width: usize,
     height: usize,
     rows: Range<usize>,
-    scratch: &mut Vec<u16>,
     on_row: &mut dyn FnMut(),
 ) {
     let stride = width * BYTES_PER_PIXEL;
     let first = rows.start.saturating_sub(RADIUS);
     let last = (rows.end + RADIUS).min(height); // exclusive
-    let scratch = sized(scratch, (last - first) * stride);
+    let mut scratch = vec![0u16; (last - first) * stride];
     for (y, out) in (first..last).zip(scratch.chunks_exact_mut(stride)) {
         K::blur_h(&src[y * stride..(y + 1) * stride], out);
         on_row();
@@ -204,13 +168,12 @@ fn sobel_rows<K: RowKernels>(
     width: usize,
     height: usize,
     rows: Range<usize>,
-    scratch: &mut Vec<i32>,
     on_row: &mut dyn FnMut(),
 ) {
     let stride = width * BYTES_PER_PIXEL;
     let first = rows.start.saturating_sub(1);
     let last = (rows.end + 1).min(height);
-    let lum = sized(scratch, (last - first) * width);
+    let mut lum = vec![0i32; (last - first) * width];
     for (y, out) in (first..last).zip(lum.chunks_exact_mut(width)) {
         K::luma(&src[y * stride..(y + 1) * stride], out);
     }
