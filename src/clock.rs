@@ -9,17 +9,7 @@
 pub const STEP_MS: f64 = 0.1;
 
 /// Milliseconds since the Unix epoch, comparable across threads, workers and processes.
-#[cfg(not(target_arch = "wasm32"))]
+#[inline]
 pub fn now_ms() -> f64 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64() * 1000.0)
-        .unwrap_or(0.0)
-}
-
-/// Milliseconds since the Unix epoch, comparable across threads, workers and processes.
-#[cfg(target_arch = "wasm32")]
-pub fn now_ms() -> f64 {
-    crate::web::bindings::now_ms()
+    crate::platform::now_ms()
 }

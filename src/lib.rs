@@ -34,6 +34,7 @@ pub mod engine;
 pub mod frames;
 pub mod lessons;
 pub mod params;
+pub mod platform;
 pub mod protocol;
 
 /// Every wasm instance built from this crate (the engine and the Python runtime) allocates through a cache

@@ -3,14 +3,7 @@
 
 /// Cores available to threads.
 pub fn cpu_count() -> usize {
-    #[cfg(target_arch = "wasm32")]
-    {
-        (playground::web::bindings::hardware_concurrency() as usize).max(1)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    }
+    playground::platform::cores().unwrap_or(1)
 }
 
 /// `os.getpid()`: the main process is 1; each child process gets its own (see the multiprocessing work).
@@ -25,7 +18,8 @@ pub fn pid() -> u32 {
 pub fn fetch(path: &str) -> Result<Vec<u8>, String> {
     #[cfg(target_arch = "wasm32")]
     {
-        crate::web::fetch_bytes(path)
+        use playground::platform::{fetch_blocking, Body};
+        fetch_blocking(path, Body::Bytes, false).map(|(_, bytes)| bytes)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

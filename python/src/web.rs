@@ -202,31 +202,3 @@ pub fn python_limits() -> Result<JsValue, JsValue> {
     }))
 }
 
-#[wasm_bindgen(inline_js = r#"
-export function fetch_bytes_sync(path) {
-  // Python workers live in www/python/, so the site's root is two levels up; a full URL must be on it.
-  const root = new URL('../../', self.location);
-  const url = new URL(String(path).replace(/^\/+/, ''), root);
-  if (url.origin !== self.location.origin) throw `cannot fetch ${path}: only the page's own files`;
-  const xhr = new XMLHttpRequest();
-  xhr.open('GET', url, false);
-  xhr.responseType = 'arraybuffer';
-  try { xhr.send(); } catch (e) { throw `cannot fetch ${path}: ${e.message}`; }
-  if (xhr.status !== 200) throw `HTTP Error ${xhr.status}: cannot fetch ${path}`;
-  return new Uint8Array(xhr.response);
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn fetch_bytes_sync(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
-}
-
-/// A synchronous request for one of the page's own files (allowed in workers).
-pub fn fetch_bytes(path: &str) -> Result<Vec<u8>, String> {
-    fetch_bytes_sync(path)
-        .map(|bytes| bytes.to_vec())
-        .map_err(|e| {
-            e.as_string()
-                .unwrap_or_else(|| format!("cannot fetch {path}"))
-        })
-}

@@ -33,7 +33,9 @@ pub enum Request {
     },
     /// Start thread workers until the pool has `total`: a program started more threads than there are
     /// idle workers (learner Python starts threads as it goes; lessons start theirs before a run).
-    ThreadWorkers { total: usize },
+    ThreadWorkers {
+        total: usize,
+    },
 }
 
 /// How one request on the event loop went.
@@ -292,6 +294,22 @@ fn launch(spawn: SpawnCommand) {
     send(Request::Spawn(spawn));
 }
 
+/// What a child process runs natively, given its start command and a way to send messages; returns its
+/// exit code. The lessons own the child programs, so they register theirs here
+/// (`lessons::register_native_children`) rather than the engine reaching into them; in the browser a
+/// process worker calls the lessons directly (`web/child.rs`).
+#[cfg(not(target_arch = "wasm32"))]
+pub type ChildMain = fn(&SpawnCommand, &mut dyn FnMut(String)) -> i32;
+
+#[cfg(not(target_arch = "wasm32"))]
+static CHILD_MAIN: std::sync::OnceLock<ChildMain> = std::sync::OnceLock::new();
+
+/// Sets the program native children run (the first call wins: there is one set of lessons).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn set_child_main(main: ChildMain) {
+    let _ = CHILD_MAIN.set(main);
+}
+
 /// Natively there are no Web Workers: the child runs on an OS thread of its own. Its statics are then
 /// shared with the parent, so native tests check the plumbing, not isolation (the browser tests do that).
 #[cfg(not(target_arch = "wasm32"))]
@@ -312,9 +330,12 @@ fn launch(spawn: SpawnCommand) {
             input_copy_ms: 0.0,
             send_bytes,
         };
-        let code = crate::engine::process::with_child_io(io, || {
-            crate::lessons::run_child(&spawn, &mut send)
-        });
+        // Without a registered program the child exits at once with 2, as for an unknown lesson, so its
+        // parent sees an exit instead of waiting for ever.
+        let code = match CHILD_MAIN.get() {
+            Some(main) => crate::engine::process::with_child_io(io, || main(&spawn, &mut send)),
+            None => 2,
+        };
         exited(pid, code, now_ms());
     });
 }
@@ -484,13 +505,8 @@ pub fn fetch_blocking(path: &str) -> Result<f64, String> {
 
 fn fetch_blocking_without_gil(path: &str) -> Result<f64, String> {
     trace::enter(LaneState::Io);
-    #[cfg(target_arch = "wasm32")]
-    let result = crate::web::bindings::fetch_sync(path)
-        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")));
-    #[cfg(not(target_arch = "wasm32"))]
-    let result: Result<f64, String> = Err(format!(
-        "cannot fetch {path}: real requests need the browser"
-    ));
+    let result = crate::platform::fetch_blocking(path, crate::platform::Body::Length, true)
+        .map(|(length, _)| length as f64);
     trace::enter(LaneState::Running);
     result
 }
@@ -498,7 +514,7 @@ fn fetch_blocking_without_gil(path: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::TRACE_TEST_LOCK;
+    use crate::engine::trace::TRACE_TEST_LOCK;
 
     /// Natively the child runs on an OS thread: this checks the plumbing (messages, exit, no hang).
     #[test]
@@ -506,6 +522,8 @@ mod tests {
         let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         trace::reset();
         reset();
+        // The children run the lessons' real child programs (test-only: the engine does not need them).
+        crate::lessons::register_native_children();
         let child = start_process("Process-1", "g", "queue-pipe", "no-such-entry", Value::Null);
         let t0 = now_ms();
         assert_eq!(child.recv(None), None);
@@ -518,6 +536,8 @@ mod tests {
         let _serial = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         trace::reset();
         reset();
+        // The children run the lessons' real child programs (test-only: the engine does not need them).
+        crate::lessons::register_native_children();
         let child = start_process(
             "Process-1",
             "g",

@@ -114,7 +114,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::engine::primitives::{Event, Lock, Queue};
     use crate::engine::{sync, thread, trace};
-    use crate::lessons::TRACE_TEST_LOCK;
+    use crate::engine::trace::TRACE_TEST_LOCK;
     use std::sync::Arc;
 
     /// Starts `n` threads that each block in a different kind of wait for a minute, asks for a stop after
@@ -148,7 +148,7 @@ pub(crate) mod tests {
                 f.put(1);
             }),
             thread::spawn("worker", "", || {
-                crate::lessons::common::work(u64::MAX);
+                crate::engine::workload::work(u64::MAX);
             }),
         ];
         sync::sleep_ms(50.0);

@@ -146,7 +146,7 @@ impl Executor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::TRACE_TEST_LOCK;
+    use crate::engine::trace::TRACE_TEST_LOCK;
 
     #[test]
     fn map_keeps_input_order_and_a_failure_surfaces_at_result() {

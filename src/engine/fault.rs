@@ -133,7 +133,7 @@ pub fn report(message: &str) {
 mod tests {
     use super::*;
     use crate::engine::{sync, thread};
-    use crate::lessons::TRACE_TEST_LOCK;
+    use crate::engine::trace::TRACE_TEST_LOCK;
 
     #[test]
     fn a_panicking_thread_is_reported_and_the_others_carry_on() {

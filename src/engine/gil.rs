@@ -325,7 +325,7 @@ fn drop_gil(forced: bool) {
 mod tests {
     use super::*;
     use crate::engine::thread;
-    use crate::lessons::TRACE_TEST_LOCK;
+    use crate::engine::trace::TRACE_TEST_LOCK;
     use std::sync::atomic::AtomicU64;
     use std::sync::Arc;
 
@@ -352,7 +352,7 @@ mod tests {
         while now_ms() - t0 < 40.0 {
             let n = NOW_INSIDE.fetch_add(1, Ordering::SeqCst) + 1;
             inside.fetch_max(n, Ordering::SeqCst);
-            std::hint::black_box(crate::lessons::common::work_unit(7));
+            std::hint::black_box(crate::engine::workload::work_unit(7));
             NOW_INSIDE.fetch_sub(1, Ordering::SeqCst);
             checkpoint();
         }

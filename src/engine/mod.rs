@@ -14,6 +14,7 @@
 //! - [`fault`]: a panicking thread or process reported like Python's `threading.excepthook`.
 //! - [`alloc`]: the wasm build's allocator: a cache of small blocks per stack in front of dlmalloc's one lock.
 //! - [`limits`]: what a run may ask for (threads, memory), refused up front when it cannot fit.
+//! - [`workload`]: CPU-bound work of a fixed size (lessons and tests).
 
 pub mod alloc;
 pub mod bridge;
@@ -29,6 +30,7 @@ pub mod process;
 pub mod sync;
 pub mod thread;
 pub mod trace;
+pub mod workload;
 
 /// Locks a std mutex, recovering the data if a panicking thread poisoned it: a lesson that panics must not
 /// take the runtime's own bookkeeping down with it.

@@ -596,7 +596,7 @@ impl Timer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::TRACE_TEST_LOCK;
+    use crate::engine::trace::TRACE_TEST_LOCK;
 
     fn serial() -> std::sync::MutexGuard<'static, ()> {
         let g = TRACE_TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());

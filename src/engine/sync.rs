@@ -87,7 +87,7 @@ mod tests {
     #[test]
     fn sleep_really_waits_at_least_the_time_asked() {
         // Serialized with the cancellation tests, whose stop request would cut this sleep short.
-        let _serial = crate::lessons::TRACE_TEST_LOCK
+        let _serial = crate::engine::trace::TRACE_TEST_LOCK
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let slept = sleep_ms(20.0);

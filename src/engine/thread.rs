@@ -179,7 +179,7 @@ impl<T> JoinHandle<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lessons::TRACE_TEST_LOCK;
+    use crate::engine::trace::TRACE_TEST_LOCK;
 
     #[test]
     fn join_with_a_timeout_returns_while_the_thread_is_still_alive() {

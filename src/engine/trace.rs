@@ -344,10 +344,14 @@ pub fn snapshot() -> (Vec<Lane>, Vec<Event>, Vec<OutputLine>, u64) {
     (log.lanes.clone(), events, output, log.dropped_events)
 }
 
+/// Tests that read the global trace log take this first, so parallel tests do not mix their logs.
+#[cfg(test)]
+pub(crate) static TRACE_TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[cfg(test)]
 mod tests {
+    use super::TRACE_TEST_LOCK;
     use super::*;
-    use crate::lessons::TRACE_TEST_LOCK;
 
     fn states(lane: u32) -> Vec<(LaneState, f64)> {
         snapshot()

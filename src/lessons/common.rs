@@ -1,8 +1,6 @@
-//! Pieces several lessons share: the time scale, and CPU-bound work of a fixed size.
+//! Pieces several lessons share: the time scale, the core count, the served files, and (from the engine)
+//! CPU-bound work of a fixed size.
 
-use std::hint::black_box;
-
-use crate::clock::now_ms;
 use crate::params::{ParamSpec, Params};
 
 /// Every lesson with waits takes this parameter. 100 % is the tutorials' own timing (a 2 s wait is 2 s);
@@ -59,15 +57,7 @@ pub fn limit_file_kib(params: &mut Params, name: &str, notices: &mut Vec<String>
 /// How many cores the engine sees: `navigator.hardwareConcurrency` in the browser (a worker can read it),
 /// `std::thread::available_parallelism` natively. `None` when neither knows.
 pub fn engine_cores() -> Option<usize> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let n = crate::web::bindings::hardware_concurrency();
-        (n >= 1.0 && n.is_finite()).then_some(n as usize)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::thread::available_parallelism().ok().map(|n| n.get())
-    }
+    crate::platform::cores()
 }
 
 /// The core count a run uses: parameter `cores` when it is not 0, else what the engine sees (1 when it
@@ -99,69 +89,5 @@ pub const CORES: ParamSpec = ParamSpec::int(
     "0 = use the core count the engine sees (navigator.hardwareConcurrency); or give it yourself.",
 );
 
-/// One unit of CPU-bound work: a few thousand steps of an integer hash (like a pure-Python loop, it only
-/// uses the processor, no memory traffic to speak of). Its size never depends on the clock, so N threads
-/// doing N units on fewer cores really take longer.
-#[inline(never)]
-pub fn work_unit(seed: u64) -> u64 {
-    let mut x = seed | 1;
-    for _ in 0..4096 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    black_box(x)
-}
-
-/// Does `units` units of work; returns a value that depends on all of it (so none can be skipped). A stop
-/// request ([`crate::engine::cancel`]) ends it after the current unit.
-pub fn work(units: u64) -> u64 {
-    let mut acc = 0u64;
-    for i in 0..units {
-        if crate::engine::cancel::is_cancelled() {
-            break;
-        }
-        acc = acc.wrapping_add(work_unit(i));
-    }
-    acc
-}
-
-/// How many units take about one millisecond on one core, measured on the calling thread: the fastest of
-/// three calibrations, since a moment of load from other programs can only make one look slower.
-pub fn units_per_ms() -> f64 {
-    (0..3).map(|_| calibrate_once()).fold(1.0, f64::max)
-}
-
-fn calibrate_once() -> f64 {
-    // Warm up, then time a batch that takes a few milliseconds.
-    work(50);
-    let mut units = 200;
-    loop {
-        let t0 = now_ms();
-        work(units);
-        let took = now_ms() - t0;
-        if took >= 20.0 || units > 50_000_000 {
-            return (units as f64 / took.max(0.001)).max(1.0);
-        }
-        units *= 2;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn work_is_deterministic_and_calibration_is_positive() {
-        // Serialized with the cancellation tests, whose stop request would cut the work short.
-        let _serial = crate::lessons::TRACE_TEST_LOCK
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        // No timing assertion: on a loaded 2-core machine any bound would flake. The lessons' e2e tests
-        // check what the calibration is for (N threads of work scale with the cores).
-        assert_eq!(work(100), work(100));
-        assert_ne!(work(100), work(101));
-        let per_ms = units_per_ms();
-        assert!(per_ms.is_finite() && per_ms >= 1.0, "{per_ms}");
-    }
-}
+// The fixed-size CPU work lives in the engine (the cancellation tests use it too); lessons name it here.
+pub use crate::engine::workload::{units_per_ms, work, work_unit};

@@ -132,6 +132,7 @@ pub fn code_params() -> Vec<crate::params::ParamSpec> {
 /// # Errors
 /// An unknown lesson id, with the list of known ones.
 pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
+    register_native_children();
     if request.lesson == CODE {
         let (params, notices) = validate(&code_params(), &request.params);
         return Ok(PreparedRun {
@@ -351,6 +352,13 @@ impl ProcessRun {
 }
 
 /// Runs child program `entry` of `lesson` in this process (the calling instance is the child).
+/// Natively, tells the engine which program its child processes run (see `engine::bridge::ChildMain`).
+/// Called by [`prepare`], which every run goes through.
+pub fn register_native_children() {
+    #[cfg(not(target_arch = "wasm32"))]
+    crate::engine::bridge::set_child_main(run_child);
+}
+
 pub fn run_child(spawn: &SpawnCommand, send: &mut dyn FnMut(String)) -> i32 {
     crate::engine::fault::set_name(spawn.name.clone());
     trace::set_current_lane(spawn.lane);
@@ -370,9 +378,9 @@ pub fn run_child(spawn: &SpawnCommand, send: &mut dyn FnMut(String)) -> i32 {
     code
 }
 
-/// Tests that read the global trace log take this first, so parallel tests do not mix their logs.
+/// Tests that read the global trace log take this first (its home is the trace; lesson tests name it here).
 #[cfg(test)]
-pub(crate) static TRACE_TEST_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub(crate) use crate::engine::trace::TRACE_TEST_LOCK;
 
 /// Runs thread lesson `lesson` with `params` as the runtime would, serialized with other tests that read
 /// the global log.

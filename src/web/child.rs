@@ -3,16 +3,32 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::bindings::{now_ms, post_bytes_to_parent, post_to_parent};
 use super::codec::{from_js, to_js};
+use crate::clock::now_ms;
 use crate::engine::process::{with_child_io, ChildIo};
 use crate::engine::trace;
 use crate::protocol::{ChildMessage, SpawnCommand, TraceRecord};
 
+/// This process worker's own scope, whose `postMessage` reaches the runtime that started it.
+fn scope() -> web_sys::DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
 fn post(message: &ChildMessage) {
     if let Ok(value) = to_js(message) {
-        post_to_parent(value);
+        let _ = scope().post_message(&value);
     }
+}
+
+/// Posts `bytes` to the parent as a binary message, transferring (not copying) its `ArrayBuffer`.
+fn post_bytes(bytes: js_sys::Uint8Array, sent_at: f64) {
+    let message = js_sys::Object::new();
+    let set =
+        |key: &str, value: &JsValue| js_sys::Reflect::set(&message, &JsValue::from_str(key), value);
+    let _ = set("type", &JsValue::from_str("bytes"));
+    let _ = set("bytes", &bytes);
+    let _ = set("sent_at", &JsValue::from_f64(sent_at));
+    let _ = scope().post_message_with_transfer(&message, &js_sys::Array::of1(&bytes.buffer()));
 }
 
 fn forward(record: TraceRecord) {
@@ -43,7 +59,7 @@ pub fn child_process_main(
         let t0 = now_ms();
         let copy = js_sys::Uint8Array::from(bytes);
         let ms = now_ms() - t0;
-        post_bytes_to_parent(copy, now_ms());
+        post_bytes(copy, now_ms());
         ms
     });
     let io = ChildIo {

@@ -1,6 +1,5 @@
 //! The thin layer that binds the core to the browser (wasm32 only).
 //!
-//! - `bindings`: the two things Rust needs from JavaScript (the clock, posting to the parent).
 //! - `codec`: the one place values cross the boundary (serde-wasm-bindgen).
 //! - `runtime`: entry points for the runtime worker, which owns this instance and the thread pools.
 //! - `child`: the entry point a process worker calls in its own, separate instance.
@@ -9,7 +8,6 @@
 //! - `challenges`: the fix-it challenges on code, and the verdict over a check's runs.
 
 mod bench;
-pub mod bindings;
 mod challenges;
 mod child;
 pub mod codec;
