@@ -8,6 +8,8 @@
 //! - with one atomic read-modify-write (`fetch_add`), which needs no lock.
 
 use super::claims::{claim, finished, PythonCheck};
+use super::question::{choice, Answer, Question};
+use super::{question, report};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
@@ -263,6 +265,7 @@ impl Lesson for SharedCounter {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "counter",
             title: "Shared counter: race and lock",
             group: "Threads",
@@ -371,8 +374,46 @@ impl Lesson for SharedCounter {
             expected,
             variants,
         };
-        serde_json::to_value(result).map_err(|e| e.to_string())
+        let answer = answer(&result);
+        let mut values = serde_json::to_value(result).map_err(|e| e.to_string())?;
+        question::attach(&mut values, &answer);
+        Ok(values)
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Without a lock, what total will the threads reach (threads × increments expected)?",
+    &[
+        choice("exact", "Exactly the expected total, in every run"),
+        choice("less", "Less than expected, in at least one run"),
+        choice("more", "More than expected"),
+    ],
+);
+
+/// From the totals the unlocked variant reached.
+fn answer(r: &CounterResult) -> Answer {
+    let Some(u) = r.variants.iter().find(|v| v.variant == Variant::Unlocked) else {
+        return Answer::cannot(
+            "This run did not include the no-lock variant (set Variant to 0 or 1).",
+        );
+    };
+    let totals: Vec<u64> = u.trials.iter().map(|t| t.actual).collect();
+    let correct = if totals.iter().any(|t| *t > u.expected) {
+        "more"
+    } else if totals.iter().any(|t| *t < u.expected) {
+        "less"
+    } else {
+        "exact"
+    };
+    let shown: Vec<String> = totals.iter().map(|t| report::int(*t)).collect();
+    Answer::choice(
+        correct,
+        format!(
+            "Expected {}; without a lock the runs reached {}.",
+            report::int(u.expected),
+            shown.join(", ")
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -497,5 +538,81 @@ mod tests {
             .sum();
         assert!(switches >= 9, "the GIL changed hands only {switches} times");
         assert_eq!(outcome.values["interpreter"]["build"], "gil");
+    }
+
+    fn result_with(variants: Vec<(Variant, Vec<u64>)>) -> CounterResult {
+        let trial = |actual: u64| Trial {
+            actual,
+            lost: 100u64.saturating_sub(actual),
+            ms: 1.0,
+            lock_wait_ms: 0.0,
+            contended_acquisitions: 0,
+            gil: GilStats::default(),
+        };
+        CounterResult {
+            interpreter: Interpreter::FreeThreaded,
+            interpreter_label: Interpreter::FreeThreaded.label(),
+            threads: 2,
+            increments: 50,
+            expected: 100,
+            variants: variants
+                .into_iter()
+                .map(|(variant, totals)| {
+                    let trials: Vec<Trial> = totals.into_iter().map(trial).collect();
+                    VariantResult {
+                        variant,
+                        label: variant.label(),
+                        expected: 100,
+                        trials_losing_updates: trials.iter().filter(|t| t.lost > 0).count(),
+                        trials,
+                        median_ms: 1.0,
+                        min_ms: 1.0,
+                        max_ms: 1.0,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_question_is_judged_from_the_unlocked_totals() {
+        let lost = answer(&result_with(vec![(Variant::Unlocked, vec![100, 73])]));
+        assert_eq!(
+            lost,
+            Answer::choice(
+                "less",
+                "Expected 100; without a lock the runs reached 100, 73."
+            )
+        );
+        let exact = answer(&result_with(vec![
+            (Variant::Unlocked, vec![100, 100]),
+            (Variant::Locked, vec![100]),
+        ]));
+        assert_eq!(exact.ids(), vec!["exact"]);
+        let none = answer(&result_with(vec![(Variant::Locked, vec![100])]));
+        assert_eq!(none.correct, None);
+        assert!(
+            none.measured.contains("Variant to 0 or 1"),
+            "{}",
+            none.measured
+        );
+        for id in [lost.ids(), exact.ids()].concat() {
+            assert!(QUESTION.has_choice(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_run_carries_its_answer() {
+        let outcome = run(json!({"threads": 2, "increments": 1000, "repeats": 1}));
+        let answer = &outcome.values["answer"];
+        let id = answer["correct"].as_str().expect("a choice id");
+        assert!(QUESTION.has_choice(id), "{answer}");
+        assert!(
+            answer["measured"]
+                .as_str()
+                .unwrap()
+                .starts_with("Expected 2,000;"),
+            "{answer}"
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! `acquire(timeout=…)` with a back-off and a retry.
 
 use super::claims::{claim, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -280,6 +281,7 @@ impl Lesson for DeadlockLesson {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "deadlock",
             title: "Deadlock",
             group: "Synchronization",
@@ -559,13 +561,70 @@ impl Lesson for DeadlockLesson {
         let timeout_retry = retry.as_ref().map(|(runs, ms)| {
             json!({"ms": ms, "completed": retry_completed, "retries": retries, "threads": runs})
         });
+        let answer = answer(
+            opposite.as_ref().map(|(runs, _)| runs.as_slice()),
+            found.as_ref(),
+        );
         Ok(json!({
             "report": rep,
+            "answer": answer,
             "hold_ms": hold,
             "strategy": strategy,
             "deadlock": deadlock,
             "fixes": {"lock_order": lock_order, "timeout_retry": timeout_retry},
         }))
+    }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Thread 1 takes lock_a then lock_b; thread 2 takes lock_b then lock_a, each holding its first lock a while. What happens?",
+    &[
+        choice("both", "Both finish, one after the other"),
+        choice("deadlock", "Each waits forever for the lock the other holds"),
+        choice("error", "Python raises an error at once"),
+    ],
+);
+
+/// From the opposite-order run (`None` when it did not run) and the deadlock the detector found in it.
+fn answer(opposite: Option<&[ThreadRun]>, found: Option<&Deadlock>) -> Answer {
+    let Some(runs) = opposite else {
+        return Answer::cannot(
+            "This run did not include the opposite order (set \"Which runs\" to 0, 1 or 4).",
+        );
+    };
+    let done = runs.iter().all(|t| t.completed);
+    match found {
+        Some(d) => {
+            let edges: Vec<String> = d
+                .cycle
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} held {} and waited for {}",
+                        e.thread, e.holds, e.waits_for
+                    )
+                })
+                .collect();
+            Answer::choice(
+                "deadlock",
+                format!(
+                    "They deadlocked: {}. The detector broke the cycle after {}; Python would hang.",
+                    edges.join("; "),
+                    question::ms(d.detected_at - d.formed_at)
+                ),
+            )
+        }
+        None => Answer::choice(
+            if done { "both" } else { "error" },
+            format!(
+                "No deadlock formed this time; {}.",
+                if done {
+                    "both threads finished"
+                } else {
+                    "not every thread finished"
+                }
+            ),
+        ),
     }
 }
 

@@ -5,6 +5,8 @@
 //! total exists only because the children sent it.
 
 use super::claims::{claim, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
+use super::report;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use serde::{Deserialize, Serialize};
@@ -233,7 +235,10 @@ impl ParentProgram for Parent {
             max_ms,
             median_start_ms: spread(&starts).0,
         };
-        serde_json::to_value(result).map_err(|e| e.to_string())
+        let answer = answer(&result);
+        let mut values = serde_json::to_value(result).map_err(|e| e.to_string())?;
+        question::attach(&mut values, &answer);
+        Ok(values)
     }
 }
 
@@ -302,6 +307,7 @@ impl Lesson for ProcessCounter {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "process-counter",
             title: "Processes do not share memory",
             group: "Processes",
@@ -344,6 +350,34 @@ impl Lesson for ProcessCounter {
             }
         }
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Each child process adds to \"the\" counter. What is the parent's own counter after they all finish?",
+    &[
+        choice("zero", "Unchanged: 0"),
+        choice("total", "The sum of every child's additions"),
+        choice("between", "Something in between (lost updates)"),
+    ],
+);
+
+/// From the parent's own counter after every child finished.
+fn answer(r: &ProcessCounterResult) -> Answer {
+    let correct = if r.parent_counter == 0 {
+        "zero"
+    } else if r.parent_counter == r.expected_total {
+        "total"
+    } else {
+        "between"
+    };
+    Answer::choice(
+        correct,
+        format!(
+            "The parent's counter was {}; the children counted {} in all, each in its own memory.",
+            report::int(r.parent_counter),
+            report::int(r.expected_total)
+        ),
+    )
 }
 
 #[cfg(test)]
