@@ -8,8 +8,9 @@
 //! - with one atomic read-modify-write (`fetch_add`), which needs no lock.
 
 use super::claims::{claim, finished, PythonCheck};
+use super::question;
 use super::question::{choice, Answer, Question};
-use super::{question, report};
+use super::report::{self, Report};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
@@ -375,10 +376,137 @@ impl Lesson for SharedCounter {
             variants,
         };
         let answer = answer(&result);
+        let report = report_of(&result);
         let mut values = serde_json::to_value(result).map_err(|e| e.to_string())?;
+        values["report"] = serde_json::to_value(report).map_err(|e| e.to_string())?;
         question::attach(&mut values, &answer);
         Ok(values)
     }
+}
+
+/// Median (min – max) of a variant's runs.
+fn spread_of(v: &VariantResult) -> String {
+    format!(
+        "{} ({} – {})",
+        report::ms(v.median_ms),
+        report::ms(v.min_ms),
+        report::ms(v.max_ms)
+    )
+}
+
+/// The verdict, one row per variant, and how it was measured.
+fn report_of(r: &CounterResult) -> Report {
+    let ints = |t: &[Trial], f: fn(&Trial) -> u64| {
+        t.iter()
+            .map(|t| report::int(f(t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows = r
+        .variants
+        .iter()
+        .map(|v| {
+            vec![
+                v.label.to_string(),
+                report::int(v.expected),
+                ints(&v.trials, |t| t.actual),
+                ints(&v.trials, |t| t.lost),
+                spread_of(v),
+                if v.variant == Variant::Locked {
+                    let waited: f64 = v.trials.iter().map(|t| t.lock_wait_ms).sum();
+                    format!("{} / run", report::ms(waited / v.trials.len() as f64))
+                } else {
+                    "—".to_string()
+                },
+            ]
+        })
+        .collect();
+    let unlocked = r.variants.iter().find(|v| v.variant == Variant::Unlocked);
+    let others: Vec<&VariantResult> = r
+        .variants
+        .iter()
+        .filter(|v| v.variant != Variant::Unlocked)
+        .collect();
+    let exact = others
+        .iter()
+        .map(|v| {
+            format!(
+                "{}: {} of {} runs exact",
+                v.label,
+                v.trials.iter().filter(|t| t.lost == 0).count(),
+                v.trials.len()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let under_gil = matches!(r.interpreter, Interpreter::Gil { .. });
+    let switches: u64 = r
+        .variants
+        .iter()
+        .flat_map(|v| &v.trials)
+        .map(|t| t.gil.switches)
+        .sum();
+    let verdict = match unlocked {
+        None => format!(
+            "{}: {exact} ({} expected).",
+            r.interpreter_label,
+            report::int(r.expected)
+        ),
+        Some(u) if u.trials_losing_updates > 0 => {
+            let max_lost = u.trials.iter().map(|t| t.lost).max().unwrap_or(0);
+            format!(
+                "{}: without a lock, {} of {} runs lost updates (up to {} of {}).{}",
+                r.interpreter_label,
+                u.trials_losing_updates,
+                u.trials.len(),
+                report::int(max_lost),
+                report::int(u.expected),
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {exact}.")
+                }
+            )
+        }
+        Some(_) if under_gil => format!(
+            "Under CPython's GIL no run without a lock lost an update, although the GIL changed hands {} \
+             times: a switch happens only at switch points (here the loop's backward jump), never between \
+             the read and the write of counter += 1. The code is still wrong — choose the free-threaded build \
+             and the same loop loses updates; under the GIL too, a longer read-modify-write with a call inside \
+             can be interrupted.",
+            report::int(switches)
+        ),
+        Some(_) => "This time no run without a lock lost an update — the threads did not overlap enough \
+                    (try more threads or increments). The code is still wrong: nothing stops two threads from \
+                    interleaving."
+            .to_string(),
+    };
+    Report::new(verdict)
+        .table(
+            "",
+            &[
+                "Variant",
+                "Expected",
+                "Actual (each run)",
+                "Lost updates",
+                "Time: median (min – max)",
+                "Time blocked on the lock",
+            ],
+            rows,
+        )
+        .note(format!(
+            "{}, {} threads × {} increments. Times are measured by the clock from the first start() to the \
+             last join().{}",
+            r.interpreter_label,
+            r.threads,
+            report::int(r.increments),
+            if under_gil {
+                " Under the GIL only one thread runs Python code at a time, so the threads take about as long \
+                 as one thread doing all the work."
+            } else {
+                ""
+            }
+        ))
 }
 
 pub const QUESTION: Question = Question::choices(
@@ -614,5 +742,29 @@ mod tests {
                 .starts_with("Expected 2,000;"),
             "{answer}"
         );
+    }
+
+    #[test]
+    fn the_report_says_how_many_runs_lost_updates_and_which_were_exact() {
+        let r = result_with(vec![
+            (Variant::Unlocked, vec![100, 73]),
+            (Variant::Atomic, vec![100, 100]),
+        ]);
+        let rep = report_of(&r);
+        assert_eq!(
+            rep.verdict,
+            "free-threaded (3.13t): without a lock, 1 of 2 runs lost updates (up to 27 of 100). atomic add: 2 of 2 runs exact."
+        );
+        let first: Vec<&str> = rep.tables[0]
+            .rows
+            .iter()
+            .map(|row| row[0].as_str())
+            .collect();
+        assert_eq!(first, ["no lock", "atomic add"]);
+        assert_eq!(rep.tables[0].rows[0][2], "100, 73");
+        let none_lost = report_of(&result_with(vec![(Variant::Unlocked, vec![100])]));
+        assert!(none_lost
+            .verdict
+            .starts_with("This time no run without a lock lost an update"));
     }
 }

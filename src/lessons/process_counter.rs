@@ -6,7 +6,7 @@
 
 use super::claims::{claim, number_after, PythonCheck};
 use super::question::{self, choice, Answer, Question};
-use super::report;
+use super::report::{self, Report};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use serde::{Deserialize, Serialize};
@@ -236,7 +236,9 @@ impl ParentProgram for Parent {
             median_start_ms: spread(&starts).0,
         };
         let answer = answer(&result);
+        let report = report_of(&result);
         let mut values = serde_json::to_value(result).map_err(|e| e.to_string())?;
+        values["report"] = serde_json::to_value(report).map_err(|e| e.to_string())?;
         question::attach(&mut values, &answer);
         Ok(values)
     }
@@ -350,6 +352,60 @@ impl Lesson for ProcessCounter {
             }
         }
     }
+}
+
+/// The parent's own counter against the total that came by message, and one row per child.
+fn report_of(r: &ProcessCounterResult) -> Report {
+    let dash = || "—".to_string();
+    let rows = r
+        .rounds
+        .iter()
+        .enumerate()
+        .flat_map(|(i, round)| {
+            round.children.iter().map(move |c| {
+                vec![
+                    (i + 1).to_string(),
+                    format!("{} (pid {})", c.name, c.pid),
+                    c.count.map_or_else(dash, report::int),
+                    c.start_ms.map_or_else(dash, report::ms),
+                    format!("{} B", c.message_bytes),
+                    c.message_ms.map_or_else(dash, report::ms),
+                    c.exit_code.map_or_else(dash, |code| code.to_string()),
+                ]
+            })
+        })
+        .collect();
+    let total = r.rounds.last().map_or(0, |round| round.total_via_messages);
+    Report::new(format!(
+        "The parent's own counter after every process finished: {}. Each process counted to {} in its own \
+         memory; the total {} (expected {}) exists only because each one sent its count in a message.",
+        report::int(r.parent_counter),
+        report::int(r.increments),
+        report::int(total),
+        report::int(r.expected_total)
+    ))
+    .table(
+        "",
+        &[
+            "Run",
+            "Process",
+            "Its own counter",
+            "Start cost",
+            "Message size",
+            "Message delay",
+            "Exit code",
+        ],
+        rows,
+    )
+    .note(format!(
+        "Run time: {} ({} – {}) over {} runs. Starting a process (a new worker, a new memory, a new instance) \
+         took {} (median).",
+        report::ms(r.median_ms),
+        report::ms(r.min_ms),
+        report::ms(r.max_ms),
+        r.rounds.len(),
+        report::ms(r.median_start_ms)
+    ))
 }
 
 pub const QUESTION: Question = Question::choices(
