@@ -60,8 +60,9 @@ impl Variant {
         }
     }
 
-    /// The Python function name the threads run (shows up in the thread names, as in Python 3.10+).
-    fn target(self) -> &'static str {
+    /// The Python function name the threads run (shows up in the thread names, as in Python 3.10+), as
+    /// the Python view names it.
+    pub fn target(self) -> &'static str {
         match self {
             Variant::Unlocked => "add_unlocked",
             Variant::Locked => "add_locked",
@@ -199,13 +200,14 @@ pub fn run_variant(
     }
 }
 
-const PYTHON: &str = r#"import threading, time
+const PYTHON: &str = r#"import itertools, threading, time
 
 # Python build: {python}; sys.setswitchinterval({switch_interval_ms} / 1000)
 N_THREADS = {threads}
 INCREMENTS = {increments}
 counter = 0
 lock = threading.Lock()
+ticks = itertools.count()
 
 def add_unlocked(n):
     global counter
@@ -218,20 +220,30 @@ def add_locked(n):
         with lock:              # only one thread at a time reads and writes
             counter += 1
 
-# add_atomic: Python has no atomic integer. The playground's third variant uses the
-# processor's atomic add (C's atomic_fetch_add) to show the lock-free way.
+def add_atomic(n):
+    # Python has no atomic integer. The lock-free idiom is itertools.count(): its next()
+    # is one C call, so no other thread gets in between. That is CPython's implementation
+    # (with the GIL), not a promise of the language: on a free-threaded build, check that
+    # yours makes it safe (this playground's does), or use the Lock. The playground's own
+    # engine uses the processor's atomic add (C's atomic_fetch_add) here.
+    for _ in range(n):
+        next(ticks)
 
-VARIANT = {variant}           # 0 = both; 1 = only add_unlocked, 2 = only add_locked
-targets = {0: (add_unlocked, add_locked), 1: (add_unlocked,), 2: (add_locked,)}.get(VARIANT, ())
+VARIANT = {variant}           # 0 = all three; 1 = only add_unlocked, 2 = only add_locked, 3 = only add_atomic
+targets = {0: (add_unlocked, add_locked, add_atomic), 1: (add_unlocked,),
+           2: (add_locked,), 3: (add_atomic,)}.get(VARIANT, ())
 for target in targets:
     for run in range({repeats}):
         counter = 0
+        ticks = itertools.count()
         threads = [threading.Thread(target=target, args=(INCREMENTS,))
                    for _ in range(N_THREADS)]
         start = time.perf_counter()
         for t in threads: t.start()
         for t in threads: t.join()
         ms = (time.perf_counter() - start) * 1000
+        if target is add_atomic:
+            counter = next(ticks)   # how many times the threads counted
         expected = N_THREADS * INCREMENTS
         print(f"{target.__name__}: expected {expected}, got {counter}, "
               f"lost {expected - counter} in {ms:.1f} ms")

@@ -210,6 +210,26 @@ fn pair(
     (runs, now_ms() - t0)
 }
 
+/// The runs parameter `strategy` selects: 0 = all three, 1 = the opposite order only, 2 = one lock order
+/// only, 3 = timeout and retry only, 4 = the opposite order with RLocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Runs {
+    /// The opposite orders; `Some(true)` with RLocks.
+    pub opposite: Option<bool>,
+    pub lock_order: bool,
+    pub timeout_retry: bool,
+}
+
+impl Runs {
+    pub fn selected(strategy: i64) -> Runs {
+        Runs {
+            opposite: matches!(strategy, 0 | 1 | 4).then_some(strategy == 4),
+            lock_order: matches!(strategy, 0 | 2),
+            timeout_retry: matches!(strategy, 0 | 3),
+        }
+    }
+}
+
 const PYTHON: &str = r#"import random, threading, time
 
 SCALE = {time_scale} / 100  # the playground's time scale; 100 = real time
@@ -347,8 +367,8 @@ impl Lesson for DeadlockLesson {
         let mut next = 0;
 
         // 1. Opposite order (with RLocks when strategy 4: re-entry does not help two threads).
-        let opposite = if matches!(strategy, 0 | 1 | 4) {
-            let rlocks = strategy == 4;
+        let selected = Runs::selected(strategy);
+        let opposite = if let Some(rlocks) = selected.opposite {
             let (a, b) = (Named::new("lock_a", rlocks), Named::new("lock_b", rlocks));
             trace::print(format!(
                 "opposite order{}: Thread-{} takes lock_a then lock_b, Thread-{} lock_b then lock_a",
@@ -375,7 +395,7 @@ impl Lesson for DeadlockLesson {
         };
 
         // 2. One global order.
-        let order = if matches!(strategy, 0 | 2) {
+        let order = if selected.lock_order {
             let (a, b) = (Named::new("lock_a", false), Named::new("lock_b", false));
             trace::print("fix 1: both threads take lock_a, then lock_b");
             Some(pair(
@@ -391,7 +411,7 @@ impl Lesson for DeadlockLesson {
         };
 
         // 3. Timeout, back off, retry.
-        let retry = if matches!(strategy, 0 | 3) {
+        let retry = if selected.timeout_retry {
             let (a, b) = (Named::new("lock_a", false), Named::new("lock_b", false));
             trace::print("fix 2: opposite order again, with acquire(timeout), back-off and retry");
             Some(pair(
