@@ -109,7 +109,7 @@ function onOutcome(outcome) {
   const answerText = Array.isArray(answer.correct) ? answer.correct.map((c) => `"${labelOf(q, c)}"`).join(' or ')
     : q.number ? String(answer.correct) : `"${labelOf(q, answer.correct)}"`;
   const parts = [];
-  if (answer.correct === null) parts.push(el('strong', { text: 'This run cannot answer the question. ' }));
+  if (answer.correct == null) parts.push(el('strong', { text: 'This run cannot answer the question. ' }));
   else if (predicted === null) parts.push(el('strong', { text: `You did not predict. This run says: ${answerText}. ` }));
   else parts.push(el('strong', { class: right ? 'good' : 'bad', text: right ? `Right: ${answerText}. ` : `Not this time: you predicted "${q.number ? predicted : labelOf(q, predicted)}", this run says ${answerText}. ` }));
   parts.push(el('span', { text: `Measured: ${answer.measured}` }));
