@@ -32,6 +32,10 @@ pub struct LessonInfo {
     /// The Python program this lesson runs, with `{param}` placeholders filled in by the UI.
     pub python: &'static str,
     pub params: Vec<ParamSpec>,
+    /// The predict-then-run question asked before a run; its answer comes with the outcome, under
+    /// `values.answer` (see [`crate::lessons::question`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<crate::lessons::question::Question>,
 }
 
 /// A request to run a lesson. `params` is whatever the caller sent; it is validated before anything runs.

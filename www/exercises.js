@@ -8,8 +8,11 @@
 //   playground:lesson   detail = the lesson shown            playground:run      detail = { lesson }
 //   playground:outcome  detail = the run's outcome (or { lesson, error } when the run could not start)
 // and this module asks the page to show a lesson with `playground:select-lesson` (detail = { id }).
+//
+// Each lesson owns its question (src/lessons/<lesson>.rs, types in src/lessons/question.rs): the prompt and
+// choices (or a number input) come with the lesson as `lesson.question`, and the run's answer, judged in
+// Rust from that run's measurements, comes with its outcome as `values.answer` = { correct, measured }.
 import { el } from './dom.js';
-import { QUESTIONS, isCorrect } from './exercises-data.js';
 import { loadProgress, record } from './progress.js';
 import {
   activeChallenge, builtInChallenges, challengeFromLink, challengeFromText, challengeLink, challengePanel, lessonCards, onLessonShown,
@@ -30,12 +33,24 @@ function mount() {
 
 // ---- Predict, then run -------------------------------------------------------------------------------
 
+/** Whether `predicted` matches a measured answer's `correct`: an id, a list of ids that all count, a
+ *  number, or null (this run cannot answer: null). */
+function isCorrect(correct, predicted) {
+  if (correct === null || correct === undefined) return null;
+  if (Array.isArray(correct)) return correct.includes(predicted);
+  if (typeof correct === 'number') return Number(predicted) === correct;
+  return predicted === correct;
+}
+
+/** The lessons that ask a question, once the page is set up. */
+const questionLessons = () => (window.playground?.lessons ?? []).filter((l) => l.question);
+
 function labelOf(q, id) {
   return q.choices?.find((c) => c.id === id)?.label ?? String(id);
 }
 
 function renderPredict(lesson) {
-  const q = QUESTIONS[lesson.id];
+  const q = lesson.question;
   predictBox.hidden = !q;
   if (!q) { predictBox.replaceChildren(); return; }
   const saved = loadProgress().predictions[lesson.id];
@@ -66,8 +81,9 @@ function setPredictDisabled(disabled) {
 }
 
 function onRunStarted({ lesson }) {
-  const q = QUESTIONS[lesson];
-  if (!q || view.lesson?.id !== lesson) return;
+  if (view.lesson?.id !== lesson) return;
+  const q = view.lesson.question;
+  if (!q) return;
   view.predicted = currentPrediction(q);
   view.pendingFor = lesson;
   setPredictDisabled(true);
@@ -79,13 +95,13 @@ function onOutcome(outcome) {
   if (view.pendingFor !== outcome.lesson) return;
   view.pendingFor = null;
   setPredictDisabled(false);
-  const q = QUESTIONS[outcome.lesson];
+  const q = view.lesson?.id === outcome.lesson ? view.lesson.question : null;
   const box = $('predict-feedback');
   if (!q || !box) return;
   if (outcome.error) { box.replaceChildren(el('span', { class: 'muted', text: 'The run failed, so it cannot answer the question.' })); return; }
-  let answer;
-  try { answer = q.answer(outcome.values, outcome); } catch (error) {
-    box.replaceChildren(el('span', { class: 'muted', text: `This run's measurements could not answer the question (${error.message}).` }));
+  const answer = outcome.values?.answer;
+  if (!answer) {
+    box.replaceChildren(el('span', { class: 'muted', text: 'This run\'s measurements could not answer the question.' }));
     return;
   }
   const predicted = view.predicted;
@@ -93,7 +109,7 @@ function onOutcome(outcome) {
   const answerText = Array.isArray(answer.correct) ? answer.correct.map((c) => `"${labelOf(q, c)}"`).join(' or ')
     : q.number ? String(answer.correct) : `"${labelOf(q, answer.correct)}"`;
   const parts = [];
-  if (answer.correct === null) parts.push(el('strong', { text: 'This run cannot answer the question. ' }));
+  if (answer.correct == null) parts.push(el('strong', { text: 'This run cannot answer the question. ' }));
   else if (predicted === null) parts.push(el('strong', { text: `You did not predict. This run says: ${answerText}. ` }));
   else parts.push(el('strong', { class: right ? 'good' : 'bad', text: right ? `Right: ${answerText}. ` : `Not this time: you predicted "${q.number ? predicted : labelOf(q, predicted)}", this run says ${answerText}. ` }));
   parts.push(el('span', { text: `Measured: ${answer.measured}` }));
@@ -131,7 +147,7 @@ function renderOverview() {
       el('a', { href: `?exercise=${encodeURIComponent(ch.id)}`, 'data-exercise': ch.id,
         onclick: (e) => { e.preventDefault(); openExercise(ch.id); } },
       ch.title, progress.challenges[ch.id]?.passed ? el('span', { class: 'done', 'aria-label': ' (passed)', text: ' ✓' }) : null)))),
-    el('p', { class: 'muted nav-progress', text: `Predictions right: ${right} of ${Object.keys(QUESTIONS).length} lessons` }));
+    el('p', { class: 'muted nav-progress', text: `Predictions right: ${right} of ${questionLessons().length} lessons` }));
   $('exercise-nav')?.remove();
   nav.append(section);
 }
@@ -140,8 +156,8 @@ function renderOverview() {
 export function openExercise(id) {
   const ch = builtInChallenges().find((c) => c.id === id);
   if (ch) return openChallenge(ch);
-  const lessonId = id.startsWith('predict-') && QUESTIONS[id.slice(8)] ? id.slice(8) : null;
-  if (!lessonId || !window.playground?.lessons.some((l) => l.id === lessonId)) return false;
+  const lessonId = id.startsWith('predict-') ? id.slice(8) : null;
+  if (!lessonId || !questionLessons().some((l) => l.id === lessonId)) return false;
   if (view.lesson?.id !== lessonId) document.dispatchEvent(new CustomEvent('playground:select-lesson', { detail: { id: lessonId } }));
   const target = $('predict-h');
   if (!target) return false;
@@ -178,6 +194,7 @@ document.addEventListener('playground:open-challenge-text', (e) => openChallenge
 const search = location.search;
 const wanted = new URLSearchParams(search).get('exercise');
 setTimeout(() => Promise.resolve(window.playgroundReady).then(async () => {
+  renderOverview(); // the count of questions needs every lesson, known once the page is set up
   // For teachers, in the console: await playground.challengeLink(jsonText) → a link that opens it.
   if (window.playground) window.playground.challengeLink = challengeLink;
   let fromLink = null;

@@ -72,7 +72,7 @@ export class Playground {
   #attach(worker, ready, host) {
     this.#worker = worker;
     this.#host = host ?? null;
-    /** The lessons (id, title, group, engine, summary, python, params). */
+    /** The lessons (id, title, group, engine, summary, python, params, question). */
     this.lessons = ready.lessons;
     /** The parameters of learner code (`runPython`): the Python build and its switch interval. */
     this.codeParams = ready.codeParams;

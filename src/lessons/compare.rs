@@ -5,6 +5,7 @@
 //! and K pieces of computation (CPU-bound).
 
 use super::claims::{claim, finished, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Best, Question};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -449,6 +450,7 @@ impl Lesson for Compare {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "compare",
             title: "Threads vs processes vs asyncio",
             group: "Choosing an approach",
@@ -632,6 +634,7 @@ impl Lesson for Compare {
                 per_ms
             ));
         Ok(json!({
+            "answer": answer(&cpu),
             "tasks": k,
             "wait_ms": wait_ms,
             "work_ms": work_ms,
@@ -648,6 +651,33 @@ impl Lesson for Compare {
     fn child(&self, entry: &str, args: &Value, ctx: &mut ChildContext) -> i32 {
         child_program(entry, args, ctx)
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "On the CPU-bound tasks, which approach is slowest?",
+    &[
+        choice("threads", "Threads"),
+        choice("processes", "Processes"),
+        choice("event_loop", "One event loop (asyncio)"),
+    ],
+);
+
+/// The slowest approach (ties within 5 %) on the CPU-bound tasks.
+fn answer(cpu: &Speeds) -> Answer {
+    question::best_answer(
+        &[
+            ("threads", cpu.threads_ms),
+            ("processes", cpu.processes_ms),
+            ("event_loop", cpu.event_loop_ms),
+        ],
+        Best::Max,
+        format!(
+            "CPU tasks: threads {}, processes {}, event loop {} (within 5 % of the slowest counts as a tie).",
+            question::ms(cpu.threads_ms),
+            question::ms(cpu.processes_ms),
+            question::ms(cpu.event_loop_ms)
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -8,6 +8,9 @@
 //! - with one atomic read-modify-write (`fetch_add`), which needs no lock.
 
 use super::claims::{claim, finished, PythonCheck};
+use super::question;
+use super::question::{choice, Answer, Question};
+use super::report::{self, Report};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
@@ -57,8 +60,9 @@ impl Variant {
         }
     }
 
-    /// The Python function name the threads run (shows up in the thread names, as in Python 3.10+).
-    fn target(self) -> &'static str {
+    /// The Python function name the threads run (shows up in the thread names, as in Python 3.10+), as
+    /// the Python view names it.
+    pub fn target(self) -> &'static str {
         match self {
             Variant::Unlocked => "add_unlocked",
             Variant::Locked => "add_locked",
@@ -196,13 +200,14 @@ pub fn run_variant(
     }
 }
 
-const PYTHON: &str = r#"import threading, time
+const PYTHON: &str = r#"import itertools, threading, time
 
 # Python build: {python}; sys.setswitchinterval({switch_interval_ms} / 1000)
 N_THREADS = {threads}
 INCREMENTS = {increments}
 counter = 0
 lock = threading.Lock()
+ticks = itertools.count()
 
 def add_unlocked(n):
     global counter
@@ -215,20 +220,30 @@ def add_locked(n):
         with lock:              # only one thread at a time reads and writes
             counter += 1
 
-# add_atomic: Python has no atomic integer. The playground's third variant uses the
-# processor's atomic add (C's atomic_fetch_add) to show the lock-free way.
+def add_atomic(n):
+    # Python has no atomic integer. The lock-free idiom is itertools.count(): its next()
+    # is one C call, so no other thread gets in between. That is CPython's implementation
+    # (with the GIL), not a promise of the language: on a free-threaded build, check that
+    # yours makes it safe (this playground's does), or use the Lock. The playground's own
+    # engine uses the processor's atomic add (C's atomic_fetch_add) here.
+    for _ in range(n):
+        next(ticks)
 
-VARIANT = {variant}           # 0 = both; 1 = only add_unlocked, 2 = only add_locked
-targets = {0: (add_unlocked, add_locked), 1: (add_unlocked,), 2: (add_locked,)}.get(VARIANT, ())
+VARIANT = {variant}           # 0 = all three; 1 = only add_unlocked, 2 = only add_locked, 3 = only add_atomic
+targets = {0: (add_unlocked, add_locked, add_atomic), 1: (add_unlocked,),
+           2: (add_locked,), 3: (add_atomic,)}.get(VARIANT, ())
 for target in targets:
     for run in range({repeats}):
         counter = 0
+        ticks = itertools.count()
         threads = [threading.Thread(target=target, args=(INCREMENTS,))
                    for _ in range(N_THREADS)]
         start = time.perf_counter()
         for t in threads: t.start()
         for t in threads: t.join()
         ms = (time.perf_counter() - start) * 1000
+        if target is add_atomic:
+            counter = next(ticks)   # how many times the threads counted
         expected = N_THREADS * INCREMENTS
         print(f"{target.__name__}: expected {expected}, got {counter}, "
               f"lost {expected - counter} in {ms:.1f} ms")
@@ -236,7 +251,8 @@ for target in targets:
 
 impl Lesson for SharedCounter {
     fn python_check(&self) -> PythonCheck {
-        // Free-threaded (the lesson's default build): the unlocked counter really loses updates.
+        // Free-threaded (the lesson's default build): the unlocked counter really loses updates; the Lock
+        // and itertools.count() (whose next() the interpreter does under its own lock) are exact.
         PythonCheck::Runs {
             params: &[("increments", 100_000), ("repeats", 1), ("variant", 0)],
             gil: false,
@@ -250,12 +266,16 @@ impl Lesson for SharedCounter {
                         .unwrap_or_default()
                 };
                 let (unlocked, locked) = (line("add_unlocked:"), line("add_locked:"));
+                let atomic = line("add_atomic:");
                 claim(
                     !unlocked.is_empty() && !unlocked.contains(", lost 0 "),
                     || format!("the unlocked counter lost nothing: {unlocked:?}"),
                 )?;
                 claim(locked.contains(", lost 0 "), || {
                     format!("the locked counter was not exact: {locked:?}")
+                })?;
+                claim(atomic.contains(", lost 0 "), || {
+                    format!("the itertools.count() counter was not exact: {atomic:?}")
                 })
             },
         }
@@ -263,6 +283,7 @@ impl Lesson for SharedCounter {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "counter",
             title: "Shared counter: race and lock",
             group: "Threads",
@@ -371,8 +392,173 @@ impl Lesson for SharedCounter {
             expected,
             variants,
         };
-        serde_json::to_value(result).map_err(|e| e.to_string())
+        let answer = answer(&result);
+        let report = report_of(&result);
+        let mut values = serde_json::to_value(result).map_err(|e| e.to_string())?;
+        values["report"] = serde_json::to_value(report).map_err(|e| e.to_string())?;
+        question::attach(&mut values, &answer);
+        Ok(values)
     }
+}
+
+/// Median (min – max) of a variant's runs.
+fn spread_of(v: &VariantResult) -> String {
+    format!(
+        "{} ({} – {})",
+        report::ms(v.median_ms),
+        report::ms(v.min_ms),
+        report::ms(v.max_ms)
+    )
+}
+
+/// The verdict, one row per variant, and how it was measured.
+fn report_of(r: &CounterResult) -> Report {
+    let ints = |t: &[Trial], f: fn(&Trial) -> u64| {
+        t.iter()
+            .map(|t| report::int(f(t)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows = r
+        .variants
+        .iter()
+        .map(|v| {
+            vec![
+                v.label.to_string(),
+                report::int(v.expected),
+                ints(&v.trials, |t| t.actual),
+                ints(&v.trials, |t| t.lost),
+                spread_of(v),
+                if v.variant == Variant::Locked {
+                    let waited: f64 = v.trials.iter().map(|t| t.lock_wait_ms).sum();
+                    format!("{} / run", report::ms(waited / v.trials.len() as f64))
+                } else {
+                    "—".to_string()
+                },
+            ]
+        })
+        .collect();
+    let unlocked = r.variants.iter().find(|v| v.variant == Variant::Unlocked);
+    let others: Vec<&VariantResult> = r
+        .variants
+        .iter()
+        .filter(|v| v.variant != Variant::Unlocked)
+        .collect();
+    let exact = others
+        .iter()
+        .map(|v| {
+            format!(
+                "{}: {} of {} runs exact",
+                v.label,
+                v.trials.iter().filter(|t| t.lost == 0).count(),
+                v.trials.len()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let under_gil = matches!(r.interpreter, Interpreter::Gil { .. });
+    let switches: u64 = r
+        .variants
+        .iter()
+        .flat_map(|v| &v.trials)
+        .map(|t| t.gil.switches)
+        .sum();
+    let verdict = match unlocked {
+        None => format!(
+            "{}: {exact} ({} expected).",
+            r.interpreter_label,
+            report::int(r.expected)
+        ),
+        Some(u) if u.trials_losing_updates > 0 => {
+            let max_lost = u.trials.iter().map(|t| t.lost).max().unwrap_or(0);
+            format!(
+                "{}: without a lock, {} of {} runs lost updates (up to {} of {}).{}",
+                r.interpreter_label,
+                u.trials_losing_updates,
+                u.trials.len(),
+                report::int(max_lost),
+                report::int(u.expected),
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {exact}.")
+                }
+            )
+        }
+        Some(_) if under_gil => format!(
+            "Under CPython's GIL no run without a lock lost an update, although the GIL changed hands {} \
+             times: a switch happens only at switch points (here the loop's backward jump), never between \
+             the read and the write of counter += 1. The code is still wrong — choose the free-threaded build \
+             and the same loop loses updates; under the GIL too, a longer read-modify-write with a call inside \
+             can be interrupted.",
+            report::int(switches)
+        ),
+        Some(_) => "This time no run without a lock lost an update — the threads did not overlap enough \
+                    (try more threads or increments). The code is still wrong: nothing stops two threads from \
+                    interleaving."
+            .to_string(),
+    };
+    Report::new(verdict)
+        .table(
+            "",
+            &[
+                "Variant",
+                "Expected",
+                "Actual (each run)",
+                "Lost updates",
+                "Time: median (min – max)",
+                "Time blocked on the lock",
+            ],
+            rows,
+        )
+        .note(format!(
+            "{}, {} threads × {} increments. Times are measured by the clock from the first start() to the \
+             last join().{}",
+            r.interpreter_label,
+            r.threads,
+            report::int(r.increments),
+            if under_gil {
+                " Under the GIL only one thread runs Python code at a time, so the threads take about as long \
+                 as one thread doing all the work."
+            } else {
+                ""
+            }
+        ))
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Without a lock, what total will the threads reach (threads × increments expected)?",
+    &[
+        choice("exact", "Exactly the expected total, in every run"),
+        choice("less", "Less than expected, in at least one run"),
+        choice("more", "More than expected"),
+    ],
+);
+
+/// From the totals the unlocked variant reached.
+fn answer(r: &CounterResult) -> Answer {
+    let Some(u) = r.variants.iter().find(|v| v.variant == Variant::Unlocked) else {
+        return Answer::cannot(
+            "This run did not include the no-lock variant (set Variant to 0 or 1).",
+        );
+    };
+    let totals: Vec<u64> = u.trials.iter().map(|t| t.actual).collect();
+    let correct = if totals.iter().any(|t| *t > u.expected) {
+        "more"
+    } else if totals.iter().any(|t| *t < u.expected) {
+        "less"
+    } else {
+        "exact"
+    };
+    let shown: Vec<String> = totals.iter().map(|t| report::int(*t)).collect();
+    Answer::choice(
+        correct,
+        format!(
+            "Expected {}; without a lock the runs reached {}.",
+            report::int(u.expected),
+            shown.join(", ")
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -497,5 +683,105 @@ mod tests {
             .sum();
         assert!(switches >= 9, "the GIL changed hands only {switches} times");
         assert_eq!(outcome.values["interpreter"]["build"], "gil");
+    }
+
+    fn result_with(variants: Vec<(Variant, Vec<u64>)>) -> CounterResult {
+        let trial = |actual: u64| Trial {
+            actual,
+            lost: 100u64.saturating_sub(actual),
+            ms: 1.0,
+            lock_wait_ms: 0.0,
+            contended_acquisitions: 0,
+            gil: GilStats::default(),
+        };
+        CounterResult {
+            interpreter: Interpreter::FreeThreaded,
+            interpreter_label: Interpreter::FreeThreaded.label(),
+            threads: 2,
+            increments: 50,
+            expected: 100,
+            variants: variants
+                .into_iter()
+                .map(|(variant, totals)| {
+                    let trials: Vec<Trial> = totals.into_iter().map(trial).collect();
+                    VariantResult {
+                        variant,
+                        label: variant.label(),
+                        expected: 100,
+                        trials_losing_updates: trials.iter().filter(|t| t.lost > 0).count(),
+                        trials,
+                        median_ms: 1.0,
+                        min_ms: 1.0,
+                        max_ms: 1.0,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_question_is_judged_from_the_unlocked_totals() {
+        let lost = answer(&result_with(vec![(Variant::Unlocked, vec![100, 73])]));
+        assert_eq!(
+            lost,
+            Answer::choice(
+                "less",
+                "Expected 100; without a lock the runs reached 100, 73."
+            )
+        );
+        let exact = answer(&result_with(vec![
+            (Variant::Unlocked, vec![100, 100]),
+            (Variant::Locked, vec![100]),
+        ]));
+        assert_eq!(exact.ids(), vec!["exact"]);
+        let none = answer(&result_with(vec![(Variant::Locked, vec![100])]));
+        assert_eq!(none.correct, None);
+        assert!(
+            none.measured.contains("Variant to 0 or 1"),
+            "{}",
+            none.measured
+        );
+        for id in [lost.ids(), exact.ids()].concat() {
+            assert!(QUESTION.has_choice(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_run_carries_its_answer() {
+        let outcome = run(json!({"threads": 2, "increments": 1000, "repeats": 1}));
+        let answer = &outcome.values["answer"];
+        let id = answer["correct"].as_str().expect("a choice id");
+        assert!(QUESTION.has_choice(id), "{answer}");
+        assert!(
+            answer["measured"]
+                .as_str()
+                .unwrap()
+                .starts_with("Expected 2,000;"),
+            "{answer}"
+        );
+    }
+
+    #[test]
+    fn the_report_says_how_many_runs_lost_updates_and_which_were_exact() {
+        let r = result_with(vec![
+            (Variant::Unlocked, vec![100, 73]),
+            (Variant::Atomic, vec![100, 100]),
+        ]);
+        let rep = report_of(&r);
+        assert_eq!(
+            rep.verdict,
+            "free-threaded (3.13t): without a lock, 1 of 2 runs lost updates (up to 27 of 100). atomic add: 2 of 2 runs exact."
+        );
+        let first: Vec<&str> = rep.tables[0]
+            .rows
+            .iter()
+            .map(|row| row[0].as_str())
+            .collect();
+        assert_eq!(first, ["no lock", "atomic add"]);
+        assert_eq!(rep.tables[0].rows[0][2], "100, 73");
+        let none_lost = report_of(&result_with(vec![(Variant::Unlocked, vec![100])]));
+        assert!(none_lost
+            .verdict
+            .starts_with("This time no run without a lock lost an update"));
     }
 }

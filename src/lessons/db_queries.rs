@@ -6,6 +6,7 @@
 //! longest one.
 
 use super::claims::{claim, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -141,6 +142,7 @@ impl Lesson for DbQueries {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "db-queries",
             title: "Parallel database queries",
             group: "Threads",
@@ -228,10 +230,52 @@ impl Lesson for DbQueries {
             sequential,
             threaded,
         };
+        let answer = answer(&result);
         let mut values = serde_json::to_value(result).map_err(|e| e.to_string())?;
         values["report"] = serde_json::to_value(rep).map_err(|e| e.to_string())?;
+        question::attach(&mut values, &answer);
         Ok(values)
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Three queries wait different times. On three threads, the whole batch takes about…",
+    &[
+        choice("sum", "The sum of the three waits"),
+        choice("longest", "The longest query"),
+        choice("shortest", "The shortest query"),
+    ],
+);
+
+/// Which of the sum, the longest and the shortest wait the threaded batch was closest to (the first on a
+/// tie).
+fn answer(r: &DbResult) -> Answer {
+    let shortest = r
+        .threaded
+        .iter()
+        .map(|q| q.wait_ms)
+        .fold(f64::INFINITY, f64::min);
+    let entries = [
+        ("sum", r.sum_ms),
+        ("longest", r.longest_ms),
+        ("shortest", shortest),
+    ];
+    let mut closest = entries[0];
+    for e in &entries[1..] {
+        if (r.threaded_ms - e.1).abs() < (r.threaded_ms - closest.1).abs() {
+            closest = *e;
+        }
+    }
+    Answer::choice(
+        closest.0,
+        format!(
+            "On threads the batch took {}: the waits add up to {}, the longest is {}, the shortest {}.",
+            question::ms(r.threaded_ms),
+            question::ms(r.sum_ms),
+            question::ms(r.longest_ms),
+            question::ms(shortest)
+        ),
+    )
 }
 
 #[cfg(test)]

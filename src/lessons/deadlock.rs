@@ -7,6 +7,7 @@
 //! `acquire(timeout=…)` with a back-off and a retry.
 
 use super::claims::{claim, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -209,6 +210,26 @@ fn pair(
     (runs, now_ms() - t0)
 }
 
+/// The runs parameter `strategy` selects: 0 = all three, 1 = the opposite order only, 2 = one lock order
+/// only, 3 = timeout and retry only, 4 = the opposite order with RLocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Runs {
+    /// The opposite orders; `Some(true)` with RLocks.
+    pub opposite: Option<bool>,
+    pub lock_order: bool,
+    pub timeout_retry: bool,
+}
+
+impl Runs {
+    pub fn selected(strategy: i64) -> Runs {
+        Runs {
+            opposite: matches!(strategy, 0 | 1 | 4).then_some(strategy == 4),
+            lock_order: matches!(strategy, 0 | 2),
+            timeout_retry: matches!(strategy, 0 | 3),
+        }
+    }
+}
+
 const PYTHON: &str = r#"import random, threading, time
 
 SCALE = {time_scale} / 100  # the playground's time scale; 100 = real time
@@ -280,6 +301,7 @@ impl Lesson for DeadlockLesson {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "deadlock",
             title: "Deadlock",
             group: "Synchronization",
@@ -345,8 +367,8 @@ impl Lesson for DeadlockLesson {
         let mut next = 0;
 
         // 1. Opposite order (with RLocks when strategy 4: re-entry does not help two threads).
-        let opposite = if matches!(strategy, 0 | 1 | 4) {
-            let rlocks = strategy == 4;
+        let selected = Runs::selected(strategy);
+        let opposite = if let Some(rlocks) = selected.opposite {
             let (a, b) = (Named::new("lock_a", rlocks), Named::new("lock_b", rlocks));
             trace::print(format!(
                 "opposite order{}: Thread-{} takes lock_a then lock_b, Thread-{} lock_b then lock_a",
@@ -373,7 +395,7 @@ impl Lesson for DeadlockLesson {
         };
 
         // 2. One global order.
-        let order = if matches!(strategy, 0 | 2) {
+        let order = if selected.lock_order {
             let (a, b) = (Named::new("lock_a", false), Named::new("lock_b", false));
             trace::print("fix 1: both threads take lock_a, then lock_b");
             Some(pair(
@@ -389,7 +411,7 @@ impl Lesson for DeadlockLesson {
         };
 
         // 3. Timeout, back off, retry.
-        let retry = if matches!(strategy, 0 | 3) {
+        let retry = if selected.timeout_retry {
             let (a, b) = (Named::new("lock_a", false), Named::new("lock_b", false));
             trace::print("fix 2: opposite order again, with acquire(timeout), back-off and retry");
             Some(pair(
@@ -559,13 +581,70 @@ impl Lesson for DeadlockLesson {
         let timeout_retry = retry.as_ref().map(|(runs, ms)| {
             json!({"ms": ms, "completed": retry_completed, "retries": retries, "threads": runs})
         });
+        let answer = answer(
+            opposite.as_ref().map(|(runs, _)| runs.as_slice()),
+            found.as_ref(),
+        );
         Ok(json!({
             "report": rep,
+            "answer": answer,
             "hold_ms": hold,
             "strategy": strategy,
             "deadlock": deadlock,
             "fixes": {"lock_order": lock_order, "timeout_retry": timeout_retry},
         }))
+    }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Thread 1 takes lock_a then lock_b; thread 2 takes lock_b then lock_a, each holding its first lock a while. What happens?",
+    &[
+        choice("both", "Both finish, one after the other"),
+        choice("deadlock", "Each waits forever for the lock the other holds"),
+        choice("error", "Python raises an error at once"),
+    ],
+);
+
+/// From the opposite-order run (`None` when it did not run) and the deadlock the detector found in it.
+fn answer(opposite: Option<&[ThreadRun]>, found: Option<&Deadlock>) -> Answer {
+    let Some(runs) = opposite else {
+        return Answer::cannot(
+            "This run did not include the opposite order (set \"Which runs\" to 0, 1 or 4).",
+        );
+    };
+    let done = runs.iter().all(|t| t.completed);
+    match found {
+        Some(d) => {
+            let edges: Vec<String> = d
+                .cycle
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} held {} and waited for {}",
+                        e.thread, e.holds, e.waits_for
+                    )
+                })
+                .collect();
+            Answer::choice(
+                "deadlock",
+                format!(
+                    "They deadlocked: {}. The detector broke the cycle after {}; Python would hang.",
+                    edges.join("; "),
+                    question::ms(d.detected_at - d.formed_at)
+                ),
+            )
+        }
+        None => Answer::choice(
+            if done { "both" } else { "error" },
+            format!(
+                "No deadlock formed this time; {}.",
+                if done {
+                    "both threads finished"
+                } else {
+                    "not every thread finished"
+                }
+            ),
+        ),
     }
 }
 

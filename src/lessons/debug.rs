@@ -46,6 +46,7 @@ impl Lesson for DebugThreads {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: None,
             id: "debug-threads",
             title: "Debug: faults on threads",
             group: "Debug",
@@ -224,6 +225,7 @@ impl Lesson for DebugProcesses {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: None,
             id: "debug-processes",
             title: "Debug: a panicking process",
             group: "Debug",

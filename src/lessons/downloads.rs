@@ -6,6 +6,7 @@
 //! real requests for files served with the page.
 
 use super::claims::{claim, count_lines, finished, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Best, Question};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -620,6 +621,7 @@ impl Lesson for Downloads {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "downloads",
             title: "Parallel downloads",
             group: "Threads",
@@ -671,6 +673,7 @@ impl Lesson for Downloads {
         let real = run_all(&Work::Real { path: path.clone() }, files, &mut names)?;
         let report = build_report(files, wait_ms, file_kib, &simulated, &real);
         Ok(json!({
+            "answer": answer(&simulated),
             "files": files,
             "wait_ms": wait_ms,
             "file_kib": file_kib,
@@ -691,6 +694,39 @@ impl Lesson for Downloads {
             }
         }
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Which way finishes the simulated downloads first?",
+    &[
+        choice("sequential", "One after another"),
+        choice("threads", "Threads"),
+        choice("processes", "Processes"),
+        choice("event_loop", "One thread with an event loop (asyncio)"),
+    ],
+);
+
+/// From the simulated downloads' times: the fastest way, with ties within 5 %.
+fn answer(simulated: &Modes) -> Answer {
+    let modes = [
+        ("sequential", &simulated.sequential),
+        ("threads", &simulated.threads),
+        ("processes", &simulated.processes),
+        ("event_loop", &simulated.event_loop),
+    ];
+    let entries: Vec<(&'static str, f64)> = modes.iter().map(|(id, m)| (*id, m.ms)).collect();
+    let shown: Vec<String> = modes
+        .iter()
+        .map(|(_, m)| format!("{} {}", m.label, question::ms(m.ms)))
+        .collect();
+    question::best_answer(
+        &entries,
+        Best::Min,
+        format!(
+            "{} (within 5 % of the fastest counts as a tie).",
+            shown.join(", ")
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -798,5 +834,26 @@ mod tests {
         assert!(ok.finished_at - ok.started_at >= 5.0);
         let bad: ChildReport = serde_json::from_str(&sent[1]).unwrap();
         assert!(bad.error.unwrap().contains("bad arguments"));
+    }
+
+    #[test]
+    fn the_question_counts_ways_within_five_percent_of_the_fastest() {
+        let mode = |mode, label, ms| mode_result(mode, label, ms, Vec::new(), None);
+        let modes = Modes {
+            sequential: mode("sequential", "sequential", 400.0),
+            threads: mode("threads", "threads", 100.0),
+            processes: mode("processes", "processes", 160.0),
+            event_loop: mode("event_loop", "event loop", 104.0),
+        };
+        let a = answer(&modes);
+        assert_eq!(a.ids(), vec!["threads", "event_loop"]);
+        assert!(
+            a.measured.starts_with("sequential 400 ms, threads 100 ms"),
+            "{}",
+            a.measured
+        );
+        for id in a.ids() {
+            assert!(QUESTION.has_choice(id), "{id}");
+        }
     }
 }

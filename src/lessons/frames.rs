@@ -14,6 +14,7 @@
 //! Every mode's frames are compared with the sequential frames byte for byte.
 
 use super::claims::{claim, finished, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -594,6 +595,7 @@ impl Lesson for FramesLab {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "frames",
             title: "Video frame processing",
             group: "Choosing an approach",
@@ -886,8 +888,10 @@ impl Lesson for FramesLab {
             gil_stats,
             repeats,
         );
+        let answer = answer((!costs.is_empty()).then_some(&cost), clip_bytes);
         Ok(json!({
             "report": report,
+            "answer": answer,
             "width": width,
             "height": height,
             "frames": frames,
@@ -1152,6 +1156,34 @@ fn build_report(
     report.note(
         "The player shows the thread pool's frames (byte for byte the same as the sequential ones) beside the \
          original clip, at full size.",
+    )
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Processes have their own memory. How many bytes of frames will be copied between memories, compared with the size of the clip?",
+    &[
+        choice("none", "None: they read the same frames"),
+        choice("once", "About the clip once (the frames go to the processes)"),
+        choice("twice", "About twice the clip (the frames go there and come back)"),
+    ],
+);
+
+/// From the copy costs of the processes' median run (`None` when no process ran).
+fn answer(cost: Option<&CopyCost>, clip_bytes: usize) -> Answer {
+    let Some(p) = cost else {
+        return Answer::cannot("This run did not use processes.");
+    };
+    let r = p.bytes_copied as f64 / clip_bytes as f64;
+    let mib = |b: usize| format!("{:.1} MiB", b as f64 / 1_048_576.0);
+    Answer::choice(
+        question::band(r, &[0.1, 1.5], &["none", "once", "twice"]),
+        format!(
+            "The clip is {}; {} went to the processes and {} came back ({r:.2}× the clip), taking {} of copying.",
+            mib(clip_bytes),
+            mib(p.bytes_to_children),
+            mib(p.bytes_from_children),
+            question::ms(p.total_ms)
+        ),
     )
 }
 

@@ -9,6 +9,7 @@
 //! switch point per unit of work, as CPython's eval breaker is polled at every loop iteration.
 
 use super::claims::{claim, finished, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -220,6 +221,7 @@ impl Lesson for Gil {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "gil",
             title: "The GIL: CPU-bound and I/O-bound threads",
             group: "Choosing an approach",
@@ -369,7 +371,13 @@ impl Lesson for Gil {
             &cpu_seq, &cpu_gil, &cpu_free, &cpu_proc, &io_seq, &io_gil, &io_free, gil_stats, cores,
         );
         let median = |t: &Option<Timing>| t.as_ref().map(|t| t.median_ms);
+        let answer = answer(
+            median(&cpu_gil),
+            median(&cpu_seq),
+            gil_stats.map_or(0, |s| s.switches),
+        );
         Ok(json!({
+            "answer": answer,
             "cores": cores,
             "units_per_task": units,
             "cpu": {
@@ -510,6 +518,34 @@ fn build_report(
     }
 }
 
+pub const QUESTION: Question = Question::choices(
+    "Under CPython's GIL, two threads each run a CPU-bound task. Compared with running the two tasks one after another, the threads take…",
+    &[
+        choice("faster", "Clearly less time (under 0.8×)"),
+        choice("same", "About the same (0.8× to 1.2×)"),
+        choice("slower", "Clearly more time (over 1.2×)"),
+    ],
+);
+
+/// From the medians of the two CPU-bound threads under the GIL and of the same work one after another.
+fn answer(threads_gil_ms: Option<f64>, sequential_ms: Option<f64>, switches: u64) -> Answer {
+    let Some(t) = threads_gil_ms else {
+        return Answer::cannot(
+            "This run did not include the build with the GIL (choose \"both\" or \"CPython (with GIL)\").",
+        );
+    };
+    let seq = sequential_ms.unwrap_or(f64::NAN);
+    let r = t / seq;
+    Answer::choice(
+        question::band(r, &[0.8, 1.2], &["faster", "same", "slower"]),
+        format!(
+            "Two threads under the GIL took {}, one after another {}: {r:.2}×; the GIL changed hands {switches} times.",
+            question::ms(t),
+            question::ms(seq)
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,5 +606,20 @@ mod tests {
         assert!(outcome.values["cpu"]["threads_gil_ms"].is_null());
         assert!(outcome.values["cpu"]["threads_free_ms"].as_f64().unwrap() > 0.0);
         assert!(outcome.values["gil"].is_null());
+    }
+
+    #[test]
+    fn the_question_needs_the_build_with_the_gil() {
+        assert_eq!(answer(None, Some(10.0), 0).correct, None);
+        let a = answer(Some(21.0), Some(20.0), 7);
+        assert_eq!(a.ids(), vec!["same"]);
+        assert!(
+            a.measured
+                .ends_with("1.05×; the GIL changed hands 7 times."),
+            "{}",
+            a.measured
+        );
+        assert_eq!(answer(Some(10.0), Some(20.0), 0).ids(), vec!["faster"]);
+        assert!(QUESTION.has_choice("slower"));
     }
 }

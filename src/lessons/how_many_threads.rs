@@ -9,6 +9,7 @@
 //! Amdahl's law is drawn beside the CPU curve, with its parallel fraction fitted to the measured times.
 
 use super::claims::{claim, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -176,6 +177,7 @@ impl Lesson for HowManyThreads {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "how-many-threads",
             title: "How many threads?",
             group: "Choosing an approach",
@@ -430,6 +432,7 @@ impl Lesson for HowManyThreads {
 
         Ok(json!({
             "report": report,
+            "answer": answer(&io, io_tasks),
             "cores": cores,
             "cores_source": cores_source,
             "counts": counts,
@@ -442,6 +445,39 @@ impl Lesson for HowManyThreads {
             "amdahl_p": p,
         }))
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "The I/O-bound job: how much faster will it be on the most threads than on one?",
+    &[
+        choice("little", "Under 2×"),
+        choice("some", "2× to 8×"),
+        choice("lots", "More than 8×"),
+    ],
+);
+
+/// From the I/O sweep: one thread against the most threads (the last count).
+fn answer(io: &[Point], io_tasks: usize) -> Answer {
+    let one = io.iter().position(|p| p.threads == 1);
+    let most = io.len().checked_sub(1);
+    let (Some(one), Some(most)) = (one, most) else {
+        return Answer::cannot("This run tried only one thread count.");
+    };
+    if one == most {
+        return Answer::cannot("This run tried only one thread count.");
+    }
+    let (one, most) = (&io[one], &io[most]);
+    let r = one.ms / most.ms;
+    Answer::choice(
+        question::band(r, &[2.0, 8.0], &["little", "some", "lots"]),
+        format!(
+            "{io_tasks} waits took {} on 1 thread and {} on {}: {} faster.",
+            question::ms(one.ms),
+            question::ms(most.ms),
+            most.threads,
+            question::times(r)
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! No worker is left busy after the run.
 
 use super::claims::{claim, finished, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -155,6 +156,7 @@ impl Lesson for JoinTimeout {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "join-timeout",
             title: "Join with a timeout; daemon threads",
             group: "Threads",
@@ -287,6 +289,7 @@ impl Lesson for JoinTimeout {
         };
         let mut values = serde_json::to_value(&result).map_err(|e| e.to_string())?;
         values["report"] = serde_json::to_value(report_of(&result)).map_err(|e| e.to_string())?;
+        question::attach(&mut values, &answer(&result));
         Ok(values)
     }
 }
@@ -386,6 +389,27 @@ fn report_of(r: &JoinTimeoutResult) -> Report {
              ended {} after it was abandoned, having run nothing further.",
             report::ms(r.daemon_stop_latency_ms)
         ))
+}
+
+pub const QUESTION: Question = Question::choices(
+    "join(timeout) returns. Is the worker thread still alive at that moment (is_alive())?",
+    &[
+        choice("yes", "Yes, still alive"),
+        choice("no", "No, it has finished"),
+    ],
+);
+
+fn answer(r: &JoinTimeoutResult) -> Answer {
+    Answer::choice(
+        if r.alive_after_join { "yes" } else { "no" },
+        format!(
+            "join(timeout={}) returned after {}; the worker sleeps {}, and is_alive() was {}.",
+            question::ms(r.join_timeout_ms),
+            question::ms(r.join_returned_after_ms),
+            question::ms(r.worker_sleep_ms),
+            if r.alive_after_join { "True" } else { "False" }
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! they come out whole and in time order.
 
 use super::claims::{claim, finished, PythonCheck};
+use super::question::{Answer, Question};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -150,6 +151,7 @@ impl Lesson for Logging {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "logging",
             title: "Logging from threads",
             group: "Threads",
@@ -278,12 +280,38 @@ impl Lesson for Logging {
 
         Ok(json!({
             "report": report,
+            "answer": answer(&records),
             "threads": threads,
             "steps": steps,
             "records": records,
             "in_order": in_order,
         }))
     }
+}
+
+pub const QUESTION: Question = Question::number(
+    "How many different threads will write log records (count the main thread too)?",
+    0,
+    64,
+    "Different thread names",
+);
+
+/// From the thread names the records carry, in the order they first appear.
+fn answer(records: &[Record]) -> Answer {
+    let mut names: Vec<&str> = Vec::new();
+    for r in records {
+        if !names.contains(&r.thread_name.as_str()) {
+            names.push(&r.thread_name);
+        }
+    }
+    Answer::number(
+        names.len() as i64,
+        format!(
+            "The records name {} threads: {}.",
+            names.len(),
+            names.join(", ")
+        ),
+    )
 }
 
 #[cfg(test)]

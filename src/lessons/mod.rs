@@ -22,6 +22,7 @@ pub mod primitives;
 pub mod process_counter;
 pub mod process_join;
 pub mod producer_consumer;
+pub mod question;
 pub mod queue_pipe;
 pub mod report;
 pub mod scraping;
@@ -447,6 +448,32 @@ mod tests {
                     info.id,
                     p.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_listed_lesson_asks_a_question_with_distinct_choices_or_a_number() {
+        for info in catalogue() {
+            let q = info
+                .question
+                .unwrap_or_else(|| panic!("{} has no question", info.id));
+            assert!(q.prompt.len() > 10, "{}", info.id);
+            match (q.choices, q.number) {
+                (Some(choices), None) => {
+                    assert!(choices.len() >= 2, "{}", info.id);
+                    let mut ids: Vec<&str> = choices.iter().map(|c| c.id).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    assert_eq!(
+                        ids.len(),
+                        choices.len(),
+                        "{}: duplicate choice ids",
+                        info.id
+                    );
+                }
+                (None, Some(n)) => assert!(n.min < n.max, "{}", info.id),
+                _ => panic!("{}: a question has choices or a number input", info.id),
             }
         }
     }

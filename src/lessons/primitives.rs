@@ -10,6 +10,7 @@
 //! - Timer: fires after its interval (how late is measured); a cancelled Timer never runs.
 
 use super::claims::{claim, count_lines, finished, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -143,7 +144,12 @@ fn locks_part(hold: f64) -> Result<Value, String> {
 
 /// `n` threads wait for one signal: on an Event (`poll == 0`: each blocks until `set()`), or by polling a
 /// flag every `poll` ms (`while not flag: sleep(poll)`), which wakes again and again and notices late.
-fn event_part(names: &mut Names, n: usize, settle: f64, poll: f64) -> Result<Value, String> {
+fn event_part(
+    names: &mut Names,
+    n: usize,
+    settle: f64,
+    poll: f64,
+) -> Result<(Value, Answer), String> {
     let ev = Arc::new(Event::new());
     let flag = Arc::new(AtomicBool::new(false));
     let ready = Arc::new((Mutex::new(0usize), Condvar::new()));
@@ -214,14 +220,16 @@ fn event_part(names: &mut Names, n: usize, settle: f64, poll: f64) -> Result<Val
         if all_once { ", each exactly once" } else { "" },
         report::ms(max_latency)
     ));
-    Ok(json!({
+    let answer = answer(&waiters, poll, max_latency);
+    let values = json!({
         "mode": if poll > 0.0 { "polling" } else { "event" },
         "poll_ms": poll,
         "waiters": waiters,
         "all_woke_once": all_once,
         "total_wakeups": total_wakeups,
         "max_latency_ms": max_latency,
-    }))
+    });
+    Ok((values, answer))
 }
 
 fn condition_part(names: &mut Names, delay: f64) -> Result<Value, String> {
@@ -464,6 +472,7 @@ impl Lesson for Primitives {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "primitives",
             title: "Synchronization primitives",
             group: "Synchronization",
@@ -525,7 +534,7 @@ impl Lesson for Primitives {
 
         let locks = locks_part(hold)?;
         let poll = scale.ms(params.get("poll_ms") as f64);
-        let event = event_part(&mut names, n, settle, poll)?;
+        let (event, answer) = event_part(&mut names, n, settle, poll)?;
         let condition = condition_part(&mut names, settle)?;
         let semaphore = semaphore_part(&mut names, n, k, hold);
         let bounded = bounded_part(k);
@@ -635,6 +644,7 @@ impl Lesson for Primitives {
             ));
         Ok(json!({
             "report": rep,
+            "answer": answer,
             "hold_ms": hold,
             "rlock": locks["rlock"],
             "lock": locks["lock"],
@@ -645,6 +655,41 @@ impl Lesson for Primitives {
             "timer": timer,
         }))
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "N threads wait for one signal, then it is given once. How many times does each waiting thread wake up?",
+    &[
+        choice("once", "Exactly once"),
+        choice("many", "Several times"),
+        choice("some", "Only one of them wakes"),
+    ],
+);
+
+/// From the Event part's waiters (`poll` > 0: they polled a flag instead of waiting on the Event).
+fn answer(waiters: &[Waiter], poll: f64, max_latency_ms: f64) -> Answer {
+    let correct = if waiters.iter().any(|w| !w.woke) {
+        "some"
+    } else if waiters.iter().all(|w| w.wakeups == 1) {
+        "once"
+    } else {
+        "many"
+    };
+    let how = if poll > 0.0 {
+        format!("Polling every {}", question::ms(poll))
+    } else {
+        "On the Event".to_string()
+    };
+    let wakeups: Vec<String> = waiters.iter().map(|w| w.wakeups.to_string()).collect();
+    Answer::choice(
+        correct,
+        format!(
+            "{how}, the {} threads woke {} times; the slowest {} after the signal.",
+            waiters.len(),
+            wakeups.join(", "),
+            question::ms(max_latency_ms)
+        ),
+    )
 }
 
 #[cfg(test)]

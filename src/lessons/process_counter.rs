@@ -5,6 +5,8 @@
 //! total exists only because the children sent it.
 
 use super::claims::{claim, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
+use super::report::{self, Report};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use serde::{Deserialize, Serialize};
@@ -233,7 +235,12 @@ impl ParentProgram for Parent {
             max_ms,
             median_start_ms: spread(&starts).0,
         };
-        serde_json::to_value(result).map_err(|e| e.to_string())
+        let answer = answer(&result);
+        let report = report_of(&result);
+        let mut values = serde_json::to_value(result).map_err(|e| e.to_string())?;
+        values["report"] = serde_json::to_value(report).map_err(|e| e.to_string())?;
+        question::attach(&mut values, &answer);
+        Ok(values)
     }
 }
 
@@ -302,6 +309,7 @@ impl Lesson for ProcessCounter {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "process-counter",
             title: "Processes do not share memory",
             group: "Processes",
@@ -344,6 +352,88 @@ impl Lesson for ProcessCounter {
             }
         }
     }
+}
+
+/// The parent's own counter against the total that came by message, and one row per child.
+fn report_of(r: &ProcessCounterResult) -> Report {
+    let dash = || "—".to_string();
+    let rows = r
+        .rounds
+        .iter()
+        .enumerate()
+        .flat_map(|(i, round)| {
+            round.children.iter().map(move |c| {
+                vec![
+                    (i + 1).to_string(),
+                    format!("{} (pid {})", c.name, c.pid),
+                    c.count.map_or_else(dash, report::int),
+                    c.start_ms.map_or_else(dash, report::ms),
+                    format!("{} B", c.message_bytes),
+                    c.message_ms.map_or_else(dash, report::ms),
+                    c.exit_code.map_or_else(dash, |code| code.to_string()),
+                ]
+            })
+        })
+        .collect();
+    let total = r.rounds.last().map_or(0, |round| round.total_via_messages);
+    Report::new(format!(
+        "The parent's own counter after every process finished: {}. Each process counted to {} in its own \
+         memory; the total {} (expected {}) exists only because each one sent its count in a message.",
+        report::int(r.parent_counter),
+        report::int(r.increments),
+        report::int(total),
+        report::int(r.expected_total)
+    ))
+    .table(
+        "",
+        &[
+            "Run",
+            "Process",
+            "Its own counter",
+            "Start cost",
+            "Message size",
+            "Message delay",
+            "Exit code",
+        ],
+        rows,
+    )
+    .note(format!(
+        "Run time: {} ({} – {}) over {} runs. Starting a process (a new worker, a new memory, a new instance) \
+         took {} (median).",
+        report::ms(r.median_ms),
+        report::ms(r.min_ms),
+        report::ms(r.max_ms),
+        r.rounds.len(),
+        report::ms(r.median_start_ms)
+    ))
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Each child process adds to \"the\" counter. What is the parent's own counter after they all finish?",
+    &[
+        choice("zero", "Unchanged: 0"),
+        choice("total", "The sum of every child's additions"),
+        choice("between", "Something in between (lost updates)"),
+    ],
+);
+
+/// From the parent's own counter after every child finished.
+fn answer(r: &ProcessCounterResult) -> Answer {
+    let correct = if r.parent_counter == 0 {
+        "zero"
+    } else if r.parent_counter == r.expected_total {
+        "total"
+    } else {
+        "between"
+    };
+    Answer::choice(
+        correct,
+        format!(
+            "The parent's counter was {}; the children counted {} in all, each in its own memory.",
+            report::int(r.parent_counter),
+            report::int(r.expected_total)
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! page without cross-origin isolation too.
 
 use super::claims::{claim, count_lines, finished, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -201,6 +202,7 @@ impl ParentProgram for Parent {
         };
         let mut values = serde_json::to_value(&result).map_err(|e| e.to_string())?;
         values["report"] = serde_json::to_value(report_of(&result)).map_err(|e| e.to_string())?;
+        question::attach(&mut values, &answer(&result));
         Ok(values)
     }
 }
@@ -330,6 +332,7 @@ impl Lesson for ProcessesJoin {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "processes-join",
             title: "Processes start and join",
             group: "Processes",
@@ -372,6 +375,27 @@ impl Lesson for ProcessesJoin {
             }
         }
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "How long does starting one process take, before its first instruction runs?",
+    &[
+        choice("tiny", "Under 1 ms, like a thread"),
+        choice("some", "Between 1 and 10 ms"),
+        choice("lots", "More than 10 ms"),
+    ],
+);
+
+fn answer(r: &ProcessesJoinResult) -> Answer {
+    Answer::choice(
+        question::band(r.median_start_ms, &[1.0, 10.0], &["tiny", "some", "lots"]),
+        format!(
+            "Starting a process took {} (median; {} – {}).",
+            question::ms(r.median_start_ms),
+            question::ms(r.min_start_ms),
+            question::ms(r.max_start_ms)
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! and which consumer took which item. The consumers stop on sentinels (one `None` each).
 
 use super::claims::{claim, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -221,6 +222,7 @@ impl Lesson for ProducerConsumer {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "producer-consumer",
             title: "Producer and consumer",
             group: "Synchronization",
@@ -407,6 +409,7 @@ impl Lesson for ProducerConsumer {
             ));
         Ok(json!({
             "report": rep,
+            "answer": answer(&runs),
             "items": items,
             "maxsize": maxsize,
             "produce_ms": produce_ms,
@@ -415,6 +418,36 @@ impl Lesson for ProducerConsumer {
             "runs": runs,
         }))
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "With 2 consumers instead of 1, how many items per second will get through?",
+    &[
+        choice("same", "About the same (under 1.3×)"),
+        choice("double", "Up to about double (1.3× to 2.2×)"),
+        choice("more", "More than 2.2×"),
+    ],
+);
+
+/// From the sweep's runs with 1 and with 2 consumers.
+fn answer(runs: &[SweepRun]) -> Answer {
+    let one = runs.iter().find(|r| r.consumers == 1);
+    let two = runs.iter().find(|r| r.consumers == 2);
+    let (Some(one), Some(two)) = (one, two) else {
+        return Answer::cannot(
+            "This run did not try both 1 and 2 consumers (set Consumers to 2 or more).",
+        );
+    };
+    let r = two.items_per_s / one.items_per_s;
+    Answer::choice(
+        question::band(r, &[1.3, 2.2], &["same", "double", "more"]),
+        format!(
+            "1 consumer: {:.1} items/s; 2 consumers: {:.1} items/s ({}).",
+            one.items_per_s,
+            two.items_per_s,
+            question::times(r)
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! receiver's: the lesson shows each one in arrival order, with its size and how long it took to arrive.
 
 use super::claims::{claim, count_lines, finished, PythonCheck};
+use super::question::{choice, Answer, Question};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -232,6 +233,7 @@ impl ParentProgram for Parent {
             .all(|(i, v)| v.as_u64() == Some(i as u64));
         let report = build_report(&queue, &pipe, in_order);
         Ok(json!({
+            "answer": answer(&queue.items),
             "items": self.items,
             "messages": self.messages,
             "in_order": in_order,
@@ -383,6 +385,7 @@ impl Lesson for QueuePipe {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "queue-pipe",
             title: "Inter-process queue and pipe",
             group: "Processes",
@@ -426,6 +429,37 @@ impl Lesson for QueuePipe {
             }
         }
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "The producer process puts 0, 1, 2, … on a multiprocessing.Queue. In what order does the main process get them?",
+    &[
+        choice("order", "In the order they were put"),
+        choice("reverse", "Newest first"),
+        choice("random", "In any order"),
+    ],
+);
+
+/// From the queue's items in the order the main process got them.
+fn answer(items: &[Value]) -> Answer {
+    let numbers: Vec<f64> = items
+        .iter()
+        .map(|v| v.as_f64().unwrap_or(f64::NAN))
+        .collect();
+    let mut sorted = numbers.clone();
+    sorted.sort_by(f64::total_cmp);
+    let correct = if numbers.iter().zip(&sorted).all(|(a, b)| a == b) {
+        "order"
+    } else if numbers.iter().zip(sorted.iter().rev()).all(|(a, b)| a == b) {
+        "reverse"
+    } else {
+        "random"
+    };
+    let shown: Vec<String> = items.iter().map(Value::to_string).collect();
+    Answer::choice(
+        correct,
+        format!("The main process got {}.", shown.join(", ")),
+    )
 }
 
 #[cfg(test)]

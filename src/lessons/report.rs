@@ -113,3 +113,33 @@ pub fn bytes(n: f64) -> String {
         format!("{n:.0} B")
     }
 }
+
+/// A whole number with thousands separators, as the page shows counts ("1,000,000").
+pub fn int(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn int_groups_thousands() {
+        assert_eq!(super::int(0u64), "0");
+        assert_eq!(super::int(999u64), "999");
+        assert_eq!(super::int(1_000u64), "1,000");
+        assert_eq!(super::int(1_757_390u64), "1,757,390");
+        assert_eq!(super::int(-12_345i64), "-12,345");
+    }
+}

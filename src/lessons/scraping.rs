@@ -7,6 +7,7 @@
 //! stack and another connection the server (and the browser, which caps them) must serve.
 
 use super::claims::{claim, finished, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Question};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -258,6 +259,7 @@ impl Lesson for Scraping {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "scraping",
             title: "Web scraping with a bounded pool",
             group: "Threads",
@@ -521,6 +523,7 @@ impl Lesson for Scraping {
 
         Ok(json!({
             "report": report,
+            "answer": answer(&runs),
             "pages": pages,
             "page_kib": kib,
             "expected_bytes": expected_bytes,
@@ -530,6 +533,39 @@ impl Lesson for Scraping {
             "wrong_size": wrong_size,
         }))
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "How much faster than one thread will the largest bounded pool fetch the pages?",
+    &[
+        choice("same", "About the same (under 1.5×)"),
+        choice("some", "1.5× to 4× faster"),
+        choice("lots", "More than 4× faster"),
+    ],
+);
+
+/// From the pool of one thread and the largest pool (the last one run).
+fn answer(runs: &[Run]) -> Answer {
+    let pools: Vec<&Run> = runs.iter().filter(|r| r.mode == "pool").collect();
+    let one = pools.iter().position(|r| r.threads == 1);
+    let (Some(one), Some(big)) = (one, pools.len().checked_sub(1)) else {
+        return Answer::cannot("This run had only one pool size.");
+    };
+    if one == big {
+        return Answer::cannot("This run had only one pool size.");
+    }
+    let (one, big) = (pools[one], pools[big]);
+    let r = one.ms / big.ms;
+    Answer::choice(
+        question::band(r, &[1.5, 4.0], &["same", "some", "lots"]),
+        format!(
+            "1 thread took {}, a pool of {} took {}: {} faster.",
+            question::ms(one.ms),
+            big.threads,
+            question::ms(big.ms),
+            question::times(r)
+        ),
+    )
 }
 
 #[cfg(test)]

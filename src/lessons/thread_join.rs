@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::common::{Scale, TIME_SCALE};
+use super::question::{self, choice, Answer, Question};
 use super::report::{self, Report};
 use super::Lesson;
 use crate::clock::now_ms;
@@ -180,9 +181,71 @@ fn run_lesson(style: Style, params: &Params) -> Result<Value, String> {
         threaded,
         sequential,
     };
+    let answer = match style {
+        Style::Target => answer_total(&result),
+        Style::Subclass => answer_names(&result),
+    };
     let mut values = serde_json::to_value(result).map_err(|e| e.to_string())?;
     values["report"] = serde_json::to_value(rep).map_err(|e| e.to_string())?;
+    question::attach(&mut values, &answer);
     Ok(values)
+}
+
+/// "Threads start and join"'s question.
+pub const TOTAL_QUESTION: Question = Question::choices(
+    "Each thread sleeps the same time. Started together and then joined, how long will the threads take in all?",
+    &[
+        choice("one", "About one sleep"),
+        choice("between", "Somewhere between one sleep and all of them"),
+        choice("all", "About all the sleeps added up"),
+    ],
+);
+
+/// "A Thread subclass"'s question.
+pub const NAMES_QUESTION: Question = Question::choices(
+    "The threads are instances of a Thread subclass named Worker. What will their names be?",
+    &[
+        choice("default", "Thread-1, Thread-2, …"),
+        choice("class", "Worker-1, Worker-2, … (from the class)"),
+        choice("main", "MainThread, like the program"),
+    ],
+);
+
+/// One thread is both "one sleep" and "all the sleeps"; otherwise the total over one sleep decides.
+fn answer_total(r: &JoinResult) -> Answer {
+    let ratio = r.threaded_ms / r.wait_ms;
+    let measured = format!(
+        "{} threads of {} took {} ({} one sleep); one after another they took {}.",
+        r.threads,
+        question::ms(r.wait_ms),
+        question::ms(r.threaded_ms),
+        question::times(ratio),
+        question::ms(r.sequential_ms)
+    );
+    if r.threads == 1 {
+        Answer::any_of(vec!["one", "all"], measured)
+    } else if ratio < 1.5 {
+        Answer::choice("one", measured)
+    } else if ratio > r.threads as f64 - 0.5 {
+        Answer::choice("all", measured)
+    } else {
+        Answer::choice("between", measured)
+    }
+}
+
+fn answer_names(r: &JoinResult) -> Answer {
+    let names: Vec<&str> = r.threaded.iter().map(|t| t.thread.as_str()).collect();
+    let correct = if names.iter().all(|n| n.starts_with("Worker")) {
+        "class"
+    } else if names.iter().all(|n| n.starts_with("Thread-")) {
+        "default"
+    } else {
+        "main"
+    };
+    Answer::choice(
+        correct,
+        format!("The threads were named {}.", names.join(", ")),
+    )
 }
 
 fn params() -> Vec<ParamSpec> {
@@ -279,6 +342,7 @@ impl Lesson for ThreadsJoin {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(TOTAL_QUESTION),
             id: "threads-join",
             title: "Threads start and join",
             group: "Threads",
@@ -322,6 +386,7 @@ impl Lesson for ThreadSubclass {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(NAMES_QUESTION),
             id: "thread-subclass",
             title: "A Thread subclass",
             group: "Threads",
@@ -430,5 +495,28 @@ mod tests {
         })
         .unwrap();
         assert_eq!(prepared.threads_needed, 17);
+    }
+
+    #[test]
+    fn one_thread_is_both_one_sleep_and_all_of_them() {
+        let r = JoinResult {
+            threads: 1,
+            wait_ms: 100.0,
+            threaded_ms: 101.0,
+            sequential_ms: 100.0,
+            speedup: 1.0,
+            threaded: Vec::new(),
+            sequential: Vec::new(),
+        };
+        assert_eq!(answer_total(&r).ids(), vec!["one", "all"]);
+        let three = JoinResult {
+            threads: 3,
+            threaded_ms: 290.0,
+            ..r
+        };
+        assert_eq!(answer_total(&three).ids(), vec!["all"]);
+        for id in ["one", "between", "all"] {
+            assert!(TOTAL_QUESTION.has_choice(id));
+        }
     }
 }

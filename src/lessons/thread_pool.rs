@@ -7,6 +7,7 @@
 //! finish out of order.
 
 use super::claims::{claim, count_lines, finished, PythonCheck};
+use super::question::{Answer, Question};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -147,6 +148,7 @@ impl Lesson for ThreadPool {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "thread-pool",
             title: "Thread pool",
             group: "Threads",
@@ -389,6 +391,7 @@ impl Lesson for ThreadPool {
 
         Ok(json!({
             "report": rep,
+            "answer": answer(tasks, workers, overlap),
             "max_workers": workers,
             "tasks": tasks,
             "task_ms": task_ms,
@@ -413,6 +416,23 @@ impl Lesson for ThreadPool {
             },
         }))
     }
+}
+
+pub const QUESTION: Question = Question::number(
+    "At most how many tasks will run at the same moment?",
+    0,
+    64,
+    "Tasks at once, at most",
+);
+
+/// From the most tasks that overlapped (each task's measured start and end).
+fn answer(tasks: u32, workers: usize, overlap: usize) -> Answer {
+    Answer::number(
+        overlap as i64,
+        format!(
+            "{tasks} tasks on {workers} workers: at most {overlap} ran at once (from each task's measured start and end)."
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! labelled as arithmetic, not measured.
 
 use super::claims::{claim, number_after, PythonCheck};
+use super::question::{self, choice, Answer, Best, Question};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -240,6 +241,7 @@ impl Lesson for WhyConcurrency {
 
     fn info(&self) -> LessonInfo {
         LessonInfo {
+            question: Some(QUESTION),
             id: "why-concurrency",
             title: "Why concurrency at all",
             group: "Choosing an approach",
@@ -402,6 +404,7 @@ impl Lesson for WhyConcurrency {
 
         Ok(json!({
             "report": report,
+            "answer": answer(&runs),
             "items": items,
             "read_ms": read_ms,
             "compute_ms": compute_ms,
@@ -413,6 +416,32 @@ impl Lesson for WhyConcurrency {
             "full_scale": full,
         }))
     }
+}
+
+pub const QUESTION: Question = Question::choices(
+    "Each item is read (a wait) and then computed. Which finishes first?",
+    &[
+        choice("sequential", "One after another"),
+        choice("overlapped", "Overlapped: read the next while computing"),
+        choice("parallel", "In parallel on the cores"),
+    ],
+);
+
+/// The fastest way (ties within 5 %) of the three measured runs.
+fn answer(runs: &[Run]) -> Answer {
+    let entries: Vec<(&'static str, f64)> = runs.iter().map(|r| (r.mode, r.ms)).collect();
+    let shown: Vec<String> = runs
+        .iter()
+        .map(|r| format!("{} {}", r.mode, question::ms(r.ms)))
+        .collect();
+    question::best_answer(
+        &entries,
+        Best::Min,
+        format!(
+            "{} (within 5 % of the fastest counts as a tie).",
+            shown.join(", ")
+        ),
+    )
 }
 
 #[cfg(test)]
