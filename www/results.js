@@ -4,10 +4,16 @@ import { el } from './dom.js';
 import { renderChart } from './chart.js';
 import { framesView } from './frames-view.js';
 
-function table(headers, rows) {
+/** A report table; `marks` draws cells as good or bad news (`tone`: 'good' | 'bad', the classes in style.css). */
+function table(headers, rows, marks = []) {
+  const toneOf = (r, c) => marks.find((m) => m.row === r && m.column === c)?.tone;
+  const cell = (text, r, c) => {
+    const tone = toneOf(r, c);
+    return el('td', {}, tone ? el('span', { class: tone, text }) : text);
+  };
   return el('table', { class: 'table' },
     el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col', text: h })))),
-    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c) => el('td', {}, c))))));
+    el('tbody', {}, rows.map((cells, r) => el('tr', {}, cells.map((c, i) => cell(c, r, i))))));
 }
 
 /** Any lesson's `values.report`: a verdict, tables, charts and notes, all from the run's measurements. */
@@ -16,7 +22,7 @@ function report({ verdict, tables, charts, notes }) {
     el('p', { class: 'verdict', text: verdict }),
     ...charts.map(renderChart),
     ...tables.map((t) => el('figure', { class: 'report-table' },
-      t.caption ? el('figcaption', { text: t.caption }) : null, table(t.headers, t.rows))),
+      t.caption ? el('figcaption', { text: t.caption }) : null, table(t.headers, t.rows, t.marks))),
     ...notes.map((n) => el('p', { class: 'muted', text: n })),
   ];
 }

@@ -10,7 +10,7 @@
 use super::claims::{claim, finished, PythonCheck};
 use super::question;
 use super::question::{choice, Answer, Question};
-use super::report::{self, Report};
+use super::report::{self, Report, Tone};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
@@ -498,20 +498,32 @@ fn report_of(r: &CounterResult) -> Report {
                     interleaving."
             .to_string(),
     };
-    Report::new(verdict)
-        .table(
-            "",
-            &[
-                "Variant",
-                "Expected",
-                "Actual (each run)",
-                "Lost updates",
-                "Time: median (min – max)",
-                "Time blocked on the lock",
-            ],
-            rows,
-        )
-        .note(format!(
+    let shown = Report::new(verdict).table(
+        "",
+        &[
+            "Variant",
+            "Expected",
+            "Actual (each run)",
+            "Lost updates",
+            "Time: median (min – max)",
+            "Time blocked on the lock",
+        ],
+        rows,
+    );
+    // The lost-updates column in red where a run lost any, in green where none did.
+    let shown = r
+        .variants
+        .iter()
+        .enumerate()
+        .fold(shown, |shown, (row, v)| {
+            let tone = if v.trials_losing_updates > 0 {
+                Tone::Bad
+            } else {
+                Tone::Good
+            };
+            shown.mark(row, 3, tone)
+        });
+    shown.note(format!(
             "{}, {} threads × {} increments. Times are measured by the clock from the first start() to the \
              last join().{}",
             r.interpreter_label,

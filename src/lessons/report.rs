@@ -20,6 +20,23 @@ pub struct Table {
     pub caption: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Cells drawn as good or bad news (lost updates in red, none in green).
+    pub marks: Vec<Mark>,
+}
+
+/// A cell of a table drawn in a tone.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub row: usize,
+    pub column: usize,
+    pub tone: Tone,
+}
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    Good,
+    Bad,
 }
 
 /// A line chart: measured series and model curves over a numeric x axis.
@@ -65,7 +82,16 @@ impl Report {
             caption: caption.into(),
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows,
+            marks: Vec::new(),
         });
+        self
+    }
+
+    /// Draws cell (`row`, `column`) of the last table added in `tone`.
+    pub fn mark(mut self, row: usize, column: usize, tone: Tone) -> Self {
+        if let Some(table) = self.tables.last_mut() {
+            table.marks.push(Mark { row, column, tone });
+        }
         self
     }
 
