@@ -63,9 +63,11 @@ for entry in www/runtime/process-worker.js www/bench/bench-process.js; do
     --log-override:duplicate-object-key=silent --allow-overwrite --outfile="dist/$entry"
 done
 # Files the download lessons really fetch from the page's own origin (random bytes, so no server can
-# compress them away). The sizes must match SERVED_FILE_KIB in src/lessons/common.rs.
+# compress them away). Their sizes are SERVED_FILE_KIB in src/lessons/common.rs, read from there.
+served_kib=$(sed -n 's/^pub const SERVED_FILE_KIB: \[i64; [0-9]*\] = \[\(.*\)\];/\1/p' src/lessons/common.rs | tr -d ',')
+[ -n "$served_kib" ] || { echo "[build] cannot read SERVED_FILE_KIB from src/lessons/common.rs" >&2; exit 1; }
 mkdir -p dist/files
-for kib in 16 64 256 1024 4096; do
+for kib in $served_kib; do
   head -c $((kib * 1024)) /dev/urandom > "dist/files/sample-${kib}k.bin"
 done
 wasm_bytes=$(stat -c %s dist/pkg/playground_bg.wasm)

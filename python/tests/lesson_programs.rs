@@ -34,7 +34,11 @@ fn program(lesson: &playground::protocol::LessonInfo, params: &[(&str, i64)]) ->
 fn serve_sample_files() {
     let site = std::env::temp_dir().join(format!("playground-site-{}", std::process::id()));
     std::fs::create_dir_all(site.join("files")).expect("a directory for the site");
-    for kib in [16usize, 64, 256] {
+    // The files the lessons ask for: every served size but the two largest, which the programs' small
+    // parameters never reach.
+    let sizes = playground::lessons::common::SERVED_FILE_KIB;
+    for kib in &sizes[..sizes.len() - 2] {
+        let kib = *kib as usize;
         let bytes: Vec<u8> = (0..kib * 1024).map(|i| (i * 7919 % 251) as u8).collect();
         std::fs::write(site.join(format!("files/sample-{kib}k.bin")), bytes)
             .expect("a sample file");

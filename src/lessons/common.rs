@@ -29,7 +29,8 @@ impl Scale {
     }
 }
 
-/// Sizes of the files served with the page (see scripts/build.sh), in KiB.
+/// Sizes of the files served with the page, in KiB: their one home (scripts/build.sh reads this line to
+/// write them).
 pub const SERVED_FILE_KIB: [i64; 5] = [16, 64, 256, 1024, 4096];
 
 /// The smallest served file of at least `kib` KiB (or the largest), and its path from the site's root.
@@ -38,7 +39,7 @@ pub fn served_file(kib: i64) -> (i64, String) {
         .iter()
         .copied()
         .find(|s| *s >= kib)
-        .unwrap_or(4096);
+        .unwrap_or(SERVED_FILE_KIB[SERVED_FILE_KIB.len() - 1]);
     (size, format!("files/sample-{size}k.bin"))
 }
 
@@ -47,8 +48,10 @@ pub fn limit_file_kib(params: &mut Params, name: &str, notices: &mut Vec<String>
     let asked = params.get(name);
     let (size, _) = served_file(asked);
     if size != asked {
+        let (last, first) = SERVED_FILE_KIB.split_last().expect("files are served");
+        let listed = first.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         notices.push(format!(
-            "The files served with the page are 16, 64, 256, 1024 and 4096 KiB; using {size} KiB instead of {asked}."
+            "The files served with the page are {listed} and {last} KiB; using {size} KiB instead of {asked}."
         ));
         params.set(name, size);
     }
