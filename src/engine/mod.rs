@@ -4,6 +4,7 @@
 //! - [`pool`]: the long-lived workers those threads run on (reused between runs).
 //! - [`sync`]: a lock that records how long threads wait for it, and timed waits that really block.
 //! - [`primitives`]: Lock, RLock, Condition, Event, Semaphore, BoundedSemaphore, Timer and queue.Queue.
+//! - [`event_loop`]: a small, real, single-threaded event loop: what `asyncio` does.
 //! - [`executor`]: `ThreadPoolExecutor`: a few threads, a task queue, futures.
 //! - [`gil`]: an emulated global interpreter lock for lessons in "Python mode", and its free-threaded twin.
 //! - [`deadlock`]: the wait-for graph of locks and the detector that finds a cycle in it.
@@ -20,6 +21,7 @@ pub mod alloc;
 pub mod bridge;
 pub mod cancel;
 pub mod deadlock;
+pub mod event_loop;
 pub mod executor;
 pub mod fault;
 pub mod gil;
