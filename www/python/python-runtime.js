@@ -64,6 +64,9 @@ export class PythonRuntime {
   /**
    * Runs a program to its end. Resolves with `{ output, lanes, events, exitCode, exception, duration_ms,
    * stopped, ... }` (see README, "Your own Python"); rejects only when the runtime cannot start.
+   * @param {string} source
+   * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function, gil?: boolean,
+   *   switchIntervalMs?: number, check?: any }} [options]
    */
   async run(source, { timeLimitS, onProgress, onLoad, gil = true, switchIntervalMs = DEFAULT_SWITCH_INTERVAL_MS, check = null } = {}) {
     if (typeof gil !== 'boolean') throw new Error('runPython: gil must be true (CPython with the GIL) or false (free-threaded)');
