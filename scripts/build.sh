@@ -46,8 +46,8 @@ echo "[build] assembling dist/"
 rm -rf dist
 mkdir -p dist
 cp -r index.html embed.js www pkg pkg-python dist/
-# Declarations are for tsc only: the generated ones (www/types/generated/, from cargo test) and the bindings'.
-rm -rf dist/www/types/generated
+# Declarations are for tsc only (www/types/: hand-kept and, in generated/, written by cargo test; the bindings').
+rm -rf dist/www/types
 find dist/pkg dist/pkg-python -name '*.d.ts' -delete
 cp www/_headers dist/_headers
 # The isolation fallback for hosts that cannot send headers: a service worker from npm (package.json),

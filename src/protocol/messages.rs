@@ -265,6 +265,7 @@ pub struct ProcessWorkerStart {
     pub module: Value,
     pub spawn: SpawnCommand,
     /// The binary part of the start message, transferred, if the parent sent one.
+    #[serde(default)] // undefined in JavaScript: absent
     #[ts(type = "Uint8Array | undefined")]
     pub input: Value,
 }
