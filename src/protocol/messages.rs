@@ -293,6 +293,10 @@ mod tests {
         ThreadWorkerToRuntime::export_all(&cfg).unwrap();
         ProcessWorkerStart::export_all(&cfg).unwrap();
         ChildMessage::export_all(&cfg).unwrap();
+        // What the runtime worker reads from the wasm bindings (their own declarations say `any`).
+        PoolStatus::export_all(&cfg).unwrap();
+        super::super::RunProgress::export_all(&cfg).unwrap();
+        crate::engine::bridge::Request::export_all(&cfg).unwrap();
     }
 
     /// The messages as `www/playground.js` posts them decode into the enum (the wire format is the JS's).

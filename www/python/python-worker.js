@@ -132,7 +132,9 @@ function ensureThreadWorkers(n) {
 }
 
 function serveBridge() {
-  for (const request of wasm.take_bridge_requests()) {
+  /** @type {import('../types/generated/BridgeRequest').BridgeRequest[]} */
+  const requests = wasm.take_bridge_requests();
+  for (const request of requests) {
     if (request.kind === 'thread_workers') {
       ensureThreadWorkers(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
     }

@@ -14,6 +14,13 @@ import { PageWorker } from './page-worker.js';
 /** @typedef {import('../types/generated/ThreadWorkerToRuntime').ThreadWorkerToRuntime} ThreadWorkerToRuntime */
 /** @typedef {import('../types/generated/ProcessWorkerStart').ProcessWorkerStart} ProcessWorkerStart */
 /** @typedef {import('../types/generated/ChildMessage').ChildMessage} ChildMessage */
+// What the bindings return (their generated declarations say `any`): typed here from the same Rust types.
+/** @typedef {import('../types/generated/PoolStatus').PoolStatus} PoolStatus */
+/** @typedef {import('../types/generated/RunProgress').RunProgress} RunProgress */
+/** @typedef {import('../types/generated/PreparedRun').PreparedRun} PreparedRun */
+/** @typedef {import('../types/generated/BridgeRequest').BridgeRequest} BridgeRequest */
+/** @type {() => PoolStatus} */
+const poolStatus = () => wasm.pool_status();
 /** The page's request of type T. @template {PageToRuntime['type']} T @typedef {Extract<PageToRuntime, { type: T }>} Request */
 
 const WASM_URL = new URL('../../pkg/playground_bg.wasm', import.meta.url);
@@ -100,8 +107,8 @@ async function ensureThreadWorkers(n) {
   await Promise.all(starting);
   // "ready" is posted just before a worker enters the pool's loop; wait until the pool counts them all.
   const deadline = performance.now() + 5000;
-  while (wasm.pool_status().workers < n) {
-    if (performance.now() > deadline) throw new Error(`only ${wasm.pool_status().workers} of ${n} thread workers joined the pool`);
+  while (poolStatus().workers < n) {
+    if (performance.now() > deadline) throw new Error(`only ${poolStatus().workers} of ${n} thread workers joined the pool`);
     await new Promise((r) => setTimeout(r, 1));
   }
 }
@@ -161,12 +168,12 @@ function stopChildren() {
 
 /** Waits until no thread of the finished run is left on the pool; asks leftovers to stop. */
 async function settle() {
-  if (wasm.pool_status().outstanding === 0) return true;
+  if (poolStatus().outstanding === 0) return true;
   wasm.stop_leftovers();
   const deadline = performance.now() + SETTLE_MS;
   while (performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 5));
-    if (wasm.pool_status().outstanding === 0) return true;
+    if (poolStatus().outstanding === 0) return true;
   }
   return false;
 }
@@ -205,7 +212,9 @@ async function eventLoopFetch(id, paths) {
 
 /** What a thread lesson asked of this event loop: children to start, requests to run. */
 function serveBridge() {
-  for (const request of wasm.take_bridge_requests()) {
+  /** @type {BridgeRequest[]} */
+  const requests = wasm.take_bridge_requests();
+  for (const request of requests) {
     if (request.kind === 'spawn') startChildren([request]);
     else if (request.kind === 'event_loop_fetch') eventLoopFetch(request.id, request.paths);
     else if (request.kind === 'thread_workers') ensureThreadWorkers(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
@@ -216,6 +225,7 @@ async function pollUntilDone(job) {
   for (;;) {
     const wake = wasm.bridge_wake();
     serveBridge();
+    /** @type {RunProgress} */
     const progress = wasm.poll_run();
     if (progress.lanes.length || progress.output.length || progress.events.length) {
       post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output });
@@ -231,6 +241,7 @@ async function run({ job, request }) {
   running = true;
   pendingStop = null;
   try {
+    /** @type {PreparedRun} */
     const prepared = wasm.prepare_run(request);
     post({ type: 'started', job, prepared });
     if (prepared.engine === 'threads') {
@@ -268,7 +279,7 @@ function stop({ job, reason }) {
 /** @param {Request<'status'>} message */
 function status({ job }) {
   post({ type: 'status', job, status: {
-    ...wasm.pool_status(), thread_workers: threadWorkers.length, processes: children.size,
+    ...poolStatus(), thread_workers: threadWorkers.length, processes: children.size,
     rayon_threads: rayonThreadCount, replaced_workers: replacedWorkers,
   } });
 }
