@@ -18,7 +18,7 @@
 (() => {
   if (customElements.get('concurrency-playground')) return;
   const script = document.currentScript;
-  const base = new URL('.', script ? script.src : location.href);
+  const base = new URL('.', script ? /** @type {HTMLScriptElement} */ (script).src : location.href);
   const RESERVED = new Set(['lesson', 'height', 'allow-origins', 'class', 'style', 'id', 'title', 'code', 'challenge']);
 
   class ConcurrencyPlayground extends HTMLElement {

@@ -18,8 +18,10 @@ $WASM_CARGO build --profile python --target wasm32-unknown-unknown -Z build-std=
 
 echo "[build] generating JavaScript bindings"
 rm -rf pkg pkg-python
-wasm-bindgen --target web --out-dir pkg --no-typescript "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/playground.wasm"
-wasm-bindgen --target web --out-dir pkg-python --no-typescript "$CARGO_TARGET_DIR/wasm32-unknown-unknown/python/playground_python.wasm"
+# With their TypeScript declarations: `tsc` (scripts/test.sh, tsconfig.json) reads the bindings' types from
+# them instead of checking the generated glue itself. They stay out of dist/ (below).
+wasm-bindgen --target web --out-dir pkg "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/playground.wasm"
+wasm-bindgen --target web --out-dir pkg-python "$CARGO_TARGET_DIR/wasm32-unknown-unknown/python/playground_python.wasm"
 
 # wasm-bindgen-rayon starts its pool workers from a blob: copy of its own script (for CDN hosting). The
 # page's Content-Security-Policy allows workers from 'self' only, and we host the script ourselves: start
@@ -44,6 +46,9 @@ echo "[build] assembling dist/"
 rm -rf dist
 mkdir -p dist
 cp -r index.html embed.js www pkg pkg-python dist/
+# Declarations are for tsc only (www/types/: hand-kept and, in generated/, written by cargo test; the bindings').
+rm -rf dist/www/types
+find dist/pkg dist/pkg-python -name '*.d.ts' -delete
 cp www/_headers dist/_headers
 # The isolation fallback for hosts that cannot send headers: a service worker from npm (package.json),
 # copied, not committed.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test tier, installing what is missing first:
-#   1. native `cargo test` of the platform-neutral core and of learner Python (python/) on OS threads
+#   1. native `cargo test` of the platform-neutral core and of learner Python (python/) on OS threads; it
+#      also writes the messages' TypeScript declarations (www/types/generated/), which `tsc` checks www/
+#      against once dist/ is built (the wasm bindings' declarations come with the build)
 #   2. wasm-bindgen-test in headless Chromium (wasm-specific, single-threaded code)
 #   3. end-to-end tests in Chromium via Playwright (thread pools, processes, the page)
 #   4. bench --quick: every benchmark figure runs with few samples and the report is complete (no timing
@@ -58,6 +60,12 @@ echo; echo "== building dist/ for the end-to-end tests"
 bash scripts/build.sh
 step "build dist/ (scripts/build.sh)"
 
+echo; echo "== types: tsc --checkJs over www/ against the messages' Rust types (tsconfig.json, tsconfig.workers.json)"
+# Counts as one test: a message renamed on one side of a worker boundary and not the other fails here.
+types_ok=0
+if limited 300 "$log/types" npm run --silent typecheck; then types_ok=1; echo "[test] types: ok"; fi
+step "types: tsc --checkJs"
+
 echo; echo "== tier 3: end-to-end in Chromium (Playwright)"
 # A failing test must not end the script here: the later tiers still run, and the closing line counts it.
 limited 2400 "$log/e2e" node --test --test-concurrency=1 --test-timeout="$E2E_TEST_TIMEOUT_MS" tests/e2e/ || true
@@ -93,8 +101,8 @@ for tier in e2e e2e-firefox; do
     echo "[test] $tier ran no test"; empty=$((empty + 1))
   fi
 done
-passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + $(sum '^# pass [0-9]+' e2e) + bench_ok + $(sum '^# pass [0-9]+' e2e-firefox) ))
-failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + $(sum '^# fail [0-9]+' e2e) + 1 - bench_ok + $(sum '^# fail [0-9]+' e2e-firefox) + firefox_missing + empty + timed_out ))
+passed=$(( $(sum '[0-9]+ passed' native) + $(sum '[0-9]+ passed' wasm) + types_ok + $(sum '^# pass [0-9]+' e2e) + bench_ok + $(sum '^# pass [0-9]+' e2e-firefox) ))
+failed=$(( $(sum '[0-9]+ failed' native) + $(sum '[0-9]+ failed' wasm) + 1 - types_ok + $(sum '^# fail [0-9]+' e2e) + 1 - bench_ok + $(sum '^# fail [0-9]+' e2e-firefox) + firefox_missing + empty + timed_out ))
 echo
 printf '%s\n' "${timings[@]}"
 printf '%5d s  in all\n' "$SECONDS"

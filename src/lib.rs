@@ -2,7 +2,8 @@
 //!
 //! Layout (platform-neutral first, the web binding last):
 //! - [`clock`]: one clock for every worker, so events from different threads and processes line up.
-//! - [`protocol`]: the typed values that cross the wasm boundary and the worker messages (one file).
+//! - [`protocol`]: the typed values that cross the wasm boundary, and (`protocol::messages`) every worker
+//!   channel's messages, with the TypeScript declarations the JavaScript is checked against.
 //! - [`params`]: lesson parameters, validated and clamped with a message for the learner.
 //! - [`engine`]: the primitives lessons build on: named threads with join, traced locks, timed waits that
 //!   really block, the event log behind the timeline, and the process model (isolated programs that only

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One parameter a lesson accepts: an integer within bounds, or one of a few named choices.
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Clone, Debug, PartialEq, ts_rs::TS)]
 pub struct ParamSpec {
     pub name: &'static str,
     pub label: &'static str,
@@ -77,7 +77,7 @@ impl ParamSpec {
 }
 
 /// Validated parameter values, by name.
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, ts_rs::TS)]
 pub struct Params(pub BTreeMap<String, i64>);
 
 impl Params {

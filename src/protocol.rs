@@ -2,15 +2,21 @@
 //! the events behind the timeline, and the messages between a parent process and its children.
 //!
 //! Everything here is serialized in exactly one place: serde-wasm-bindgen in `web/`. The JavaScript side
-//! (`www/runtime/`) only wraps these values in an envelope `{ type, job, ... }` and forwards them.
+//! (`www/runtime/`) only wraps these values in an envelope `{ type, job, ... }` and forwards them; the
+//! envelopes, one enum per worker channel, are in [`messages`]. Every type here also derives ts-rs's `TS`,
+//! so the TypeScript declarations `tsc --checkJs` checks the JavaScript against come from these
+//! definitions (written by `cargo test` into `www/types/generated/`, see [`messages`]).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::params::{ParamSpec, Params};
 
+pub mod messages;
+
 /// What kind of concurrency a lesson needs, and so whether it can run without cross-origin isolation.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EngineKind {
     /// Threads on one shared memory: needs SharedArrayBuffer, so a cross-origin isolated page.
@@ -20,7 +26,7 @@ pub enum EngineKind {
 }
 
 /// A lesson as the UI lists it.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug, TS)]
 pub struct LessonInfo {
     pub id: &'static str,
     pub title: &'static str,
@@ -39,15 +45,16 @@ pub struct LessonInfo {
 }
 
 /// A request to run a lesson. `params` is whatever the caller sent; it is validated before anything runs.
-#[derive(Deserialize, Serialize, Clone, Debug)]
+#[derive(Deserialize, Serialize, Clone, Debug, TS)]
 pub struct RunRequest {
     pub lesson: String,
     #[serde(default)]
+    #[ts(type = "any")]
     pub params: Value,
 }
 
 /// A validated request: the parameters actually used and what was changed on the way.
-#[derive(Serialize, Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug, TS)]
 pub struct PreparedRun {
     pub lesson: String,
     pub engine: EngineKind,
@@ -60,7 +67,7 @@ pub struct PreparedRun {
 }
 
 /// Whether a lane is the program's main thread, a thread, or a process.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LaneKind {
     Main,
@@ -69,7 +76,7 @@ pub enum LaneKind {
 }
 
 /// One row of the timeline: a thread or a process.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, TS)]
 pub struct Lane {
     pub id: u32,
     pub name: String,
@@ -81,7 +88,7 @@ pub struct Lane {
 }
 
 /// What a lane is doing from an event's time until its next event.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LaneState {
     Starting,
@@ -102,7 +109,7 @@ pub enum LaneState {
 }
 
 /// A state change of one lane at time `t` (milliseconds on [`crate::clock::now_ms`]'s clock).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, TS)]
 pub struct Event {
     pub t: f64,
     pub lane: u32,
@@ -111,7 +118,7 @@ pub struct Event {
 
 /// An item one lane sent and another received (a pickle through a learner `Queue` or `Pipe`), for the
 /// timeline's arrows: what crossed between processes, how big it was and how long it was on the way.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, TS)]
 pub struct Message {
     pub from: u32,
     pub to: u32,
@@ -124,7 +131,7 @@ pub struct Message {
 }
 
 /// Which of a program's output streams a line went to.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Stream {
     #[default]
@@ -133,7 +140,7 @@ pub enum Stream {
 }
 
 /// A line a thread or process printed.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, TS)]
 pub struct OutputLine {
     pub t: f64,
     pub lane: u32,
@@ -143,7 +150,7 @@ pub struct OutputLine {
 }
 
 /// The result of one run: the lesson's own values, and everything needed to draw its timeline.
-#[derive(Serialize, Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug, TS)]
 pub struct RunOutcome {
     pub lesson: String,
     pub params: Params,
@@ -151,6 +158,7 @@ pub struct RunOutcome {
     /// `None` when the run completed; otherwise why it did not.
     pub error: Option<String>,
     /// The lesson's measurements (see each lesson's result type).
+    #[ts(type = "any")]
     pub values: Value,
     pub lanes: Vec<Lane>,
     pub events: Vec<Event>,
@@ -170,7 +178,7 @@ pub struct RunOutcome {
 }
 
 /// New output since the last poll of a running lesson, and the outcome once it is finished.
-#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, TS)]
 pub struct RunProgress {
     pub lanes: Vec<Lane>,
     /// New state changes (only the first [`crate::engine::trace::MAX_LIVE_EVENTS`] of a run stream live).
@@ -180,7 +188,7 @@ pub struct RunProgress {
 }
 
 /// A trace record a child process sends to its parent, which keeps the one log of the run.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TraceRecord {
     Event(Event),
@@ -188,7 +196,7 @@ pub enum TraceRecord {
 }
 
 /// What the runtime must do for a parent process: start a child in a new, isolated worker.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, TS)]
 pub struct SpawnCommand {
     pub pid: u32,
     pub lane: u32,
@@ -196,17 +204,25 @@ pub struct SpawnCommand {
     pub lesson: String,
     /// Which of the lesson's child programs to run.
     pub entry: String,
+    #[ts(type = "any")]
     pub args: Value,
 }
 
-/// What a child process posts to the runtime (its parent's event loop).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+/// What a child process posts to the runtime (its parent's event loop): the process worker's channel back.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChildMessage {
     /// `queue.put(payload)`: text copied out of the child's memory.
     Message { payload: String, sent_at: f64 },
     /// A trace record for the parent's log.
     Trace { record: TraceRecord },
-    /// The child's program returned (or trapped, code 1).
+    /// The child's program returned (or trapped, code 1). Posted by `www/runtime/process-worker.js`.
     Exit { code: i32, at: f64 },
+    /// Binary data (`send_bytes`): posted by `post_bytes_to_parent` (`src/web/bindings.rs`) itself, so
+    /// that the buffer is transferred rather than serialized; typed here for the runtime that reads it.
+    Bytes {
+        #[ts(type = "Uint8Array")]
+        bytes: Vec<u8>,
+        sent_at: f64,
+    },
 }

@@ -189,7 +189,7 @@ function selectLesson(id, given) {
   const lesson = state.lessons.find((l) => l.id === id);
   if (state.lesson && state.lesson.id !== id) state.view = null; // a timeline view belongs to one lesson
   state.lesson = lesson;
-  document.querySelectorAll('#lesson-nav a').forEach((a) => a.toggleAttribute('aria-current', a.dataset.lesson === id));
+  document.querySelectorAll('#lesson-nav a').forEach((/** @type {HTMLElement} */ a) => a.toggleAttribute('aria-current', a.dataset.lesson === id));
   $('lesson-title').textContent = lesson.title;
   $('lesson-summary').textContent = lesson.summary;
   $('params').replaceChildren(...lesson.params.map((p) => el('label', { class: 'param' },

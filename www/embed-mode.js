@@ -30,7 +30,7 @@ function parentOrigin() {
 }
 
 /**
- * @param {object} api  from app.js: lessons, threads, current(), select(id, params), setValues(params),
+ * @param {any} api  from app.js: lessons, threads, current(), select(id, params), setValues(params),
  *                      run(), running(), blocked(lesson)
  * @param {string[]} origins  the allow-list from the URL
  */

@@ -15,6 +15,18 @@ import { GRACE_MS, checkRequest, clampTimeLimit } from './watchdog.js';
 import { PAGE_CREATES_WORKERS, WorkerHost } from './worker-host.js';
 import { PythonRuntime } from './python/python-runtime.js';
 
+// The messages to and from the runtime worker are Rust enums (src/protocol/messages.rs); `cargo test`
+// writes their TypeScript declarations, which `tsc --checkJs` (scripts/test.sh) checks this file against.
+/** @typedef {import('./types/generated/PageToRuntime').PageToRuntime} PageToRuntime */
+/** @typedef {import('./types/generated/RuntimeToPage').RuntimeToPage} RuntimeToPage */
+/** @typedef {Extract<RuntimeToPage, { type: 'ready' }>} Ready */
+/** A request as `#request` takes it: the job is numbered there. */
+/** @typedef {PageToRuntime extends infer M ? M extends { job: number } ? Omit<M, 'job'> : never : never} JobRequest */
+
+/** Posts one request to the runtime worker.
+ *  @param {Worker} worker @param {PageToRuntime} message */
+const send = (worker, message) => worker.postMessage(message);
+
 /** Whether this page can run thread lessons, and if not, why. */
 export function isolation() {
   const threads = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
@@ -31,14 +43,15 @@ async function startEngine() {
   const worker = new Worker(new URL('./runtime/runtime-worker.js', import.meta.url), { type: 'module', name: 'runtime' });
   const host = PAGE_CREATES_WORKERS ? new WorkerHost(worker) : null;
   try {
+    /** @type {Ready} */
     const ready = await new Promise((resolve, reject) => {
-      worker.onmessage = ({ data }) => {
+      worker.onmessage = (/** @type {MessageEvent<RuntimeToPage>} */ { data }) => {
         if (host?.handle(data)) return;
         if (data.type === 'ready') resolve(data);
         else if (data.type === 'failed' || data.type === 'fatal') reject(new Error(`the engine failed to start: ${data.error}`));
       };
       worker.onerror = (e) => reject(new Error(`the engine failed to start: ${e.message || 'worker error'}`));
-      worker.postMessage({ type: 'boot', threads: isolation().threads, pageCreatesWorkers: host !== null });
+      send(worker, { type: 'boot', threads: isolation().threads, pageCreatesWorkers: host !== null });
     });
     return { worker, ready, host };
   } catch (error) {
@@ -69,6 +82,7 @@ export class Playground {
     this.#attach(worker, ready, host);
   }
 
+  /** @param {Worker} worker @param {Ready} ready @param {WorkerHost | null} host */
   #attach(worker, ready, host) {
     this.#worker = worker;
     this.#host = host ?? null;
@@ -90,13 +104,14 @@ export class Playground {
     };
   }
 
+  /** @param {RuntimeToPage} message */
   #receive(message) {
     if (this.#host?.handle(message)) return;
     if (message.type === 'fatal') {
       this.#fail(`the engine hit an internal error (${message.error})`);
       return;
     }
-    const job = this.#jobs.get(message.job);
+    const job = this.#jobs.get('job' in message ? message.job : undefined);
     if (!job) return;
     switch (message.type) {
       case 'started': job.onStarted?.(message.prepared); break;
@@ -112,16 +127,20 @@ export class Playground {
         // Threads of the finished run that would not stop: start clean rather than carry them along.
         if (message.restart) this.#restart();
         break;
-      default: this.#jobs.delete(message.job); job.resolve(message.outcome ?? message.status ?? message.result ?? message.prepared);
+      case 'validated': this.#jobs.delete(message.job); job.resolve(message.prepared); break;
+      case 'status': this.#jobs.delete(message.job); job.resolve(message.status); break;
+      case 'probe': case 'challenge': case 'summary': this.#jobs.delete(message.job); job.resolve(message.result); break;
+      default: break; // 'ready' and 'shutdown' name no job of this engine
     }
   }
 
+  /** @param {JobRequest} message @param {{ onStarted?: Function, onProgress?: Function }} [callbacks] */
   #request(message, callbacks = {}) {
     const job = this.#nextJob++;
     return new Promise((resolve, reject) => {
       this.#jobs.set(job, { resolve, reject, ...callbacks });
       try {
-        this.#worker.postMessage({ ...message, job });
+        send(this.#worker, /** @type {PageToRuntime} */ ({ ...message, job }));
       } catch (error) {
         this.#jobs.delete(job);
         reject(new Error(`cannot send the request: ${error.message}`));
@@ -236,7 +255,7 @@ export class Playground {
       : `Stopped by you after ${((now() - run.startedAt) / 1000).toFixed(1)} s.`;
     run.stop = { at: performance.now(), reason: text };
     try {
-      this.#worker.postMessage({ type: 'stop', reason: text });
+      send(this.#worker, { type: 'stop', reason: text });
     } catch { /* the restart below ends it */ }
     run.timers.push(setTimeout(() => { if (this.#current === run) this.#hardStop(run); }, GRACE_MS));
     return true;
@@ -273,9 +292,9 @@ export class Playground {
     // The runtime terminates its workers itself when it still can (at once; the browser's own clean-up of
     // a terminated worker's workers takes seconds); then, or after SHUTDOWN_MS, it is terminated.
     const kill = setTimeout(() => old.terminate(), SHUTDOWN_MS);
-    old.onmessage = ({ data }) => { if (data.type === 'shutdown') { clearTimeout(kill); old.terminate(); } };
+    old.onmessage = (/** @type {MessageEvent<RuntimeToPage>} */ { data }) => { if (data.type === 'shutdown') { clearTimeout(kill); old.terminate(); } };
     try {
-      old.postMessage({ type: 'shutdown' });
+      send(old, { type: 'shutdown' });
     } catch {
       old.terminate();
     }

@@ -1,28 +1,18 @@
-// The messages between the page and the runtime worker. Every request carries a job id; every reply
-// names the job it answers. The payloads (prepared runs, progress, outcomes) are the Rust types in
-// src/protocol.rs, serialized by serde-wasm-bindgen.
+// The messages between the page and the runtime worker, and across every other worker boundary, are
+// defined once, as Rust enums tagged by `type` (every request carries its job id; every reply names the
+// job it answers):
 //
-// page → runtime:  { type: 'boot', threads, pageCreatesWorkers }  start the runtime (threads: isolation
-//                                                       available; pageCreatesWorkers: Firefox, worker-host.js)
-//                  { type: 'run', job, request }        request = { lesson, params }
-//                  { type: 'status', job }              live worker counts and memory
-//                  { type: 'rayon_probe', job, n }      check the data-parallel pool
-//                  { type: 'validate', job, request }   validate parameters without running
-//                  { type: 'parse_challenge', job, text } a teacher's challenge (JSON text), read by the engine
-//                  { type: 'summarize_check', job, verdicts } the verdict over a check's runs
-//                  { type: 'stop', reason }             stop the running lesson (Stop button, time limit)
-//                  { type: 'shutdown' }                 terminate every worker: the page replaces this runtime
-// runtime → page:  { type: 'ready', lessons, codeParams, challenges, threads, rayonThreads, cores }
-//                  { type: 'started', job, prepared }   validated parameters and notices
-//                  { type: 'progress', job, lanes, output }
-//                  { type: 'finished', job, outcome }
-//                  { type: 'status', job, status } | { type: 'probe', job, result }
-//                  { type: 'challenge', job, result } | { type: 'summary', job, result }
-//                  { type: 'failed', job, error }
-//                  { type: 'validated', job, prepared } | { type: 'stopping', job, running } | { type: 'shutdown' }
-//                  { type: 'fatal', error }             the instance trapped: the page restarts the engine
-//                  'finished' also carries restart: true when threads of the run would not stop
-// In Firefox, also the worker_* messages of worker-host.js (the page creates the runtime's workers).
+//   src/protocol/messages.rs  page ↔ runtime (PageToRuntime, RuntimeToPage), the Firefox relay of
+//                             www/worker-host.js (HostRequest, HostEvent), thread workers
+//                             (ThreadWorkerStart, ThreadWorkerToRuntime), process workers (ProcessWorkerStart;
+//                             ChildMessage in src/protocol.rs back)
+//   src/protocol.rs           the payloads (PreparedRun, RunProgress, RunOutcome, Lane, Event, …)
+//   python/src/protocol.rs    the Python runtime worker's (ToPythonWorker, FromPythonWorker,
+//                             PythonThreadWorkerStart); its kernel calls are python/src/mp/protocol.rs
+//
+// `cargo test` writes their TypeScript declarations (ts-rs) into www/types/generated/ (not committed);
+// the workers' JSDoc imports them, and `npm run typecheck` (tsc --checkJs, a step of scripts/test.sh)
+// fails when the JavaScript and the Rust disagree.
 
 export const THREADS_UNAVAILABLE =
   'Threads are unavailable: this page is not cross-origin isolated, so the browser withholds ' +

@@ -7,6 +7,8 @@
 // which checks names, whole numbers and ranges (app.js, checkUrlParams). Whatever cannot be used falls back
 // to the default with a notice that quotes at most a short, plain-text piece of it.
 
+/** @typedef {import('./types/generated/LessonInfo').LessonInfo} LessonInfo */
+
 /** Longer query strings are not read at all (a real link is a few hundred characters; the engine reports
  *  a single long value by itself). */
 export const MAX_QUERY_LENGTH = 12_000;
@@ -30,9 +32,9 @@ export function isEmbed(search = location.search) {
 /**
  * Reads the state from a query string.
  * @param {string} search  e.g. location.search
- * @param {Array<{id: string, title: string, params: Array<{name: string, label: string, default: number, choices: Array}>}>} lessons
- * @param {{id: string}} fallback  the lesson to open when the link names none, or one that does not exist
- * @returns {{ lesson: object, params: object, view: string|null, embed: boolean, origins: string[], notices: string[] }}
+ * @param {LessonInfo[]} lessons
+ * @param {LessonInfo} fallback  the lesson to open when the link names none, or one that does not exist
+ * @returns {{ lesson: LessonInfo, params: Record<string, any>, view: string|null, embed: boolean, origins: string[], notices: string[] }}
  */
 export function parseState(search, lessons, fallback) {
   const notices = [];

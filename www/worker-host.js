@@ -6,10 +6,13 @@
 // `new Worker()` does not block, so there the runtime asks the page to create every worker it needs
 // (runtime/page-worker.js is the runtime's side) and the page relays messages both ways:
 //
-//   runtime → page:  { type: 'worker_create', wid, url, options }
-//                    { type: 'worker_post', wid, message, transfer }
-//                    { type: 'worker_terminate', wid }
-//   page → runtime:  { type: 'worker_message', wid, data } | { type: 'worker_error', wid, message }
+//   runtime → page:  worker_create, worker_post, worker_terminate (HostRequest in src/protocol/messages.rs)
+//   page → runtime:  worker_message, worker_error (HostEvent there)
+
+/** @typedef {import('./types/generated/HostRequest').HostRequest} HostRequest */
+/** @typedef {import('./types/generated/HostEvent').HostEvent} HostEvent */
+/** @param {Worker} worker @param {HostEvent} event */
+const relay = (worker, event) => worker.postMessage(event);
 
 /** Whether the page creates the runtime's workers (Firefox only: Chromium does not need the detour). */
 export const PAGE_CREATES_WORKERS = /\bFirefox\//.test(globalThis.navigator?.userAgent ?? '');
@@ -23,8 +26,10 @@ export class WorkerHost {
     this.#runtime = runtime;
   }
 
-  /** Handles a `worker_*` message from the runtime; false for any other message. */
-  handle(data) {
+  /** Handles a `worker_*` message from the runtime; false for any other message.
+   *  @param {any} message anything the worker posted */
+  handle(message) {
+    const data = /** @type {HostRequest} */ (message);
     switch (data?.type) {
       case 'worker_create': this.#create(data); return true;
       case 'worker_post': {
@@ -40,11 +45,12 @@ export class WorkerHost {
     }
   }
 
+  /** @param {Extract<HostRequest, { type: 'worker_create' }>} request */
   #create({ wid, url, options }) {
     const target = new URL(url, location.href);
     // Only the playground's own scripts (the runtime is our code, but a page never runs what it is handed).
     if (target.origin !== location.origin) {
-      this.#runtime.postMessage({ type: 'worker_error', wid, message: `refused to start a worker from ${target.origin}` });
+      relay(this.#runtime, { type: 'worker_error', wid, message: `refused to start a worker from ${target.origin}` });
       return;
     }
     const worker = new Worker(target, { type: options?.type === 'module' ? 'module' : 'classic', name: String(options?.name ?? '') });
@@ -54,11 +60,11 @@ export class WorkerHost {
     this.#workers.set(wid, { worker, nested });
     worker.onmessage = ({ data }) => {
       if (nested.handle(data)) return;
-      this.#runtime.postMessage({ type: 'worker_message', wid, data });
+      relay(this.#runtime, { type: 'worker_message', wid, data });
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      this.#runtime.postMessage({ type: 'worker_error', wid, message: e.message || 'worker error' });
+      relay(this.#runtime, { type: 'worker_error', wid, message: e.message || 'worker error' });
     };
   }
 

@@ -13,6 +13,7 @@
 //! - [`run`]: one run, start to end, and its outcome.
 //! - [`check`]: a fix-it challenge's check on a run: its invariant and the verdict.
 //! - [`platform`]: the browser or the OS underneath.
+//! - [`protocol`]: the Python runtime worker's messages, with the TypeScript declarations of them.
 //! - `web` (wasm32 only): the entry points of the Python runtime worker.
 
 pub mod check;
@@ -21,6 +22,7 @@ pub mod interpreter;
 pub mod mp;
 pub mod os_module;
 pub mod platform;
+pub mod protocol;
 pub mod run;
 pub mod stdio;
 pub mod stdlib;

@@ -22,7 +22,7 @@ use playground::challenges::Check;
 pub const MAX_SOURCE_BYTES: usize = 200_000;
 
 /// An exception that ended the program, as the page shows it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
 pub struct PythonException {
     /// `ZeroDivisionError`.
     #[serde(rename = "type")]
@@ -35,7 +35,7 @@ pub struct PythonException {
 }
 
 /// Everything a run produced.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug, ts_rs::TS)]
 pub struct PythonOutcome {
     /// 0, or 1 after an uncaught exception, or what `sys.exit()` was given.
     pub exit_code: i32,
@@ -67,6 +67,7 @@ pub struct PythonOutcome {
     /// Messages beyond [`trace::MAX_MESSAGES`]: counted, not kept.
     pub dropped_messages: u64,
     /// A challenge's verdict on this run, when it was run to be checked ([`run_checked`]).
+    #[ts(type = "any")]
     pub check: Option<RunVerdict>,
 }
 

@@ -17,9 +17,9 @@ use playground::engine::gil::Interpreter;
 use playground::engine::pool::POOL;
 use playground::engine::{bridge, cancel, fault, lock, trace};
 use playground::web::codec::{from_js, js_error, to_js};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::protocol::{PythonLimits, PythonProgress};
 use crate::run::PythonOutcome;
 
 enum State {
@@ -131,17 +131,6 @@ pub fn python_start(
     Ok(())
 }
 
-#[derive(Serialize)]
-struct Progress {
-    lanes: Vec<playground::protocol::Lane>,
-    events: Vec<playground::protocol::Event>,
-    output: Vec<playground::protocol::OutputLine>,
-    messages: Vec<playground::protocol::Message>,
-    outcome: Option<PythonOutcome>,
-    /// Set when the main thread trapped: the instance must be replaced.
-    trapped: Option<String>,
-}
-
 /// New lanes, events and output since the last poll; the outcome once the program has ended.
 #[wasm_bindgen]
 pub fn python_poll() -> Result<JsValue, JsValue> {
@@ -156,7 +145,7 @@ pub fn python_poll() -> Result<JsValue, JsValue> {
     };
     drop(current);
     let (lanes, events, output) = trace::take_progress();
-    to_js(&Progress {
+    to_js(&PythonProgress {
         lanes,
         events,
         output,
@@ -191,14 +180,14 @@ pub fn python_stop_leftovers() -> usize {
 /// Figures for the page and the benchmark: this build's limits.
 #[wasm_bindgen]
 pub fn python_limits() -> Result<JsValue, JsValue> {
-    to_js(&serde_json::json!({
-        "max_threads": crate::thread_module::MAX_THREADS,
-        "recursion_limit": crate::interpreter::RECURSION_LIMIT,
-        "max_source_bytes": crate::run::MAX_SOURCE_BYTES,
-        "max_output_lines": trace::MAX_OUTPUT,
-        "thread_stack_bytes": crate::interpreter::THREAD_STACK_BYTES,
-        "preloaded": crate::run::PRELOADED,
-        "shared_segment_bytes": crate::mp::shared::SEGMENT_BYTES,
-    }))
+    to_js(&PythonLimits {
+        max_threads: crate::thread_module::MAX_THREADS,
+        recursion_limit: crate::interpreter::RECURSION_LIMIT,
+        max_source_bytes: crate::run::MAX_SOURCE_BYTES,
+        max_output_lines: trace::MAX_OUTPUT,
+        thread_stack_bytes: crate::interpreter::THREAD_STACK_BYTES,
+        preloaded: crate::run::PRELOADED.to_string(),
+        shared_segment_bytes: crate::mp::shared::SEGMENT_BYTES,
+    })
 }
 

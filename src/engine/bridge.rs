@@ -22,8 +22,9 @@ use crate::clock::now_ms;
 use crate::protocol::{LaneKind, LaneState, SpawnCommand};
 
 /// One request for the runtime.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(rename = "BridgeRequest")] // for the runtime workers' JSDoc (www/types/generated/BridgeRequest.ts)
 pub enum Request {
     Spawn(SpawnCommand),
     /// Fetch every path at once from one event loop; answer with a [`FetchResult`] per path.
@@ -39,7 +40,7 @@ pub enum Request {
 }
 
 /// How one request on the event loop went.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
 pub struct FetchResult {
     pub path: String,
     pub bytes: f64,

@@ -19,7 +19,7 @@ use crate::clock::now_ms;
 pub const CHECK_MS: f64 = 50.0;
 
 /// One edge of a cycle: `thread` holds `holds` and waits for `waits_for`.
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Clone, Debug, PartialEq, ts_rs::TS)]
 pub struct CycleEdge {
     pub thread: String,
     pub holds: String,
@@ -27,7 +27,7 @@ pub struct CycleEdge {
 }
 
 /// A detected deadlock.
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Clone, Debug, PartialEq, ts_rs::TS)]
 pub struct Deadlock {
     pub cycle: Vec<CycleEdge>,
     /// When the last thread of the cycle began to wait (the moment no one could move any more).

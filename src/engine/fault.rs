@@ -21,7 +21,7 @@ use crate::clock::now_ms;
 use crate::engine::trace;
 
 /// An exception that ended a thread (or a process) of the run.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
 pub struct ThreadException {
     /// The thread's name, as Python would print it ("Thread-2 (worker)").
     pub thread: String,

@@ -30,7 +30,7 @@ use crate::params::ParamSpec;
 use crate::protocol::LaneState;
 
 /// Which interpreter a "Python mode" run emulates.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "build")]
 pub enum Interpreter {
     /// CPython with its global interpreter lock; `switch_interval_ms` is `sys.setswitchinterval()`.
@@ -116,7 +116,7 @@ thread_local! {
 }
 
 /// What the GIL did during a run.
-#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Serialize, Clone, Copy, Debug, Default, PartialEq, ts_rs::TS)]
 pub struct GilStats {
     /// Times the GIL passed to a different thread.
     pub switches: u64,

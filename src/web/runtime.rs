@@ -15,6 +15,7 @@ use crate::engine::process::Delivery;
 use crate::engine::trace;
 use crate::engine::{cancel, fault, lock};
 use crate::lessons::{self, ProcessRun};
+use crate::protocol::messages::PoolStatus;
 use crate::protocol::{
     EngineKind, PreparedRun, RunOutcome, RunProgress, RunRequest, SpawnCommand, TraceRecord,
 };
@@ -335,12 +336,12 @@ pub fn runtime_memory() -> JsValue {
 /// Live counts for diagnostics and tests: pool workers started, busy, and jobs outstanding.
 #[wasm_bindgen]
 pub fn pool_status() -> Result<JsValue, JsValue> {
-    to_js(&serde_json::json!({
-        "workers": POOL.workers(),
-        "busy": POOL.busy(),
-        "outstanding": POOL.outstanding(),
-        "memory_bytes": memory_bytes(),
-    }))
+    to_js(&PoolStatus {
+        workers: POOL.workers(),
+        busy: POOL.busy(),
+        outstanding: POOL.outstanding(),
+        memory_bytes: memory_bytes(),
+    })
 }
 
 fn memory_bytes() -> f64 {

@@ -58,6 +58,7 @@ print(f"3 threads that each sleep 1 s took {time.perf_counter() - start:.2f} s")
 let editorModule = null;
 /** The editor bundle (and lz-string), loaded once. */
 export function loadEditorModule() {
+  // @ts-ignore: vendor/editor.js is ./editor-entry.js bundled by scripts/build.sh into dist/ only
   editorModule ??= import('../vendor/editor.js');
   return editorModule;
 }

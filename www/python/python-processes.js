@@ -7,6 +7,13 @@
 // A child stopped by Stop, the time limit or the end of the run exits as p.terminate() makes it: -15.
 const TERMINATED = -15;
 
+// The messages are Rust enums (python/src/protocol.rs, mp/protocol.rs); tsc checks this file against them.
+/** @typedef {import('../types/generated/ToPythonWorker').ToPythonWorker} ToPythonWorker */
+/** @typedef {import('../types/generated/FromPythonWorker').FromPythonWorker} FromPythonWorker */
+/** @typedef {import('../types/generated/KernelRequest').KernelRequest} KernelRequest */
+/** @param {Worker} worker @param {ToPythonWorker} message @param {Transferable[]} [transfer] */
+const send = (worker, message, transfer = []) => worker.postMessage(message, transfer);
+
 export class ChildProcesses {
   #wasm;
   #WorkerClass;
@@ -29,12 +36,14 @@ export class ChildProcesses {
 
   /** Does what the kernel asked since the last call: start or end children, send replies. */
   serve() {
-    for (const { message, data } of this.#wasm.mp_take_requests()) {
+    /** @type {{ message: KernelRequest, data?: Uint8Array }[]} */
+    const requests = this.#wasm.mp_take_requests();
+    for (const { message, data } of requests) {
       if (message.kind === 'spawn') this.#start(message.start, data);
       else if (message.kind === 'kill') this.#end(message.pid, message.code);
       else if (message.kind === 'reply') {
         const worker = this.#children.get(message.pid);
-        worker?.postMessage({ type: 'mp_reply', req: message.req, reply: message.reply, data }, data ? [data.buffer] : []);
+        if (worker) send(worker, { type: 'mp_reply', req: message.req, reply: message.reply, data }, data ? [data.buffer] : []);
       }
     }
     return this.#wasm.mp_tick();
@@ -48,10 +57,11 @@ export class ChildProcesses {
       e.preventDefault?.();
       this.#crashed(start.pid, `it could not start (${e.message || 'worker error'})`);
     };
-    worker.postMessage({ type: 'boot_child', module: this.#compiled, start, payload, segment: this.#segment, pageCreatesWorkers: this.#WorkerClass !== Worker },
+    send(worker, { type: 'boot_child', module: this.#compiled, start, payload, segment: this.#segment, pageCreatesWorkers: this.#WorkerClass !== Worker },
       payload ? [payload.buffer] : []);
   }
 
+  /** @param {number} pid @param {FromPythonWorker} data what the child's runtime worker posted */
   #receive(pid, data) {
     try {
       if (data.type === 'mp_call') this.#wasm.mp_remote_call(pid, data.req, data.lane, data.call, data.data);
@@ -76,7 +86,7 @@ export class ChildProcesses {
     if (!worker) return;
     this.#children.delete(pid);
     // The child ends its own thread workers first (nested workers can outlive a terminated parent).
-    worker.postMessage({ type: 'shutdown', job: 0 });
+    send(worker, { type: 'shutdown', job: 0 });
     setTimeout(() => worker.terminate(), terminate ? 50 : 200);
     this.#wasm.mp_exited(pid, code);
   }

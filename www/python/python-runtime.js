@@ -5,6 +5,13 @@
 import { PAGE_CREATES_WORKERS, WorkerHost } from '../worker-host.js';
 import { GRACE_MS, clampTimeLimit } from '../watchdog.js';
 
+// The messages are Rust enums (python/src/protocol.rs); tsc checks this file against their declarations.
+/** @typedef {import('../types/generated/ToPythonWorker').ToPythonWorker} ToPythonWorker */
+/** @typedef {import('../types/generated/FromPythonWorker').FromPythonWorker} FromPythonWorker */
+/** @typedef {import('../types/generated/PythonOutcome').PythonOutcome} PythonOutcome */
+/** @param {Worker} worker @param {ToPythonWorker} message */
+const send = (worker, message) => worker.postMessage(message);
+
 const now = () => performance.timeOrigin + performance.now();
 const SHUTDOWN_MS = 100;
 /** CPython's default switch interval (sys.getswitchinterval() = 0.005), and the longest `runPython` takes. */
@@ -18,7 +25,7 @@ function startWorker(onLoad) {
   const worker = new Worker(new URL('./python-worker.js', import.meta.url), { type: 'module', name: 'python-runtime' });
   const host = PAGE_CREATES_WORKERS ? new WorkerHost(worker) : null;
   const ready = new Promise((resolve, reject) => {
-    worker.onmessage = ({ data }) => {
+    worker.onmessage = (/** @type {MessageEvent<FromPythonWorker>} */ { data }) => {
       if (host?.handle(data)) return;
       if (data.type === 'load') onLoad?.({ loaded: data.loaded, total: data.total });
       else if (data.type === 'ready') resolve(data);
@@ -26,7 +33,7 @@ function startWorker(onLoad) {
     };
     worker.onerror = (e) => reject(new Error(`the Python runtime failed to start: ${e.message || 'worker error'}`));
   });
-  worker.postMessage({ type: 'boot', job: 0, pageCreatesWorkers: host !== null });
+  send(worker, { type: 'boot', job: 0, pageCreatesWorkers: host !== null });
   return { worker, host, ready };
 }
 
@@ -64,6 +71,9 @@ export class PythonRuntime {
   /**
    * Runs a program to its end. Resolves with `{ output, lanes, events, exitCode, exception, duration_ms,
    * stopped, ... }` (see README, "Your own Python"); rejects only when the runtime cannot start.
+   * @param {string} source
+   * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function, gil?: boolean,
+   *   switchIntervalMs?: number, check?: any }} [options]
    */
   async run(source, { timeLimitS, onProgress, onLoad, gil = true, switchIntervalMs = DEFAULT_SWITCH_INTERVAL_MS, check = null } = {}) {
     if (typeof gil !== 'boolean') throw new Error('runPython: gil must be true (CPython with the GIL) or false (free-threaded)');
@@ -84,7 +94,7 @@ export class PythonRuntime {
       };
       this.#current = run;
       run.timers.push(setTimeout(() => this.stop(`Stopped: the program reached its time limit of ${limit.seconds} s.`), limit.seconds * 1000));
-      this.#worker.postMessage({ type: 'run', job, source, gil, switchIntervalMs, check });
+      send(this.#worker, { type: 'run', job, source, gil, switchIntervalMs, check });
     });
   }
 
@@ -96,11 +106,12 @@ export class PythonRuntime {
     const text = typeof reason === 'string' && reason ? reason.slice(0, 300)
       : `Stopped by you after ${((now() - run.startedAt) / 1000).toFixed(1)} s.`;
     run.stop = { at: performance.now(), reason: text };
-    this.#worker?.postMessage({ type: 'stop', reason: text });
+    if (this.#worker) send(this.#worker, { type: 'stop', reason: text });
     run.timers.push(setTimeout(() => { if (this.#current === run) this.#hardStop(run); }, GRACE_MS));
     return true;
   }
 
+  /** @param {FromPythonWorker} data */
   #receive(data) {
     if (this.#host?.handle(data)) return;
     const run = this.#current;
@@ -108,7 +119,7 @@ export class PythonRuntime {
       this.#fail(data.error);
       return;
     }
-    if (!run || data.job !== run.job) return;
+    if (!run || !('job' in data) || data.job !== run.job) return;
     if (data.type === 'progress') {
       for (const lane of data.lanes) run.lanes.set(lane.id, lane);
       if (run.events.length < MAX_LIVE_EVENTS) run.events.push(...data.events);
@@ -123,7 +134,8 @@ export class PythonRuntime {
     }
   }
 
-  /** The outcome in the shape `runPython` documents. */
+  /** The outcome in the shape `runPython` documents.
+   *  @param {PythonOutcome} o */
   #result(o, run) {
     return {
       output: o.output, lanes: o.lanes, events: o.events, messages: o.messages, dropped_messages: o.dropped_messages,
@@ -169,8 +181,8 @@ export class PythonRuntime {
     if (!old) return;
     old.onerror = null;
     const kill = setTimeout(() => old.terminate(), SHUTDOWN_MS);
-    old.onmessage = ({ data }) => { if (data.type === 'shutdown') { clearTimeout(kill); old.terminate(); } };
-    try { old.postMessage({ type: 'shutdown', job: 0 }); } catch { old.terminate(); }
+    old.onmessage = (/** @type {MessageEvent<FromPythonWorker>} */ { data }) => { if (data.type === 'shutdown') { clearTimeout(kill); old.terminate(); } };
+    try { send(old, { type: 'shutdown', job: 0 }); } catch { old.terminate(); }
   }
 
   /** Ends the runtime and its workers; the next run (or load) starts a fresh one. */

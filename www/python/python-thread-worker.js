@@ -4,14 +4,20 @@
 // told and the run ends (see python-worker.js).
 import init, { thread_worker_main, mp_attach_segment } from '../../pkg-python/playground_python.js';
 
-self.onmessage = async ({ data: { module, memory, segment, index, stackBytes } }) => {
+// The messages are Rust types (python/src/protocol.rs, src/protocol/messages.rs); tsc checks them.
+/** @typedef {import('../types/generated/PythonThreadWorkerStart').PythonThreadWorkerStart} PythonThreadWorkerStart */
+/** @typedef {import('../types/generated/ThreadWorkerToRuntime').ThreadWorkerToRuntime} ThreadWorkerToRuntime */
+/** @param {ThreadWorkerToRuntime} message */
+const post = (message) => self.postMessage(message);
+
+self.onmessage = async (/** @type {MessageEvent<PythonThreadWorkerStart>} */ { data: { module, memory, segment, index, stackBytes } }) => {
   const exports = await init({ module_or_path: module, memory, thread_stack_size: stackBytes });
   mp_attach_segment(segment); // the memory every process maps, under Value and Array (python/src/mp/shared.rs)
-  self.postMessage({ type: 'ready', index });
+  post({ type: 'ready', index });
   try {
     thread_worker_main(index);
   } catch (error) {
     try { exports.__wbindgen_thread_destroy(); } catch { /* the runtime replaces this worker either way */ }
-    self.postMessage({ type: 'died', index, error: String(error?.message ?? error).slice(0, 500) });
+    post({ type: 'died', index, error: String(error?.message ?? error).slice(0, 500) });
   }
 };

@@ -8,20 +8,34 @@ import init, * as wasm from '../../pkg-python/playground_python.js';
 import { PageWorker } from '../runtime/page-worker.js';
 import { ChildProcesses } from './python-processes.js';
 
+// The messages are Rust enums (python/src/protocol.rs, src/protocol/messages.rs); tsc checks this file.
+/** @typedef {import('../types/generated/ToPythonWorker').ToPythonWorker} ToPythonWorker */
+/** @typedef {import('../types/generated/FromPythonWorker').FromPythonWorker} FromPythonWorker */
+/** @typedef {import('../types/generated/HostEvent').HostEvent} HostEvent */
+/** @typedef {import('../types/generated/PythonLimits').PythonLimits} PythonLimits */
+/** @typedef {import('../types/generated/PythonProgress').PythonProgress} PythonProgress */
+/** @typedef {import('../types/generated/ChildProgress').ChildProgress} ChildProgress */
+/** @typedef {import('../types/generated/PythonThreadWorkerStart').PythonThreadWorkerStart} PythonThreadWorkerStart */
+/** @typedef {import('../types/generated/ThreadWorkerToRuntime').ThreadWorkerToRuntime} ThreadWorkerToRuntime */
+/** The request of type T. @template {ToPythonWorker['type']} T @typedef {Extract<ToPythonWorker, { type: T }>} Request */
+
 const WASM_URL = new URL('../../pkg-python/playground_python_bg.wasm', import.meta.url);
 const POLL_MS = 40; // at most this long between output updates
 const SETTLE_MS = 400; // after the program ends, how long its leftover (daemon) threads get to notice
 const INITIAL_WORKERS = 4; // started with the runtime: most programs start no more threads than this at once
 
 let compiled;
+/** @type {PythonLimits} */
 let limits;
 // The one memory the program's processes share, under Value and Array (python/src/mp/shared.rs): made by
 // the root runtime, handed to each of its thread workers and children, and by each child to its own.
 let segment;
 const threadWorkers = [];
+/** @type {typeof Worker} */
 let WorkerClass = Worker;
 let running = false;
 let children = null; // the program's child processes (this worker as the root runtime)
+/** @param {FromPythonWorker} message @param {Transferable[]} [transfer] */
 const post = (message, transfer) => self.postMessage(message, transfer ?? []);
 const now = () => performance.timeOrigin + performance.now();
 
@@ -55,8 +69,12 @@ async function compileWithProgress(job) {
   }
 }
 
+/** Firefox: the page creates this worker's workers (../worker-host.js). */
+const pageWorkerClass = /** @type {typeof Worker} */ (/** @type {unknown} */ (PageWorker));
+
+/** @param {Request<'boot'>} request */
 async function boot({ job, pageCreatesWorkers = false }) {
-  if (pageCreatesWorkers) WorkerClass = PageWorker;
+  if (pageCreatesWorkers) WorkerClass = pageWorkerClass;
   const t0 = performance.now();
   const { module, bytes } = await compileWithProgress(job);
   const t1 = performance.now();
@@ -76,8 +94,9 @@ async function boot({ job, pageCreatesWorkers = false }) {
 function startThreadWorker(index) {
   const worker = new WorkerClass(new URL('./python-thread-worker.js', import.meta.url), { type: 'module', name: `python-thread-${index}` });
   threadWorkers[index] = worker;
+  /** @type {Promise<void>} */
   const ready = new Promise((resolve, reject) => {
-    worker.onmessage = ({ data }) => {
+    worker.onmessage = (/** @type {MessageEvent<ThreadWorkerToRuntime>} */ { data }) => {
       if (data.type === 'ready') resolve();
       // A panic in a thread traps its instance: the interpreter's state can no longer be trusted.
       else if (data.type === 'died') {
@@ -88,7 +107,9 @@ function startThreadWorker(index) {
     };
     worker.onerror = (e) => reject(new Error(`a Python thread worker failed to start: ${e.message}`));
   });
-  worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), segment, index, stackBytes: limits.thread_stack_bytes });
+  /** @type {PythonThreadWorkerStart} */
+  const start = { module: compiled, memory: wasm.runtime_memory(), segment, index, stackBytes: limits.thread_stack_bytes };
+  worker.postMessage(start);
   return ready;
 }
 
@@ -111,7 +132,9 @@ function ensureThreadWorkers(n) {
 }
 
 function serveBridge() {
-  for (const request of wasm.take_bridge_requests()) {
+  /** @type {import('../types/generated/BridgeRequest').BridgeRequest[]} */
+  const requests = wasm.take_bridge_requests();
+  for (const request of requests) {
     if (request.kind === 'thread_workers') {
       ensureThreadWorkers(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
     }
@@ -119,6 +142,7 @@ function serveBridge() {
 }
 
 /** Waits until a thread asks for something (a futex notify on the bridge's word) or `ms` passes. */
+/** @param {Int32Array} wake `[address, seen]` from wasm.bridge_wake() @param {number} [ms] */
 async function nextTick([address, seen], ms = POLL_MS) {
   const wait = Math.max(0, Math.min(POLL_MS, ms ?? POLL_MS));
   if (typeof Atomics.waitAsync === 'function') {
@@ -140,6 +164,7 @@ async function settle() {
   return false;
 }
 
+/** @param {Request<'run'>} request */
 async function run({ job, source, gil, switchIntervalMs, check = null }) {
   if (running) throw new Error('Another program is still running.');
   if (typeof source !== 'string') throw new Error('malformed request: the program must be text');
@@ -151,6 +176,7 @@ async function run({ job, source, gil, switchIntervalMs, check = null }) {
       const wake = wasm.bridge_wake();
       serveBridge();
       const nextDeadline = children.serve(); // the kernel: children to start or end, replies, timeouts
+      /** @type {PythonProgress} */
       const progress = wasm.python_poll();
       if (progress.lanes.length || progress.output.length || progress.events.length || progress.messages.length) {
         post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output, messages: progress.messages });
@@ -175,8 +201,9 @@ async function run({ job, source, gil, switchIntervalMs, check = null }) {
 /** This worker as a child process: a fresh instance (no wasm memory is passed, so it gets its own; only
  *  the shared segment under Value and Array is the root's) whose one program is `start`; its kernel calls
  *  go to the root's runtime, which replies by message. */
+/** @param {Request<'boot_child'>} request */
 async function bootChild({ module, start, payload, segment: shared, pageCreatesWorkers = false }) {
-  if (pageCreatesWorkers) WorkerClass = PageWorker;
+  if (pageCreatesWorkers) WorkerClass = pageWorkerClass;
   compiled = module;
   await init({ module_or_path: compiled });
   limits = wasm.python_limits();
@@ -193,6 +220,7 @@ async function bootChild({ module, start, payload, segment: shared, pageCreatesW
     const wake = wasm.bridge_wake();
     serveBridge();
     postCalls();
+    /** @type {ChildProgress} */
     const progress = wasm.python_child_poll();
     if (progress.lanes.length || progress.events.length || progress.output.length) post({ type: 'child_progress', progress });
     // The program may have made its last calls (a put, say) after postCalls() above and ended before the
@@ -210,16 +238,19 @@ async function bootChild({ module, start, payload, segment: shared, pageCreatesW
   }
 }
 
+/** @param {Request<'mp_reply'>} request */
 function mpReply({ req, reply, data }) {
   wasm.mp_child_reply(req, reply, data);
 }
 
+/** @param {Request<'stop'>} request */
 function stop({ job, reason }) {
   const wasRunning = wasm.python_stop(String(reason ?? 'Stopped.').slice(0, 300));
   children?.endAll();
   post({ type: 'stopping', job, running: wasRunning });
 }
 
+/** @param {Request<'shutdown'>} request */
 function shutdown({ job }) {
   children?.endAll();
   for (const worker of threadWorkers) worker?.terminate();
@@ -227,11 +258,13 @@ function shutdown({ job }) {
   post({ type: 'shutdown', job });
 }
 
+/** One handler per request type: a type renamed in Rust, or a handler without a type, fails tsc.
+ *  @type {{ [T in ToPythonWorker['type'] | HostEvent['type']]: (message: any) => unknown }} */
 const handlers = {
   boot, run, stop, shutdown, boot_child: bootChild, mp_reply: mpReply,
   worker_message: PageWorker.deliver, worker_error: PageWorker.fail };
 
-self.onmessage = async ({ data }) => {
+self.onmessage = async (/** @type {MessageEvent<ToPythonWorker | HostEvent>} */ { data }) => {
   try {
     if (data === null || typeof data !== 'object') throw new Error('malformed request: not an object');
     const handler = Object.hasOwn(handlers, data.type) ? handlers[data.type] : null;
@@ -239,6 +272,7 @@ self.onmessage = async ({ data }) => {
     await handler(data);
   } catch (error) {
     const message = String(error?.message ?? error).slice(0, 2000);
-    post({ type: error instanceof WebAssembly.RuntimeError ? 'fatal' : 'failed', job: data?.job, error: message });
+    const job = /** @type {any} */ (data)?.job; // whatever the malformed request said
+    post({ type: error instanceof WebAssembly.RuntimeError ? 'fatal' : 'failed', job, error: message });
   }
 };

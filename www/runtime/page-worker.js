@@ -3,6 +3,12 @@
 // PageWorker looks like a Worker to the code that uses it (postMessage, terminate, onmessage/onerror,
 // addEventListener — wasm-bindgen-rayon's pool uses the latter) while the page holds the real one.
 
+// The relay's messages are Rust types (src/protocol/messages.rs); tsc checks this file against them.
+/** @typedef {import('../types/generated/HostRequest').HostRequest} HostRequest */
+/** @typedef {import('../types/generated/HostEvent').HostEvent} HostEvent */
+/** @param {HostRequest} request @param {Transferable[]} [transfer] */
+const ask = (request, transfer = []) => self.postMessage(request, transfer);
+
 let nextId = 1;
 const live = new Map(); // wid -> PageWorker
 
@@ -11,23 +17,26 @@ export class PageWorker extends EventTarget {
   onmessage = null;
   onerror = null;
 
+  /** @param {string | URL} url @param {WorkerOptions} [options] */
   constructor(url, options = {}) {
     super();
     live.set(this.#wid, this);
-    self.postMessage({ type: 'worker_create', wid: this.#wid, url: String(url), options: { type: options.type, name: options.name } });
+    ask({ type: 'worker_create', wid: this.#wid, url: String(url), options: { type: options.type, name: options.name } });
   }
 
+  /** @param {any} message @param {Transferable[] | StructuredSerializeOptions} [transfer] */
   postMessage(message, transfer = []) {
     const list = Array.isArray(transfer) ? transfer : (transfer?.transfer ?? []);
-    self.postMessage({ type: 'worker_post', wid: this.#wid, message, transfer: list }, list);
+    ask({ type: 'worker_post', wid: this.#wid, message, transfer: list }, list);
   }
 
   terminate() {
     if (!live.delete(this.#wid)) return;
-    self.postMessage({ type: 'worker_terminate', wid: this.#wid });
+    ask({ type: 'worker_terminate', wid: this.#wid });
   }
 
-  /** A message the page relayed from the real worker. */
+  /** A message the page relayed from the real worker.
+   *  @param {Extract<HostEvent, { type: 'worker_message' }>} event */
   static deliver({ wid, data }) {
     const worker = live.get(wid);
     if (!worker) return;
@@ -36,7 +45,8 @@ export class PageWorker extends EventTarget {
     worker.dispatchEvent(event);
   }
 
-  /** The real worker failed (to load, or with an uncaught error). */
+  /** The real worker failed (to load, or with an uncaught error).
+   *  @param {Extract<HostEvent, { type: 'worker_error' }>} event */
   static fail({ wid, message }) {
     const worker = live.get(wid);
     if (!worker) return;

@@ -3,9 +3,14 @@
 // postMessage (the Rust side posts its queue messages and trace records itself).
 import init, { child_process_main } from '../../pkg/playground.js';
 
+// The messages are Rust types (src/protocol/messages.rs, src/protocol.rs's ChildMessage); tsc checks them.
+/** @typedef {import('../types/generated/ProcessWorkerStart').ProcessWorkerStart} ProcessWorkerStart */
+/** @typedef {import('../types/generated/ChildMessage').ChildMessage} ChildMessage */
+/** @param {ChildMessage} message */
+const post = (message) => self.postMessage(message);
 const now = () => performance.timeOrigin + performance.now();
 
-self.onmessage = async ({ data: { module, spawn, input } }) => {
+self.onmessage = async (/** @type {MessageEvent<ProcessWorkerStart>} */ { data: { module, spawn, input } }) => {
   let code;
   try {
     await init({ module_or_path: module });
@@ -15,5 +20,5 @@ self.onmessage = async ({ data: { module, spawn, input } }) => {
     console.error(`${spawn.name} crashed:`, error);
     code = 1;
   }
-  self.postMessage({ type: 'exit', code, at: now() });
+  post({ type: 'exit', code, at: now() });
 };

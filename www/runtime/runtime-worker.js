@@ -1,10 +1,27 @@
 // The runtime worker: the Python program's process. It owns the wasm instance, its shared memory, the
 // thread workers and the rayon pool, and starts process workers. The UI thread never blocks; this worker
 // never blocks either: a thread lesson's main thread runs on a thread worker, and this worker polls the
-// shared log to stream output. Messages in and out are defined in ../protocol.js.
+// shared log to stream output. Messages in and out are Rust enums (src/protocol/messages.rs), whose
+// TypeScript declarations `tsc --checkJs` checks this file against (see ../protocol.js).
 import init, * as wasm from '../../pkg/playground.js';
 import { THREADS_UNAVAILABLE } from '../protocol.js';
 import { PageWorker } from './page-worker.js';
+
+/** @typedef {import('../types/generated/PageToRuntime').PageToRuntime} PageToRuntime */
+/** @typedef {import('../types/generated/RuntimeToPage').RuntimeToPage} RuntimeToPage */
+/** @typedef {import('../types/generated/HostEvent').HostEvent} HostEvent */
+/** @typedef {import('../types/generated/ThreadWorkerStart').ThreadWorkerStart} ThreadWorkerStart */
+/** @typedef {import('../types/generated/ThreadWorkerToRuntime').ThreadWorkerToRuntime} ThreadWorkerToRuntime */
+/** @typedef {import('../types/generated/ProcessWorkerStart').ProcessWorkerStart} ProcessWorkerStart */
+/** @typedef {import('../types/generated/ChildMessage').ChildMessage} ChildMessage */
+// What the bindings return (their generated declarations say `any`): typed here from the same Rust types.
+/** @typedef {import('../types/generated/PoolStatus').PoolStatus} PoolStatus */
+/** @typedef {import('../types/generated/RunProgress').RunProgress} RunProgress */
+/** @typedef {import('../types/generated/PreparedRun').PreparedRun} PreparedRun */
+/** @typedef {import('../types/generated/BridgeRequest').BridgeRequest} BridgeRequest */
+/** @type {() => PoolStatus} */
+const poolStatus = () => wasm.pool_status();
+/** The page's request of type T. @template {PageToRuntime['type']} T @typedef {Extract<PageToRuntime, { type: T }>} Request */
 
 const WASM_URL = new URL('../../pkg/playground_bg.wasm', import.meta.url);
 const POLL_MS = 40; // at most this long between output updates while a lesson runs
@@ -23,8 +40,10 @@ let pendingStop = null; // a stop that arrived while the run was still starting
 let replacedWorkers = 0; // thread workers lost to a panic and started again
 let rayonThreadCount = 0;
 
-const post = (message) => self.postMessage(message);
+/** @param {RuntimeToPage} message @param {Transferable[]} [transfer] */
+const post = (message, transfer = []) => self.postMessage(message, transfer);
 // Firefox: the page creates this worker's workers (see ../worker-host.js); elsewhere this worker does.
+/** @type {typeof Worker} */
 let WorkerClass = Worker;
 
 async function compileModule() {
@@ -38,11 +57,12 @@ async function compileModule() {
   }
 }
 
+/** @param {Request<'boot'>} request */
 async function boot({ threads, pageCreatesWorkers = false }) {
   if (pageCreatesWorkers) {
-    WorkerClass = PageWorker;
+    WorkerClass = /** @type {typeof Worker} */ (/** @type {unknown} */ (PageWorker));
     // wasm-bindgen-rayon's pool starts its workers with this (patched in by scripts/build.sh).
-    self.PlaygroundWorker = PageWorker;
+    /** @type {any} */ (self).PlaygroundWorker = PageWorker;
   }
   compiled = await compileModule();
   await init({ module_or_path: compiled });
@@ -62,8 +82,9 @@ async function boot({ threads, pageCreatesWorkers = false }) {
 function startThreadWorker(index) {
   const worker = new WorkerClass(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: `thread-worker-${index}` });
   threadWorkers[index] = worker;
+  /** @type {Promise<void>} */
   const ready = new Promise((resolve, reject) => {
-    worker.onmessage = ({ data }) => {
+    worker.onmessage = (/** @type {MessageEvent<ThreadWorkerToRuntime>} */ { data }) => {
       if (data.type === 'ready') resolve();
       else if (data.type === 'died' && threadWorkers[index] === worker) {
         worker.terminate();
@@ -73,7 +94,9 @@ function startThreadWorker(index) {
     };
     worker.onerror = (e) => reject(new Error(`thread worker ${index} failed to start: ${e.message}`));
   });
-  worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), index });
+  /** @type {ThreadWorkerStart} */
+  const start = { module: compiled, memory: wasm.runtime_memory(), index };
+  worker.postMessage(start);
   return ready;
 }
 
@@ -84,8 +107,8 @@ async function ensureThreadWorkers(n) {
   await Promise.all(starting);
   // "ready" is posted just before a worker enters the pool's loop; wait until the pool counts them all.
   const deadline = performance.now() + 5000;
-  while (wasm.pool_status().workers < n) {
-    if (performance.now() > deadline) throw new Error(`only ${wasm.pool_status().workers} of ${n} thread workers joined the pool`);
+  while (poolStatus().workers < n) {
+    if (performance.now() > deadline) throw new Error(`only ${poolStatus().workers} of ${n} thread workers joined the pool`);
     await new Promise((r) => setTimeout(r, 1));
   }
 }
@@ -99,7 +122,7 @@ function startChildren(spawns) {
       worker.terminate();
       startChildren(wasm.process_exit(spawn.pid, code, at));
     };
-    worker.onmessage = ({ data }) => fatalOnTrap(() => {
+    worker.onmessage = (/** @type {MessageEvent<ChildMessage>} */ { data }) => fatalOnTrap(() => {
       if (data.type === 'trace') wasm.process_trace(data.record);
       else if (data.type === 'message') startChildren(wasm.process_message(spawn.pid, data.payload, data.sent_at));
       else if (data.type === 'bytes') wasm.process_bytes(spawn.pid, data.bytes, data.sent_at);
@@ -111,7 +134,9 @@ function startChildren(spawns) {
     };
     // Bytes for the child's start message (copied out of the shared memory), transferred without a copy.
     const input = wasm.bridge_take_input(spawn.pid);
-    worker.postMessage({ module: compiled, spawn, input }, input ? [input.buffer] : []);
+    /** @type {ProcessWorkerStart} */
+    const start = { module: compiled, spawn, input };
+    worker.postMessage(start, input ? [input.buffer] : []);
   }
 }
 
@@ -143,12 +168,12 @@ function stopChildren() {
 
 /** Waits until no thread of the finished run is left on the pool; asks leftovers to stop. */
 async function settle() {
-  if (wasm.pool_status().outstanding === 0) return true;
+  if (poolStatus().outstanding === 0) return true;
   wasm.stop_leftovers();
   const deadline = performance.now() + SETTLE_MS;
   while (performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 5));
-    if (wasm.pool_status().outstanding === 0) return true;
+    if (poolStatus().outstanding === 0) return true;
   }
   return false;
 }
@@ -156,6 +181,7 @@ async function settle() {
 /** Waits until a running thread lesson asks for something (it futex-notifies the bridge's word), or
  *  POLL_MS passes, whichever is first. Without Atomics.waitAsync, just waits POLL_MS. `[address, seen]`
  *  is read before the requests are taken, so one that arrives in between ends the wait at once. */
+/** @param {Int32Array} wake `[address, seen]` from wasm.bridge_wake() */
 async function nextTick([address, seen]) {
   if (threadsEnabled && typeof Atomics.waitAsync === 'function') {
     const result = Atomics.waitAsync(new Int32Array(wasm.runtime_memory().buffer), address >> 2, seen, POLL_MS);
@@ -171,7 +197,7 @@ async function eventLoopFetch(id, paths) {
   const results = await Promise.all(paths.map(async (path, i) => {
     const started_at = now();
     try {
-      const url = new URL(`../../${path}`, self.location);
+      const url = new URL(`../../${path}`, self.location.href);
       url.searchParams.set('n', `${Date.now()}-${id}-${i}`);
       const response = await fetch(url, { cache: 'no-store' });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -186,7 +212,9 @@ async function eventLoopFetch(id, paths) {
 
 /** What a thread lesson asked of this event loop: children to start, requests to run. */
 function serveBridge() {
-  for (const request of wasm.take_bridge_requests()) {
+  /** @type {BridgeRequest[]} */
+  const requests = wasm.take_bridge_requests();
+  for (const request of requests) {
     if (request.kind === 'spawn') startChildren([request]);
     else if (request.kind === 'event_loop_fetch') eventLoopFetch(request.id, request.paths);
     else if (request.kind === 'thread_workers') ensureThreadWorkers(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
@@ -197,6 +225,7 @@ async function pollUntilDone(job) {
   for (;;) {
     const wake = wasm.bridge_wake();
     serveBridge();
+    /** @type {RunProgress} */
     const progress = wasm.poll_run();
     if (progress.lanes.length || progress.output.length || progress.events.length) {
       post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output });
@@ -206,11 +235,13 @@ async function pollUntilDone(job) {
   }
 }
 
+/** @param {Request<'run'>} message */
 async function run({ job, request }) {
   if (running) throw new Error('Another run is still in progress.');
   running = true;
   pendingStop = null;
   try {
+    /** @type {PreparedRun} */
     const prepared = wasm.prepare_run(request);
     post({ type: 'started', job, prepared });
     if (prepared.engine === 'threads') {
@@ -220,14 +251,14 @@ async function run({ job, request }) {
     } else {
       startChildren(wasm.start_process_run(prepared));
     }
-    if (pendingStop !== null) stop({ job, reason: pendingStop }); // asked while the run was starting
+    if (pendingStop !== null) stop({ type: 'stop', job, reason: pendingStop }); // asked while the run was starting
     const outcome = await pollUntilDone(job);
     stopChildren(); // processes a thread lesson started and never joined
     const settled = prepared.engine !== 'threads' || await settle();
     // Frames a lesson left for the page to play (fresh ArrayBuffers, transferred, not copied again).
     const taken = wasm.take_playback();
     const playback = outcome.stopped ? undefined : taken; // a stopped run's frames are not worth playing
-    self.postMessage({ type: 'finished', job, outcome, playback, restart: !settled },
+    post({ type: 'finished', job, outcome, playback, restart: !settled },
       playback ? [playback.original.buffer, playback.processed.buffer] : []);
   } finally {
     running = false;
@@ -236,6 +267,7 @@ async function run({ job, request }) {
 
 /** The Stop button or the time limit: threads stop cooperatively (the outcome follows as usual);
  *  processes are terminated. */
+/** @param {Request<'stop'>} message */
 function stop({ job, reason }) {
   const text = String(reason ?? 'Stopped.').slice(0, 300);
   const wasRunning = wasm.stop_run(text);
@@ -244,28 +276,33 @@ function stop({ job, reason }) {
   post({ type: 'stopping', job, running: wasRunning });
 }
 
+/** @param {Request<'status'>} message */
 function status({ job }) {
   post({ type: 'status', job, status: {
-    ...wasm.pool_status(), thread_workers: threadWorkers.length, processes: children.size,
+    ...poolStatus(), thread_workers: threadWorkers.length, processes: children.size,
     rayon_threads: rayonThreadCount, replaced_workers: replacedWorkers,
   } });
 }
 
+/** @param {Request<'rayon_probe'>} message */
 function rayonProbe({ job, n }) {
   post({ type: 'probe', job, result: wasm.rayon_probe(n) });
 }
 
 /** A teacher's challenge (JSON text) read by the engine; a mistake fails with the field it names. */
+/** @param {Request<'parse_challenge'>} message */
 function parseChallenge({ job, text }) {
   post({ type: 'challenge', job, result: wasm.parse_challenge(String(text)) });
 }
 
 /** The verdict over a check's runs (each run judged by the Python runtime). */
+/** @param {Request<'summarize_check'>} message */
 function summarizeCheck({ job, verdicts }) {
   post({ type: 'summary', job, result: wasm.summarize_check(verdicts) });
 }
 
 /** Validates parameters without running: what a run would use, and the notices. */
+/** @param {Request<'validate'>} message */
 function validate({ job, request }) {
   post({ type: 'validated', job, prepared: wasm.prepare_run(request) });
 }
@@ -273,6 +310,7 @@ function validate({ job, request }) {
 /** Before the page terminates this worker (a run that would not stop): terminate every thread and process
  *  worker directly, which ends them at once (left to the browser, nested workers outlive their parent's
  *  termination by a second or two). */
+/** @param {Request<'shutdown'>} message */
 function shutdown({ job }) {
   for (const worker of threadWorkers) worker?.terminate();
   threadWorkers.length = 0;
@@ -281,13 +319,15 @@ function shutdown({ job }) {
   post({ type: 'shutdown', job });
 }
 
+/** One handler per request type: a type renamed in Rust, or a handler without a type, fails tsc.
+ *  @type {{ [T in PageToRuntime['type'] | HostEvent['type']]: (message: any) => unknown }} */
 const handlers = {
   boot, run, stop, status, validate, shutdown, rayon_probe: rayonProbe,
   parse_challenge: parseChallenge, summarize_check: summarizeCheck,
   worker_message: PageWorker.deliver, worker_error: PageWorker.fail,
 };
 
-self.onmessage = async ({ data }) => {
+self.onmessage = async (/** @type {MessageEvent<PageToRuntime | HostEvent>} */ { data }) => {
   try {
     if (data === null || typeof data !== 'object') throw new Error('malformed request: not an object');
     const handler = Object.hasOwn(handlers, data.type) ? handlers[data.type] : null;
@@ -295,7 +335,8 @@ self.onmessage = async ({ data }) => {
     await handler(data);
   } catch (error) {
     const message = String(error?.message ?? error).slice(0, 2000);
-    if (isTrap(error)) post({ type: 'fatal', job: data?.job, error: message });
-    else post({ type: 'failed', job: data?.job, error: message });
+    const job = /** @type {any} */ (data)?.job; // whatever the malformed request said
+    if (isTrap(error)) post({ type: 'fatal', job, error: message });
+    else post({ type: 'failed', job, error: message });
   }
 };

@@ -13,7 +13,7 @@ pub type Id = u32;
 pub type Pid = u32;
 
 /// What a process asks of the kernel.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Call {
     /// A new channel holding `tokens` empty items (a lock has one, a semaphore n, a queue none). `via`
@@ -41,17 +41,20 @@ pub enum Call {
     /// A new cell holding `value`.
     NewCell {
         #[serde(with = "as_text")]
+        #[ts(type = "string")]
         value: i64,
     },
     /// Adds `delta` to a cell; answered with the new value.
     Add {
         cell: Id,
         #[serde(with = "as_text")]
+        #[ts(type = "string")]
         delta: i64,
     },
     Store {
         cell: Id,
         #[serde(with = "as_text")]
+        #[ts(type = "string")]
         value: i64,
     },
     Load {
@@ -84,7 +87,7 @@ impl Call {
 }
 
 /// The kernel's answer to a [`Call`].
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reply {
     Done,
@@ -96,6 +99,7 @@ pub enum Reply {
     },
     Value {
         #[serde(with = "as_text")]
+        #[ts(type = "string")]
         value: i64,
     },
     /// A mistake of the program's, raised as `ValueError` (an unknown id: an object of another run).
@@ -107,7 +111,7 @@ pub enum Reply {
 }
 
 /// What a child process is started with (the bytes of its pickled `Process` travel beside it).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
 pub struct ChildStart {
     pub pid: Pid,
     pub name: String,
@@ -119,7 +123,7 @@ pub struct ChildStart {
 }
 
 /// What the kernel asks of the runtime worker that hosts it (the root's).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum KernelRequest {
     /// Start a child process (a fresh instance with its own memory); its pickle travels beside this.

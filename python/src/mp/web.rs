@@ -15,14 +15,14 @@ use std::sync::Mutex;
 
 use playground::engine::pool::POOL;
 use playground::engine::{bridge, cancel, fault, lock, trace};
-use playground::protocol::{Event, Lane, LaneKind, OutputLine, TraceRecord};
+use playground::protocol::{LaneKind, OutputLine, TraceRecord};
 use playground::web::codec::{from_js, js_error, to_js};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::client::remote;
 use super::kernel;
 use super::protocol::{Call, ChildStart, Pid, Reply};
+use crate::protocol::{ChildCall, ChildProgress};
 
 fn bytes(data: Option<Vec<u8>>) -> JsValue {
     data.map_or(JsValue::UNDEFINED, |d| {
@@ -153,17 +153,6 @@ pub fn mp_child_progress(pid: Pid, progress: JsValue) -> Result<(), JsValue> {
 
 // --- child -----------------------------------------------------------------------------------------
 
-#[derive(Serialize, Deserialize)]
-struct ChildProgress {
-    lanes: Vec<Lane>,
-    events: Vec<Event>,
-    output: Vec<OutputLine>,
-    /// The exit code, once the program has ended.
-    exit_code: Option<i32>,
-    /// Set when the child's main thread trapped.
-    trapped: Option<String>,
-}
-
 enum ChildState {
     Running,
     Exited(i32),
@@ -225,15 +214,9 @@ pub fn python_child_poll() -> Result<JsValue, JsValue> {
 /// This child's kernel calls: `[{ message: { req, lane, call }, data?: Uint8Array }]`.
 #[wasm_bindgen]
 pub fn mp_child_take_calls() -> Result<js_sys::Array, JsValue> {
-    #[derive(Serialize)]
-    struct Posted {
-        req: u32,
-        lane: u32,
-        call: Call,
-    }
     let out = js_sys::Array::new();
     for (req, lane, call, data) in remote::take_calls() {
-        out.push(&message(to_js(&Posted { req, lane, call })?, data)?);
+        out.push(&message(to_js(&ChildCall { req, lane, call })?, data)?);
     }
     Ok(out)
 }
