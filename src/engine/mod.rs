@@ -14,6 +14,7 @@
 //! - [`cancel`]: the stop flag every wait checks (the Stop button, the time limit).
 //! - [`fault`]: a panicking thread or process reported like Python's `threading.excepthook`.
 //! - [`alloc`]: the wasm build's allocator: a cache of small blocks per stack in front of dlmalloc's one lock.
+//! - [`names`]: Python's default thread and process names ("Thread-1 (worker)", "Process-1").
 //! - [`limits`]: what a run may ask for (threads, memory), refused up front when it cannot fit.
 //! - [`workload`]: CPU-bound work of a fixed size (lessons and tests).
 
@@ -26,6 +27,7 @@ pub mod executor;
 pub mod fault;
 pub mod gil;
 pub mod limits;
+pub mod names;
 pub mod pool;
 pub mod primitives;
 pub mod process;
