@@ -14,6 +14,7 @@ use ts_rs::TS;
 use crate::params::{ParamSpec, Params};
 
 pub mod messages;
+pub mod question;
 
 /// What kind of concurrency a lesson needs, and so whether it can run without cross-origin isolation.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, TS)]
@@ -41,7 +42,7 @@ pub struct LessonInfo {
     /// The predict-then-run question asked before a run; its answer comes with the outcome, under
     /// `values.answer` (see [`crate::lessons::question`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub question: Option<crate::lessons::question::Question>,
+    pub question: Option<question::Question>,
 }
 
 /// A request to run a lesson. `params` is whatever the caller sent; it is validated before anything runs.

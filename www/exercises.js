@@ -9,7 +9,7 @@
 //   playground:outcome  detail = the run's outcome (or { lesson, error } when the run could not start)
 // and this module asks the page to show a lesson with `playground:select-lesson` (detail = { id }).
 //
-// Each lesson owns its question (src/lessons/<lesson>.rs, types in src/lessons/question.rs): the prompt and
+// Each lesson owns its question (src/lessons/<lesson>.rs; types in src/protocol/question.rs): the prompt and
 // choices (or a number input) come with the lesson as `lesson.question`, and the run's answer, judged in
 // Rust from that run's measurements, comes with its outcome as `values.answer` = { correct, measured }.
 import { el } from './dom.js';
@@ -99,6 +99,7 @@ function onOutcome(outcome) {
   const box = $('predict-feedback');
   if (!q || !box) return;
   if (outcome.error) { box.replaceChildren(el('span', { class: 'muted', text: 'The run failed, so it cannot answer the question.' })); return; }
+  /** @type {import('./types/generated/Answer').Answer | undefined} */
   const answer = outcome.values?.answer;
   if (!answer) {
     box.replaceChildren(el('span', { class: 'muted', text: 'This run\'s measurements could not answer the question.' }));

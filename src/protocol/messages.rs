@@ -297,6 +297,8 @@ mod tests {
         PoolStatus::export_all(&cfg).unwrap();
         super::super::RunProgress::export_all(&cfg).unwrap();
         crate::engine::bridge::Request::export_all(&cfg).unwrap();
+        // What a run's `values.answer` holds (the lesson's question, judged from the run).
+        super::super::question::Answer::export_all(&cfg).unwrap();
     }
 
     /// The messages as `www/playground.js` posts them decode into the enum (the wire format is the JS's).
