@@ -26,6 +26,15 @@ pub enum EngineKind {
     Processes,
 }
 
+/// An exception that ended a thread (or a process) of the run.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
+pub struct ThreadException {
+    /// The thread's name, as Python would print it ("Thread-2 (worker)").
+    pub thread: String,
+    pub message: String,
+    pub at: f64,
+}
+
 /// A lesson as the UI lists it.
 #[derive(Serialize, Clone, Debug, TS)]
 pub struct LessonInfo {
@@ -171,7 +180,7 @@ pub struct RunOutcome {
     /// Exceptions (panics) that ended threads or processes of the run, as `threading.excepthook` reports
     /// them; the other threads carried on.
     #[serde(default)]
-    pub exceptions: Vec<crate::engine::fault::ThreadException>,
+    pub exceptions: Vec<ThreadException>,
     /// Why the run was stopped before it finished (the Stop button, the time limit), if it was. Its values
     /// are then dropped: they were computed from waits the stop cut short.
     #[serde(default)]

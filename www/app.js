@@ -21,8 +21,6 @@ const tell = (name, detail) => document.dispatchEvent(new CustomEvent(`playgroun
 
 const $ = (id) => document.getElementById(id);
 const state = { playground: null, lessons: [], code: { editor: null, text: STARTER, mounting: null, linkNotice: null }, lesson: null, running: false, lanes: new Map(), events: [], messages: [], linkNotices: [], view: null, embed: false, origins: [] };
-// Live events stop streaming after this many (see trace::MAX_LIVE_EVENTS); the rest is drawn at the end.
-const MAX_LIVE_EVENTS = 5000;
 if (isEmbed()) document.documentElement.classList.add('embed'); // the compact layout before anything draws
 // A page on its way out (the isolation fallback reloads it once its service worker is installed) can see
 // its runtime worker fail to load (Firefox reports a worker error then): that is not worth reporting.
@@ -287,7 +285,7 @@ async function run() {
 
 /** The timeline so far, redrawn while a run goes on (until it has too many events to stream). */
 function drawLive(startedAt) {
-  if (!state.events.length || state.events.length >= MAX_LIVE_EVENTS) return;
+  if (!state.events.length || state.events.length >= state.playground.maxLiveEvents) return; // the rest is drawn at the end
   const now = performance.timeOrigin + performance.now();
   const live = { lanes: [...state.lanes.values()], events: state.events, messages: state.messages, started_at: startedAt, finished_at: now, live_until: now };
   $('timeline-controls').replaceChildren(el('span', { class: 'muted', text: 'Live: lanes grow as the run goes on.' }));

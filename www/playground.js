@@ -97,6 +97,9 @@ export class Playground {
     this.threadsUnavailableReason = ready.threads ? null : THREADS_UNAVAILABLE;
     this.cores = ready.cores;
     this.rayonThreads = ready.rayonThreads;
+    /** Events a run streams live, and printed lines it keeps (the engine's trace limits). */
+    this.maxLiveEvents = ready.maxLiveEvents;
+    this.maxOutputLines = ready.maxOutputLines;
     worker.onmessage = ({ data }) => this.#receive(data);
     worker.onerror = (e) => {
       e.preventDefault?.();
@@ -194,8 +197,8 @@ export class Playground {
         },
         onProgress: (progress) => {
           for (const lane of progress.lanes) run.lanes.set(lane.id, lane);
-          if (run.events.length < 5000) run.events.push(...progress.events);
-          if (run.output.length < 20000) run.output.push(...progress.output);
+          if (run.events.length < this.maxLiveEvents) run.events.push(...progress.events);
+          if (run.output.length < this.maxOutputLines) run.output.push(...progress.output);
           opts.onProgress?.(progress);
         },
       }).then((outcome) => {

@@ -159,6 +159,8 @@ pub struct PythonLimits {
     /// The imports every prepared interpreter has run (one line of Python).
     pub preloaded: String,
     pub shared_segment_bytes: usize,
+    /// Events, and messages between processes, a run streams live (the engine's trace limit).
+    pub max_live_events: usize,
 }
 
 /// What the runtime worker polls from a running program (`python_poll()`).

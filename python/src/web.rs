@@ -188,6 +188,7 @@ pub fn python_limits() -> Result<JsValue, JsValue> {
         thread_stack_bytes: crate::interpreter::THREAD_STACK_BYTES,
         preloaded: crate::run::PRELOADED.to_string(),
         shared_segment_bytes: crate::mp::shared::SEGMENT_BYTES,
+        max_live_events: playground::engine::trace::MAX_LIVE_EVENTS,
     })
 }
 

@@ -15,19 +15,12 @@
 use std::cell::RefCell;
 use std::sync::{Mutex, Once};
 
-use serde::{Deserialize, Serialize};
 
 use crate::clock::now_ms;
 use crate::engine::trace;
 
-/// An exception that ended a thread (or a process) of the run.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, ts_rs::TS)]
-pub struct ThreadException {
-    /// The thread's name, as Python would print it ("Thread-2 (worker)").
-    pub thread: String,
-    pub message: String,
-    pub at: f64,
-}
+// What it records is a payload of the outcome, so the type is the protocol's.
+pub use crate::protocol::ThreadException;
 
 static EXCEPTIONS: Mutex<Vec<ThreadException>> = Mutex::new(Vec::new());
 

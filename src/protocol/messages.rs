@@ -85,6 +85,13 @@ pub enum RuntimeToPage {
         #[serde(rename = "rayonThreads")]
         rayon_threads: u32,
         cores: u32,
+        /// How many events of a run stream live (`engine::trace::MAX_LIVE_EVENTS`); the rest come with the
+        /// outcome. The page stops drawing the timeline live at this many.
+        #[serde(rename = "maxLiveEvents")]
+        max_live_events: u32,
+        /// How many printed lines a run keeps (`engine::trace::MAX_OUTPUT`).
+        #[serde(rename = "maxOutputLines")]
+        max_output_lines: u32,
     },
     /// A run's parameters as validated, with the notices of what was changed.
     Started {

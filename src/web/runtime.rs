@@ -50,6 +50,15 @@ pub fn lesson_catalogue() -> Result<JsValue, JsValue> {
     to_js(&lessons::catalogue())
 }
 
+/// The trace's limits the page follows: `{ maxLiveEvents, maxOutputLines }` (part of the ready message).
+#[wasm_bindgen]
+pub fn trace_limits() -> Result<JsValue, JsValue> {
+    to_js(&serde_json::json!({
+        "maxLiveEvents": crate::engine::trace::MAX_LIVE_EVENTS,
+        "maxOutputLines": crate::engine::trace::MAX_OUTPUT,
+    }))
+}
+
 /// The parameters of learner code ("Your code"): the Python build and its switch interval.
 #[wasm_bindgen]
 pub fn code_params() -> Result<JsValue, JsValue> {

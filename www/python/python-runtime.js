@@ -17,9 +17,6 @@ const SHUTDOWN_MS = 100;
 /** CPython's default switch interval (sys.getswitchinterval() = 0.005), and the longest `runPython` takes. */
 const DEFAULT_SWITCH_INTERVAL_MS = 5;
 const MAX_SWITCH_INTERVAL_MS = 1000;
-/** Lines kept by the page while a program streams (the runtime keeps the same number). */
-const MAX_LIVE_OUTPUT = 20000;
-const MAX_LIVE_EVENTS = 5000;
 
 function startWorker(onLoad) {
   const worker = new Worker(new URL('./python-worker.js', import.meta.url), { type: 'module', name: 'python-runtime' });
@@ -122,9 +119,11 @@ export class PythonRuntime {
     if (!run || !('job' in data) || data.job !== run.job) return;
     if (data.type === 'progress') {
       for (const lane of data.lanes) run.lanes.set(lane.id, lane);
-      if (run.events.length < MAX_LIVE_EVENTS) run.events.push(...data.events);
-      if (run.output.length < MAX_LIVE_OUTPUT) run.output.push(...data.output);
-      if (run.messages.length < MAX_LIVE_EVENTS) run.messages.push(...data.messages);
+      // As many as the runtime streams and keeps (its limits, sent when it was ready).
+      const { max_live_events: liveEvents, max_output_lines: outputLines } = this.info.limits;
+      if (run.events.length < liveEvents) run.events.push(...data.events);
+      if (run.output.length < outputLines) run.output.push(...data.output);
+      if (run.messages.length < liveEvents) run.messages.push(...data.messages);
       run.onProgress?.({ lanes: data.lanes, events: data.events, output: data.output, messages: data.messages });
     } else if (data.type === 'finished') {
       run.settle(this.#result(data.outcome, run));

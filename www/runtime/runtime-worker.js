@@ -74,7 +74,7 @@ async function boot({ threads, pageCreatesWorkers = false }) {
   }
   rayonThreadCount = rayonThreads;
   post({ type: 'ready', lessons: wasm.lesson_catalogue(), codeParams: wasm.code_params(), challenges: wasm.challenge_catalogue(),
-    threads, rayonThreads, cores: navigator.hardwareConcurrency || 1 });
+    threads, rayonThreads, cores: navigator.hardwareConcurrency || 1, ...wasm.trace_limits() });
 }
 
 /** Starts thread worker `index` (in slot `index` of threadWorkers); resolves when it is about to join the
