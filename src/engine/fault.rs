@@ -15,7 +15,6 @@
 use std::cell::RefCell;
 use std::sync::{Mutex, Once};
 
-
 use crate::clock::now_ms;
 use crate::engine::trace;
 
