@@ -133,87 +133,96 @@ pub fn run(case: &str, args: &Value) -> Result<Vec<f64>, String> {
                 black_box(&a).fetch_add(1, Ordering::Relaxed);
             }))
         }
-        "counter" => {
-            let kind = match args.get("kind").and_then(Value::as_str) {
-                Some("lock") => Counter::Lock,
-                Some("atomic") => Counter::Atomic,
-                Some("sharded") => Counter::Sharded,
-                _ => return Err("counter: `kind` must be lock, atomic or sharded".into()),
-            };
-            let threads = count(args, case, "threads", 64.0)?;
-            let increments = count(args, case, "increments", 1e9)? as u64;
-            let mut out = Vec::new();
-            for s in 0..=samples()? {
-                let ms = counter(kind, threads, increments)?;
-                if s > 0 {
-                    out.push(ms);
-                }
-            }
-            Ok(out)
-        }
-        "overlap" => {
-            let threads = count(args, case, "threads", 256.0)?;
-            let wait_ms = arg(args, case, "wait_ms")?;
-            need_pool_workers(threads)?;
-            let mut out = Vec::new();
-            for s in 0..=samples()? {
-                trace::reset();
-                let t0 = now_ms();
-                let handles: Vec<_> = (0..threads)
-                    .map(|i| {
-                        thread::spawn(format!("wait-{i}"), "bench", move || {
-                            sync::sleep_ms(wait_ms)
-                        })
-                    })
-                    .collect();
-                for h in handles {
-                    h.join();
-                }
-                if s > 0 {
-                    out.push(now_ms() - t0);
-                }
-            }
-            trace::reset();
-            Ok(out)
-        }
-        "filter_frame" | "filter_parallel" => {
-            let filter = match args.get("filter").and_then(Value::as_str) {
-                Some("blur") => Filter::Blur,
-                Some("sobel") => Filter::Sobel,
-                _ => return Err(format!("{case}: `filter` must be blur or sobel")),
-            };
-            let width = count(args, case, "width", 4096.0)?;
-            let height = count(args, case, "height", 4096.0)?;
-            let frames = count(args, case, "frames", 1000.0)?;
-            let tasks = if case == "filter_parallel" {
-                count(args, case, "tasks", 256.0)?
-            } else {
-                0
-            };
-            let clip: Vec<Vec<u8>> = (0..frames)
-                .map(|i| generate_frame(i, width, height))
-                .collect();
-            let mut out = vec![0u8; frames * frame_bytes(width, height)];
-            let mut samples_out = Vec::new();
-            for s in 0..=samples()? {
-                let t0 = now_ms();
-                if tasks == 0 {
-                    for (src, dst) in clip.iter().zip(out.chunks_mut(frame_bytes(width, height))) {
-                        filter_frame(filter, src, dst, width, height);
-                    }
-                } else {
-                    filter_bands(filter, &clip, &mut out, width, height, tasks);
-                }
-                let ms = now_ms() - t0;
-                if s > 0 {
-                    samples_out.push(ms / frames as f64);
-                }
-            }
-            black_box(&out);
-            Ok(samples_out)
-        }
+        "counter" => counter_case(args, case, samples()?),
+        "overlap" => overlap_case(args, case, samples()?),
+        "filter_frame" | "filter_parallel" => filter_case(args, case, samples()?),
         _ => Err(format!("unknown benchmark case `{case}`")),
     }
+}
+
+/// Case `counter`: N threads adding to one counter the `kind` way; ms per sample.
+fn counter_case(args: &Value, case: &str, samples: usize) -> Result<Vec<f64>, String> {
+    let kind = match args.get("kind").and_then(Value::as_str) {
+        Some("lock") => Counter::Lock,
+        Some("atomic") => Counter::Atomic,
+        Some("sharded") => Counter::Sharded,
+        _ => return Err("counter: `kind` must be lock, atomic or sharded".into()),
+    };
+    let threads = count(args, case, "threads", 64.0)?;
+    let increments = count(args, case, "increments", 1e9)? as u64;
+    let mut out = Vec::new();
+    for s in 0..=samples {
+        let ms = counter(kind, threads, increments)?;
+        if s > 0 {
+            out.push(ms);
+        }
+    }
+    Ok(out)
+}
+
+/// Case `overlap`: `threads` threads that each sleep `wait_ms`, started together and joined; ms per sample.
+fn overlap_case(args: &Value, case: &str, samples: usize) -> Result<Vec<f64>, String> {
+    let threads = count(args, case, "threads", 256.0)?;
+    let wait_ms = arg(args, case, "wait_ms")?;
+    need_pool_workers(threads)?;
+    let mut out = Vec::new();
+    for s in 0..=samples {
+        trace::reset();
+        let t0 = now_ms();
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                thread::spawn(format!("wait-{i}"), "bench", move || {
+                    sync::sleep_ms(wait_ms)
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join();
+        }
+        if s > 0 {
+            out.push(now_ms() - t0);
+        }
+    }
+    trace::reset();
+    Ok(out)
+}
+
+/// Cases `filter_frame` (one thread) and `filter_parallel` (row bands on the rayon pool): ms per frame.
+fn filter_case(args: &Value, case: &str, samples: usize) -> Result<Vec<f64>, String> {
+    let filter = match args.get("filter").and_then(Value::as_str) {
+        Some("blur") => Filter::Blur,
+        Some("sobel") => Filter::Sobel,
+        _ => return Err(format!("{case}: `filter` must be blur or sobel")),
+    };
+    let width = count(args, case, "width", 4096.0)?;
+    let height = count(args, case, "height", 4096.0)?;
+    let frames = count(args, case, "frames", 1000.0)?;
+    let tasks = if case == "filter_parallel" {
+        count(args, case, "tasks", 256.0)?
+    } else {
+        0
+    };
+    let clip: Vec<Vec<u8>> = (0..frames)
+        .map(|i| generate_frame(i, width, height))
+        .collect();
+    let mut out = vec![0u8; frames * frame_bytes(width, height)];
+    let mut samples_out = Vec::new();
+    for s in 0..=samples {
+        let t0 = now_ms();
+        if tasks == 0 {
+            for (src, dst) in clip.iter().zip(out.chunks_mut(frame_bytes(width, height))) {
+                filter_frame(filter, src, dst, width, height);
+            }
+        } else {
+            filter_bands(filter, &clip, &mut out, width, height, tasks);
+        }
+        let ms = now_ms() - t0;
+        if s > 0 {
+            samples_out.push(ms / frames as f64);
+        }
+    }
+    black_box(&out);
+    Ok(samples_out)
 }
 
 /// Times `batch` calls of `op` per sample; returns the mean per call, scaled (1e3: µs, 1e6: ns).

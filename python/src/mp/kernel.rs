@@ -98,17 +98,20 @@ pub fn reset() {
     *lock(&KERNEL) = None;
 }
 
+/// The answer to a call naming a channel or cell this kernel does not have.
+fn unknown_id(what: &str, id: Id) -> Option<Answer> {
+    Some((
+        Reply::Error {
+            message: format!("unknown {what} {id}: it belongs to another run"),
+        },
+        None,
+    ))
+}
+
 impl Kernel {
     /// Answers `call` from `lane` now, or `None` when it must wait.
     fn try_answer(&mut self, call: &Call, data: &mut Option<Vec<u8>>, lane: u32) -> Option<Answer> {
-        let unknown = |what: &str, id: Id| {
-            Some((
-                Reply::Error {
-                    message: format!("unknown {what} {id}: it belongs to another run"),
-                },
-                None,
-            ))
-        };
+        let unknown = unknown_id;
         match *call {
             Call::NewChannel { tokens, ref via } => {
                 let id = self.fresh_id();
@@ -135,26 +138,7 @@ impl Kernel {
                 });
                 Some((Reply::Done, None))
             }
-            Call::Get { ch, peek, .. } => {
-                let Some(channel) = self.channels.get_mut(&ch) else {
-                    return unknown("channel", ch);
-                };
-                if peek {
-                    return (!channel.items.is_empty()).then_some((Reply::Item, None));
-                }
-                let item = channel.items.pop_front()?;
-                if let Some(via) = &channel.via {
-                    trace::message(Message {
-                        from: item.from,
-                        to: lane,
-                        sent_at: item.sent_at,
-                        received_at: now_ms(),
-                        bytes: item.data.len() as u64,
-                        via: via.clone(),
-                    });
-                }
-                Some((Reply::Item, Some(item.data)))
-            }
+            Call::Get { ch, peek, .. } => self.get(ch, peek, lane),
             Call::Len { ch } => match self.channels.get(&ch) {
                 Some(channel) => Some((
                     Reply::Value {
@@ -191,25 +175,7 @@ impl Kernel {
                 Some(v) => ((*v != 0) == nonzero).then_some((Reply::Done, None)),
                 None => unknown("cell", cell),
             },
-            Call::NewShared { slots } => {
-                let free = shared::SEGMENT_SLOTS - self.next_slot;
-                if slots > free {
-                    return Some((
-                        Reply::Error {
-                            message: format!(
-                                "no room in the shared memory for {slots} more values: Value and Array hold at most {} values in all ({} MiB), and {} are taken",
-                                shared::SEGMENT_SLOTS,
-                                shared::SEGMENT_BYTES >> 20,
-                                self.next_slot
-                            ),
-                        },
-                        None,
-                    ));
-                }
-                let id = self.next_slot;
-                self.next_slot += slots;
-                Some((Reply::Id { id }, None))
-            }
+            Call::NewShared { slots } => self.new_shared(slots),
             Call::Abort { ref reason } => {
                 if !cancel::is_cancelled() {
                     trace::print_to(Stream::Stderr, format!("■ {reason}"));
@@ -218,6 +184,50 @@ impl Kernel {
                 Some((Reply::Done, None))
             }
         }
+    }
+
+    /// `Get`: the first item of channel `ch` for `lane` (drawn as a message when the channel is a Queue's
+    /// or a Pipe's), or only whether there is one (`peek`); `None` while it is empty.
+    fn get(&mut self, ch: Id, peek: bool, lane: u32) -> Option<Answer> {
+        let Some(channel) = self.channels.get_mut(&ch) else {
+            return unknown_id("channel", ch);
+        };
+        if peek {
+            return (!channel.items.is_empty()).then_some((Reply::Item, None));
+        }
+        let item = channel.items.pop_front()?;
+        if let Some(via) = &channel.via {
+            trace::message(Message {
+                from: item.from,
+                to: lane,
+                sent_at: item.sent_at,
+                received_at: now_ms(),
+                bytes: item.data.len() as u64,
+                via: via.clone(),
+            });
+        }
+        Some((Reply::Item, Some(item.data)))
+    }
+
+    /// `NewShared`: `slots` values of the shared segment under `Value` and `Array`, if they fit.
+    fn new_shared(&mut self, slots: u32) -> Option<Answer> {
+        let free = shared::SEGMENT_SLOTS - self.next_slot;
+        if slots > free {
+            return Some((
+                Reply::Error {
+                    message: format!(
+                        "no room in the shared memory for {slots} more values: Value and Array hold at most {} values in all ({} MiB), and {} are taken",
+                        shared::SEGMENT_SLOTS,
+                        shared::SEGMENT_BYTES >> 20,
+                        self.next_slot
+                    ),
+                },
+                None,
+            ));
+        }
+        let id = self.next_slot;
+        self.next_slot += slots;
+        Some((Reply::Id { id }, None))
     }
 
     fn fresh_id(&mut self) -> Id {
@@ -338,7 +348,11 @@ fn wait_local(slot: &Arc<Slot>, deadline: Option<f64>) -> Answer {
         // Only the root's threads can conclude that nobody is left. Natively a child runs on an OS thread
         // that `terminate()` cannot end: once reported ended, it would count no one alive and raise in the
         // middle of the parent's run (the browser ends its worker instead). It waits for the run's end.
-        if deadline.is_none() && !super::child::is_child() && live_children() == 0 && nobody_else_left() {
+        if deadline.is_none()
+            && !super::child::is_child()
+            && live_children() == 0
+            && nobody_else_left()
+        {
             return match withdraw(slot) {
                 Some((Reply::TimedOut, _)) => (Reply::Orphaned, None),
                 Some(answer) => answer,
