@@ -24,11 +24,13 @@ use crate::engine::{sync, thread, trace};
 use crate::params::{ParamSpec, Params};
 use crate::protocol::{EngineKind, LessonInfo};
 
+mod child;
 mod reporting;
 mod run;
 #[cfg(test)]
 mod tests;
 
+use child::*;
 pub use reporting::*;
 pub use run::*;
 

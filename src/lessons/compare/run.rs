@@ -1,4 +1,4 @@
-//! Running and measuring: the start costs, the I/O and CPU workloads three ways, and the child program.
+//! Running and measuring: the start costs, and the I/O and CPU workloads three ways.
 
 use super::*;
 
@@ -11,18 +11,6 @@ pub struct ChildReport {
     /// Its own WebAssembly memory, in bytes, measured in the child (none natively).
     pub memory_bytes: Option<f64>,
     pub checksum: u64,
-}
-
-/// This instance's own memory: in a child process, the child's, which it does not share.
-pub(super) fn own_memory_bytes() -> Option<f64> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        Some(core::arch::wasm32::memory_size(0) as f64 * 65536.0)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        None
-    }
 }
 
 #[derive(Default)]
@@ -294,35 +282,6 @@ pub(super) fn measure_cpu(
         processes_start_ms,
         event_loop_ms,
     })
-}
-
-pub(super) fn child_program(entry: &str, args: &Value, ctx: &mut ChildContext) -> i32 {
-    let started_at = now_ms();
-    let checksum = match (entry, args["ms"].as_f64(), args["units"].as_u64()) {
-        ("empty", _, _) => 0,
-        ("sleep", Some(ms), _) if (0.0..=600_000.0).contains(&ms) => {
-            sync::sleep_ms(ms);
-            0
-        }
-        ("work", _, Some(units)) => common::work(units.min(1 << 40)),
-        _ => {
-            trace::print(format!("no child program {entry:?} with arguments {args}"));
-            return 2;
-        }
-    };
-    let report = ChildReport {
-        started_at,
-        finished_at: now_ms(),
-        memory_bytes: own_memory_bytes(),
-        checksum,
-    };
-    match serde_json::to_string(&report) {
-        Ok(text) => {
-            ctx.send(text);
-            0
-        }
-        Err(_) => 1,
-    }
 }
 
 /// What the report says besides the speeds: the workload, and the medians of the start costs and sizes.
