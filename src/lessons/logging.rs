@@ -204,79 +204,12 @@ impl Lesson for Logging {
             .map_err(|_| "a thread still holds the logger".to_string())?
             .into_records();
 
-        let mut per_thread: BTreeMap<String, (usize, Option<u32>, f64, f64)> = BTreeMap::new();
-        for r in &records {
-            let e = per_thread.entry(r.thread_name.clone()).or_insert((
-                0,
-                r.worker,
-                r.relative_ms,
-                r.relative_ms,
-            ));
-            e.0 += 1;
-            e.3 = r.relative_ms;
-        }
         // Two records made one after the other under the lock, on two workers, can read up to a clock step
         // apart the wrong way; within that, the order is the order of time.
         let in_order = records
             .windows(2)
             .all(|w| w[0].t <= w[1].t + clock::STEP_MS);
-        let workers: std::collections::BTreeSet<u32> =
-            records.iter().filter_map(|r| r.worker).collect();
-        let expected = threads * steps + 2;
-        let verdict = format!(
-            "{} records from {} threads (the main thread and {threads} workers) on {} distinct workers; \
-             each names the thread that wrote it, and they are {}in time order. The first worker record \
-             came at {}, the last at {}.",
-            records.len(),
-            per_thread.len(),
-            workers.len(),
-            if in_order { "" } else { "NOT " },
-            report::ms(records.get(1).map_or(0.0, |r| r.relative_ms)),
-            report::ms(records.iter().rev().nth(1).map_or(0.0, |r| r.relative_ms)),
-        );
-        let rows = per_thread
-            .iter()
-            .map(|(name, (n, w, first, last))| {
-                vec![
-                    name.clone(),
-                    w.map_or_else(|| "–".into(), |w| w.to_string()),
-                    n.to_string(),
-                    report::ms(*first),
-                    report::ms(*last),
-                ]
-            })
-            .collect();
-        let report = Report::new(verdict)
-            .table(
-                "Records per thread",
-                &["%(threadName)s", "worker", "records", "first at", "last at"],
-                rows,
-            )
-            .table(
-                "The log, in order",
-                &["relativeCreated", "threadName", "worker", "message"],
-                records
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            report::ms(r.relative_ms),
-                            r.thread_name.clone(),
-                            r.worker.map_or_else(|| "–".into(), |w| w.to_string()),
-                            r.message.clone(),
-                        ]
-                    })
-                    .collect(),
-            )
-            .note(
-                "The thread name is read from the thread that runs the logging call, as Python's logging \
-                 reads threading.current_thread().name. In brackets, where Python prints the thread's \
-                 identifier (%(thread)d), the playground shows which worker ran the thread.",
-            )
-            .note(format!(
-                "Records are made and written under the handler's lock, so each line is whole and the \
-                 order of the log is the order of time ({expected} records expected, {} written).",
-                records.len()
-            ));
+        let report = report_of(&records, threads, steps, in_order);
 
         Ok(json!({
             "report": report,
@@ -287,6 +220,78 @@ impl Lesson for Logging {
             "in_order": in_order,
         }))
     }
+}
+
+/// The verdict, a row per thread, and the whole log in order.
+fn report_of(records: &[Record], threads: usize, steps: usize, in_order: bool) -> Report {
+    let mut per_thread: BTreeMap<String, (usize, Option<u32>, f64, f64)> = BTreeMap::new();
+    for r in records {
+        let e = per_thread.entry(r.thread_name.clone()).or_insert((
+            0,
+            r.worker,
+            r.relative_ms,
+            r.relative_ms,
+        ));
+        e.0 += 1;
+        e.3 = r.relative_ms;
+    }
+    let workers: std::collections::BTreeSet<u32> =
+        records.iter().filter_map(|r| r.worker).collect();
+    let expected = threads * steps + 2;
+    let verdict = format!(
+        "{} records from {} threads (the main thread and {threads} workers) on {} distinct workers; \
+         each names the thread that wrote it, and they are {}in time order. The first worker record \
+         came at {}, the last at {}.",
+        records.len(),
+        per_thread.len(),
+        workers.len(),
+        if in_order { "" } else { "NOT " },
+        report::ms(records.get(1).map_or(0.0, |r| r.relative_ms)),
+        report::ms(records.iter().rev().nth(1).map_or(0.0, |r| r.relative_ms)),
+    );
+    let rows = per_thread
+        .iter()
+        .map(|(name, (n, w, first, last))| {
+            vec![
+                name.clone(),
+                w.map_or_else(|| "–".into(), |w| w.to_string()),
+                n.to_string(),
+                report::ms(*first),
+                report::ms(*last),
+            ]
+        })
+        .collect();
+    Report::new(verdict)
+        .table(
+            "Records per thread",
+            &["%(threadName)s", "worker", "records", "first at", "last at"],
+            rows,
+        )
+        .table(
+            "The log, in order",
+            &["relativeCreated", "threadName", "worker", "message"],
+            records
+                .iter()
+                .map(|r| {
+                    vec![
+                        report::ms(r.relative_ms),
+                        r.thread_name.clone(),
+                        r.worker.map_or_else(|| "–".into(), |w| w.to_string()),
+                        r.message.clone(),
+                    ]
+                })
+                .collect(),
+        )
+        .note(
+            "The thread name is read from the thread that runs the logging call, as Python's logging \
+             reads threading.current_thread().name. In brackets, where Python prints the thread's \
+             identifier (%(thread)d), the playground shows which worker ran the thread.",
+        )
+        .note(format!(
+            "Records are made and written under the handler's lock, so each line is whole and the \
+             order of the log is the order of time ({expected} records expected, {} written).",
+            records.len()
+        ))
 }
 
 pub const QUESTION: Question = Question::number(
