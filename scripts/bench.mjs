@@ -395,7 +395,7 @@ function figures({ cores, native, wasm, py, page, gil, wasmBytes, gzBytes, pytho
       status: bad.length ? 'missed' : 'met',
       verdict: rows.map((r, i) => `${FILTERS[i]} ${fmtNum(med(r.value))} ms in wasm vs ${fmtNum(med(r.reference))} ms native (${fmtNum(r.ratio)}×; `
         + `fastest samples ${fmtNum(ratio(r.value?.min, r.reference?.min))}×)`).join('; '),
-      analysis: bad.length ? `the wasm build runs the filters' inner loops with explicit 128-bit SIMD (src/frames/simd.rs: 16 channels per step `
+      analysis: bad.length ? `the wasm build runs the filters' inner loops with explicit 128-bit SIMD (src/frame_kernels/simd.rs: 16 channels per step `
         + 'for the blur, 4 pixels for Sobel), native x86-64 runs the scalar reference loops that LLVM vectorizes with SSE2 (`perf annotate`: '
         + '`pmuludq`/`paddd` for the blur\'s channels). Before the explicit SIMD the browser build ran the blur at 1.6–2.0 × native: LLVM left '
         + 'its wasm loops mostly scalar. What is left over the goal here is noise on a busy machine (compare the fastest samples).' : null,

@@ -8,7 +8,7 @@
 //! - [`engine`]: the primitives lessons build on: named threads with join, traced locks, timed waits that
 //!   really block, the event log behind the timeline, and the process model (isolated programs that only
 //!   exchange messages).
-//! - [`frames`]: platform-neutral image kernels (a generated clip, blur and edge filters) for the frames lab.
+//! - [`frame_kernels`]: platform-neutral image kernels (a generated clip, blur and edge filters) for the frames lab.
 //! - [`lessons`]: one lesson per file, registered in one list.
 //! - [`challenges`]: fix-it challenges on code: their format, the built-in ones, and the judge of a run.
 //! - [`bench`]: benchmark kernels shared by the browser build and the native reference (`npm run bench`).
@@ -32,7 +32,7 @@ pub mod bench;
 pub mod challenges;
 pub mod clock;
 pub mod engine;
-pub mod frames;
+pub mod frame_kernels;
 pub mod lessons;
 pub mod params;
 pub mod platform;

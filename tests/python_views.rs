@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use playground::frames::filters::Filter;
+use playground::frame_kernels::filters::Filter;
 use playground::lessons::counter::Variant;
 use playground::lessons::deadlock::Runs;
 use playground::lessons::{find, CATALOGUE};

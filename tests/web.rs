@@ -231,8 +231,8 @@ fn the_message_decoder_refuses_any_malformed_value_with_a_reason() {
 
 #[wasm_bindgen_test]
 fn filters_with_simd_match_the_scalar_reference() {
-    use playground::frames::clip::generate_frame;
-    use playground::frames::filters::{filter_rows, filter_rows_reference, Filter};
+    use playground::frame_kernels::clip::generate_frame;
+    use playground::frame_kernels::filters::{filter_rows, filter_rows_reference, Filter};
     assert!(
         cfg!(target_feature = "simd128"),
         "built without simd128: this would compare the reference with itself"

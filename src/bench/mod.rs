@@ -14,9 +14,9 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::engine::{lock, sync, thread, trace};
-use crate::frames::clip::generate_frame;
-use crate::frames::filters::{filter_frame, filter_rows, Filter};
-use crate::frames::frame_bytes;
+use crate::frame_kernels::clip::generate_frame;
+use crate::frame_kernels::filters::{filter_frame, filter_rows, Filter};
+use crate::frame_kernels::frame_bytes;
 
 /// A monotonic clock in milliseconds (natively `Instant`; in the browser the engine's clock, which is
 /// `performance.now()` on a fixed origin).
@@ -264,7 +264,7 @@ fn filter_bands(
     height: usize,
     tasks: usize,
 ) {
-    let stride = width * crate::frames::BYTES_PER_PIXEL;
+    let stride = width * crate::frame_kernels::BYTES_PER_PIXEL;
     let band = height.div_ceil(tasks).max(1);
     let mut per_task: Vec<Vec<(usize, usize, &mut [u8])>> =
         (0..tasks).map(|_| Vec::new()).collect();

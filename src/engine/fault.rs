@@ -124,8 +124,8 @@ pub fn report(message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{sync, thread};
     use crate::engine::trace::TRACE_TEST_LOCK;
+    use crate::engine::{sync, thread};
 
     #[test]
     fn a_panicking_thread_is_reported_and_the_others_carry_on() {

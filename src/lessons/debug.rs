@@ -4,6 +4,7 @@
 //! process. These deliberately break the rule "no panics in lesson code".
 
 use super::claims::PythonCheck;
+use crate::engine::names::thread_name;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -86,7 +87,7 @@ impl Lesson for DebugThreads {
         match params.get("mode") {
             SPIN => {
                 let spinners: Vec<_> = (1..=n)
-                    .map(|i| thread::spawn(format!("Thread-{i} (spin)"), "", spin_forever))
+                    .map(|i| thread::spawn(thread_name(i, "spin"), "", spin_forever))
                     .collect();
                 trace::print("spinning forever on every thread");
                 let x = spin_forever();
@@ -118,7 +119,7 @@ impl Lesson for DebugThreads {
             THREAD_PANIC => {
                 let handles: Vec<_> = (1..=n)
                     .map(|i| {
-                        let name = format!("Thread-{i} (worker)");
+                        let name = thread_name(i, "worker");
                         thread::spawn(name.clone(), "", move || {
                             if i == 2 {
                                 sleep_ms(10.0);
@@ -146,9 +147,7 @@ impl Lesson for DebugThreads {
             }
             MAIN_PANIC => {
                 let _others: Vec<_> = (1..=n)
-                    .map(|i| {
-                        thread::spawn(format!("Thread-{i} (worker)"), "", move || sleep_ms(ms))
-                    })
+                    .map(|i| thread::spawn(thread_name(i, "worker"), "", move || sleep_ms(ms)))
                     .collect();
                 sleep_ms(10.0);
                 panic!("RuntimeError: the main thread gave up");

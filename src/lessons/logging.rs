@@ -7,6 +7,7 @@
 
 use super::claims::{claim, finished, PythonCheck};
 use super::question::{Answer, Question};
+use crate::engine::names::thread_name;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -193,7 +194,7 @@ impl Lesson for Logging {
         let handles: Vec<_> = (0..threads)
             .map(|i| {
                 let log = log.clone();
-                thread::spawn(format!("Thread-{} (worker)", i + 1), "", move || {
+                thread::spawn(thread_name(i + 1, "worker"), "", move || {
                     worker(&log, i, steps, step_ms)
                 })
             })
@@ -343,7 +344,7 @@ mod tests {
         let t: Vec<f64> = records.iter().map(|r| r["t"].as_f64().unwrap()).collect();
         assert!(t.windows(2).all(|w| w[0] <= w[1]), "{t:?}");
         for i in 1..=3 {
-            let name = format!("Thread-{i} (worker)");
+            let name = thread_name(i, "worker");
             assert_eq!(
                 records
                     .iter()

@@ -6,8 +6,6 @@
 //! ([`ProcessRun`]) plus the child programs each process runs in its own memory.
 
 pub mod claims;
-// The event loop moved to the engine; the lessons that use it still name it `aio` (to be renamed there).
-pub use crate::engine::event_loop as aio;
 pub mod common;
 pub mod compare;
 pub mod counter;

@@ -13,23 +13,8 @@ pub struct ChildReport {
     pub checksum: u64,
 }
 
-#[derive(Default)]
-pub(super) struct Names {
-    threads: u32,
-    processes: u32,
-}
-
-impl Names {
-    fn thread(&mut self, target: &str) -> String {
-        self.threads += 1;
-        format!("Thread-{} ({target})", self.threads)
-    }
-
-    fn process(&mut self) -> String {
-        self.processes += 1;
-        format!("Process-{}", self.processes)
-    }
-}
+// Python's names: one count for threads ("Thread-N (target)"), one for processes ("Process-N").
+pub(super) use crate::engine::names::Names;
 
 /// `procs = [Process(target=entry, args=...) ...]; start all; get one result from each; join all`.
 /// Returns each child with its report.
@@ -187,7 +172,7 @@ pub(super) fn measure_io(
     let mut el = EventLoop::new();
     let mut task_bytes = 0;
     for _ in 0..k {
-        task_bytes = el.spawn(async move { aio::sleep(wait_ms).await });
+        task_bytes = el.spawn(async move { event_loop::sleep(wait_ms).await });
     }
     let t0 = now_ms();
     el.run()?;

@@ -1,6 +1,7 @@
 //! Running the counter: the typed results, the three ways of adding one, and a variant's timed runs.
 
 use super::*;
+use crate::engine::names::thread_name;
 
 /// One run of one variant.
 #[derive(Serialize, Clone, Debug)]
@@ -97,7 +98,7 @@ pub fn run_variant(
 ) -> Trial {
     let name = || {
         *next_name += 1;
-        format!("Thread-{} ({})", next_name, variant.target())
+        thread_name(*next_name, variant.target())
     };
     let t0 = now_ms();
     let ((actual, lock_wait_ms, contended_acquisitions), gil) =

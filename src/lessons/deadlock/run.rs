@@ -1,6 +1,7 @@
 //! Running the pairs of threads: the named locks, the two transfers, the runs the strategy selects and what they did.
 
 use super::*;
+use crate::engine::names::thread_name;
 
 /// A lock with the name the program gives it.
 #[derive(Clone)]
@@ -174,7 +175,7 @@ pub(super) fn pair(
         .iter()
         .map(|(first, second)| {
             *next += 1;
-            let name = format!("Thread-{next} ({target})");
+            let name = thread_name(*next, &target);
             let (first, second) = ((*first).clone(), (*second).clone());
             let own = name.clone();
             thread::spawn(name, group, move || body(&own, &first, &second, hold))

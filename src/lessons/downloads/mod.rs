@@ -13,12 +13,12 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::aio::{self, EventLoop};
 use super::common::{self, Scale};
 use super::report::{self, Report};
 use super::Lesson;
 use crate::clock::now_ms;
 use crate::engine::bridge::{self, ChildProcess};
+use crate::engine::event_loop::{self, EventLoop};
 use crate::engine::process::ChildContext;
 use crate::engine::{sync, thread, trace};
 use crate::params::{ParamSpec, Params};

@@ -152,12 +152,8 @@ pub(super) fn done_line(index: usize, bytes: Option<f64>, ms: f64) -> String {
     }
 }
 
-/// Python's names: one counter for threads, one for processes, across the whole program.
-#[derive(Default)]
-pub(super) struct Names {
-    threads: u32,
-    processes: u32,
-}
+// Python's names: one counter for threads, one for processes, across the whole program.
+pub(super) use crate::engine::names::Names;
 
 pub(super) fn sequential(work: &Work, files: usize) -> Result<ModeResult, String> {
     trace::print(format!("{} downloads, one after another", work.kind()));
@@ -191,8 +187,7 @@ pub(super) fn threads(work: &Work, files: usize, names: &mut Names) -> Result<Mo
     let t0 = now_ms();
     let handles: Vec<_> = (0..files)
         .map(|index| {
-            names.threads += 1;
-            let name = format!("Thread-{} (download)", names.threads);
+            let name = names.thread("download");
             let (work, by) = (work.clone(), name.clone());
             thread::spawn(name, group.as_str(), move || {
                 let started_at = now_ms();
@@ -227,8 +222,7 @@ pub(super) fn processes(
     let t0 = now_ms();
     let children: Vec<ChildProcess> = (0..files)
         .map(|index| {
-            names.processes += 1;
-            let name = format!("Process-{}", names.processes);
+            let name = names.process();
             bridge::start_process(
                 &name,
                 &group,
@@ -306,7 +300,7 @@ pub(super) fn event_loop(work: &Work, files: usize) -> Result<ModeResult, String
                 let (done, wait_ms) = (done.clone(), *wait_ms);
                 el.spawn(async move {
                     let started_at = now_ms();
-                    aio::sleep(wait_ms).await;
+                    event_loop::sleep(wait_ms).await;
                     let finished_at = now_ms();
                     trace::print(done_line(index, None, finished_at - started_at));
                     done.borrow_mut().push(Download {

@@ -31,8 +31,8 @@ use crate::engine::bridge::{self, ChildProcess, Received};
 use crate::engine::gil::{self, Interpreter};
 use crate::engine::process::ChildContext;
 use crate::engine::{lock, thread, trace};
-use crate::frames::filters::{filter_frame, filter_rows, filter_rows_with, Filter};
-use crate::frames::{clip, fnv1a, frame_bytes, mismatched_pixels};
+use crate::frame_kernels::filters::{filter_frame, filter_rows, filter_rows_with, Filter};
+use crate::frame_kernels::{clip, fnv1a, frame_bytes, mismatched_pixels};
 use crate::params::{ParamSpec, Params};
 use crate::protocol::{EngineKind, LessonInfo};
 

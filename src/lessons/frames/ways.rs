@@ -1,6 +1,7 @@
 //! The four ways of filtering the clip: sequential, the thread pool, threads on bands, processes.
 
 use super::*;
+use crate::engine::names::thread_name;
 
 /// A clip and its geometry, shared read-only by every worker.
 #[derive(Clone)]
@@ -150,36 +151,32 @@ pub(super) fn threads(
     let handles: Vec<_> = (0..n)
         .map(|k| {
             let (job, out, next) = (job.clone(), out.clone(), next.clone());
-            thread::spawn(
-                format!("Thread-{} (worker)", first_name + k),
-                group,
-                move || {
-                    let mut done = 0usize;
-                    loop {
-                        let c = next.fetch_add(1, Ordering::Relaxed);
-                        if c >= job.chunks() {
-                            break done;
-                        }
-                        let (f, rows) = job.chunk(c);
-                        let mut dst = lock(&out.0[c]);
-                        let mut on_row = || {
-                            if switch_points {
-                                gil::checkpoint();
-                            }
-                        };
-                        filter_rows_with(
-                            job.filter,
-                            job.frame(f),
-                            &mut dst,
-                            job.width,
-                            job.height,
-                            rows,
-                            &mut on_row,
-                        );
-                        done += 1;
+            thread::spawn(thread_name(first_name + k, "worker"), group, move || {
+                let mut done = 0usize;
+                loop {
+                    let c = next.fetch_add(1, Ordering::Relaxed);
+                    if c >= job.chunks() {
+                        break done;
                     }
-                },
-            )
+                    let (f, rows) = job.chunk(c);
+                    let mut dst = lock(&out.0[c]);
+                    let mut on_row = || {
+                        if switch_points {
+                            gil::checkpoint();
+                        }
+                    };
+                    filter_rows_with(
+                        job.filter,
+                        job.frame(f),
+                        &mut dst,
+                        job.width,
+                        job.height,
+                        rows,
+                        &mut on_row,
+                    );
+                    done += 1;
+                }
+            })
         })
         .collect();
     for h in handles {

@@ -1,6 +1,7 @@
 //! Running the tasks: the CPU and I/O tasks sequentially, on 2 threads under each build and on 2 processes.
 
 use super::*;
+use crate::engine::names::thread_name;
 
 #[derive(Serialize, Clone, Debug, Default)]
 pub struct Timing {
@@ -46,7 +47,7 @@ pub(super) fn on_two_threads(
     let handles: Vec<_> = (0..2)
         .map(|_| {
             *names += 1;
-            thread::spawn(format!("Thread-{names} ({target})"), group, task)
+            thread::spawn(thread_name(*names, &target), group, task)
         })
         .collect();
     handles.into_iter().for_each(thread::JoinHandle::join);

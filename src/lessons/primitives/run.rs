@@ -14,21 +14,8 @@ pub(super) fn hold_for(ms: f64) {
     }
 }
 
-/// Python's thread names: "Thread-N (target)".
-pub(super) struct Names(u32);
-
-impl Names {
-    fn next(&mut self, target: &str) -> String {
-        self.0 += 1;
-        format!("Thread-{} ({target})", self.0)
-    }
-
-    /// A Thread subclass with no target (a Timer) is just "Thread-N".
-    fn plain(&mut self) -> String {
-        self.0 += 1;
-        format!("Thread-{}", self.0)
-    }
-}
+// Python's thread names: "Thread-N (target)"; a Thread subclass with no target (a Timer) is "Thread-N".
+pub(super) use crate::engine::names::Names;
 
 #[derive(Serialize, Clone, Debug)]
 pub struct Waiter {
@@ -124,7 +111,7 @@ pub(super) fn event_part(
     let handles: Vec<_> = (0..n)
         .map(|_| {
             let (ev, flag, ready) = (ev.clone(), flag.clone(), ready.clone());
-            let name = names.next(target);
+            let name = names.thread(target);
             let own = name.clone();
             thread::spawn(name, "Event", move || {
                 *lock(&ready.0) += 1;
@@ -203,7 +190,7 @@ pub(super) fn condition_part(names: &mut Names, delay: f64) -> Result<Value, Str
     let cond = Arc::new(Condition::new(Arc::new(Lock::new("condition's lock"))));
     let slot: Arc<Mutex<Option<u32>>> = Arc::new(Mutex::new(None));
     let (c, s) = (cond.clone(), slot.clone());
-    let consumer = thread::spawn(names.next("consume"), "Condition", move || {
+    let consumer = thread::spawn(names.thread("consume"), "Condition", move || {
         c.lock().acquire().map_err(|e| format!("{e:?}"))?;
         let mut waits = 0u32;
         let mut notified = false;
@@ -220,7 +207,7 @@ pub(super) fn condition_part(names: &mut Names, delay: f64) -> Result<Value, Str
         Ok::<_, String>((value, waits, notified, woke_at))
     });
     let (c, s) = (cond.clone(), slot.clone());
-    let producer = thread::spawn(names.next("produce"), "Condition", move || {
+    let producer = thread::spawn(names.thread("produce"), "Condition", move || {
         sleep_ms(delay);
         c.lock().acquire().map_err(|e| format!("{e:?}"))?;
         *lock(&s) = Some(42);
@@ -248,7 +235,7 @@ pub(super) fn semaphore_part(names: &mut Names, n: usize, k: u32, hold: f64) -> 
     let handles: Vec<_> = (0..n)
         .map(|_| {
             let (sem, inside, most) = (sem.clone(), inside.clone(), most.clone());
-            let name = names.next("use_slot");
+            let name = names.thread("use_slot");
             let own = name.clone();
             thread::spawn(name, "Semaphore", move || {
                 let asked = now_ms();
@@ -311,13 +298,13 @@ pub(super) fn bounded_part(k: u32) -> Value {
 
 pub(super) fn timer_part(names: &mut Names, interval: f64) -> Value {
     let started = now_ms();
-    let fired = Timer::start(&names.plain(), "Timer", interval, || {
+    let fired = Timer::start(&names.plain_thread(), "Timer", interval, || {
         trace::print("timer fired");
     });
     let ran = Arc::new(AtomicBool::new(false));
     let r = ran.clone();
     let cancelled_started = now_ms();
-    let cancelled = Timer::start(&names.plain(), "Timer", interval, move || {
+    let cancelled = Timer::start(&names.plain_thread(), "Timer", interval, move || {
         r.store(true, Ordering::SeqCst);
         trace::print("the cancelled timer ran!");
     });
@@ -351,7 +338,7 @@ pub(super) fn run(params: &Params) -> Result<Value, String> {
     let hold = scale.ms(params.get("hold_ms") as f64);
     let interval = scale.ms(params.get("timer_ms") as f64);
     let settle = hold.max(MIN_SETTLE_MS);
-    let mut names = Names(0);
+    let mut names = Names::new();
 
     let locks = locks_part(hold)?;
     let poll = scale.ms(params.get("poll_ms") as f64);

@@ -1,6 +1,7 @@
 //! Running the sweep: the producer, the consumers, one run with k consumers, and the program.
 
 use super::*;
+use crate::engine::names::thread_name;
 
 #[derive(Serialize, Clone, Debug)]
 pub struct ConsumerRun {
@@ -107,15 +108,13 @@ pub(super) fn run_with(
     let t0 = now_ms();
     *next += 1;
     let pq = q.clone();
-    let prod = thread::spawn(
-        format!("Thread-{next} (producer)"),
-        group.clone(),
-        move || producer(&pq, items, k, produce_ms),
-    );
+    let prod = thread::spawn(thread_name(*next, "producer"), group.clone(), move || {
+        producer(&pq, items, k, produce_ms)
+    });
     let cons: Vec<_> = (0..k)
         .map(|_| {
             *next += 1;
-            let name = format!("Thread-{next} (consumer)");
+            let name = thread_name(*next, "consumer");
             let cq = q.clone();
             let own = name.clone();
             thread::spawn(name, group.clone(), move || consumer(own, &cq, consume_ms))

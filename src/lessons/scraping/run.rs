@@ -1,6 +1,7 @@
 //! Running the scrape: the typed results, a pool's run, one thread per page, and the sweep over pool sizes.
 
 use super::*;
+use crate::engine::names::thread_name;
 
 /// One page as one run fetched it.
 #[derive(Serialize, Clone, Debug)]
@@ -158,11 +159,9 @@ pub(super) fn thread_per_page_run(
             let path = path.to_string();
             let in_flight = in_flight.clone();
             let queued_at = now_ms();
-            thread::spawn(
-                format!("Thread-{} (scrape)", first_name + i),
-                group,
-                move || scrape(i, &path, latency_ms, queued_at, &in_flight),
-            )
+            thread::spawn(thread_name(first_name + i, "scrape"), group, move || {
+                scrape(i, &path, latency_ms, queued_at, &in_flight)
+            })
         })
         .collect();
     let results: Vec<Page> = handles.into_iter().map(thread::JoinHandle::join).collect();

@@ -6,6 +6,7 @@
 //! `target` function, or a `Thread` subclass overriding `run()`), and so in the threads' names.
 
 use super::claims::{claim, count_lines, number_after, ProgramRun, PythonCheck};
+use crate::engine::names::thread_name;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -46,7 +47,7 @@ pub enum Style {
 impl Style {
     pub fn thread_name(self, n: u64) -> String {
         match self {
-            Style::Target => format!("Thread-{n} (worker)"),
+            Style::Target => thread_name(n, "worker"),
             Style::Subclass => format!("Worker-{n}"),
         }
     }
