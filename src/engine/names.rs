@@ -15,14 +15,6 @@ impl Names {
         Self::default()
     }
 
-    /// A program that has already started `threads` threads (its next is "Thread-{threads + 1}").
-    pub fn after(threads: u32) -> Self {
-        Names {
-            threads,
-            processes: 0,
-        }
-    }
-
     /// The next thread's name, started with `target`: "Thread-N (target)".
     pub fn thread(&mut self, target: &str) -> String {
         self.threads += 1;
@@ -39,11 +31,6 @@ impl Names {
     pub fn process(&mut self) -> String {
         self.processes += 1;
         format!("Process-{}", self.processes)
-    }
-
-    /// How many thread names were handed out.
-    pub fn threads(&self) -> u32 {
-        self.threads
     }
 }
 
@@ -62,7 +49,6 @@ mod tests {
         assert_eq!(names.thread("worker"), "Thread-1 (worker)");
         assert_eq!(names.plain_thread(), "Thread-2");
         assert_eq!(names.process(), "Process-1");
-        assert_eq!(Names::after(4).thread("f"), "Thread-5 (f)");
         assert_eq!(thread_name(7, "scrape"), "Thread-7 (scrape)");
     }
 }

@@ -57,18 +57,12 @@ pub fn limit_file_kib(params: &mut Params, name: &str, notices: &mut Vec<String>
     }
 }
 
-/// How many cores the engine sees: `navigator.hardwareConcurrency` in the browser (a worker can read it),
-/// `std::thread::available_parallelism` natively. `None` when neither knows.
-pub fn engine_cores() -> Option<usize> {
-    crate::platform::cores()
-}
-
 /// The core count a run uses: parameter `cores` when it is not 0, else what the engine sees (1 when it
 /// sees nothing). Also says where the number came from.
 pub fn cores_of(params: &Params) -> (usize, &'static str) {
     match params.get("cores") {
         n if n > 0 => (n as usize, "as given in the parameter"),
-        _ => match engine_cores() {
+        _ => match crate::platform::cores() {
             Some(n) => (
                 n,
                 if cfg!(target_arch = "wasm32") {

@@ -249,7 +249,7 @@ pub(super) fn run(params: &Params) -> Result<Value, String> {
     let io_gil = timing(with_gil, false);
     let io_free = timing(free, false);
     let gil_stats = with_gil.and_then(|s| s.gil.first().copied());
-    let cores = common::engine_cores();
+    let cores = crate::platform::cores();
 
     let report = build_report(
         &cpu_seq, &cpu_gil, &cpu_free, &cpu_proc, &io_seq, &io_gil, &io_free, gil_stats, cores,

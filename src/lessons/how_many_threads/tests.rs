@@ -86,7 +86,7 @@ fn the_detected_core_count_is_used_when_the_parameter_is_zero() {
     })
     .unwrap();
     let (cores, source) = cores_of(&prepared.params);
-    assert_eq!(Some(cores), common::engine_cores());
+    assert_eq!(Some(cores), crate::platform::cores());
     assert!(source.contains("available_parallelism"), "{source}");
     assert_eq!(prepared.threads_needed, 65);
 }
