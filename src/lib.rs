@@ -10,6 +10,8 @@
 //!   exchange messages).
 //! - [`frame_kernels`]: platform-neutral image kernels (a generated clip, blur and edge filters) for the frames lab.
 //! - [`lessons`]: one lesson per file, registered in one list.
+//! - [`lifecycle`]: the run an instance is running, from its validated request to its outcome (prepare,
+//!   start, poll, stop, the children's reports).
 //! - [`challenges`]: fix-it challenges on code: their format, the built-in ones, and the judge of a run.
 //! - [`bench`]: benchmark kernels shared by the browser build and the native reference (`npm run bench`).
 //! - `web` (wasm32 only): the thin `#[wasm_bindgen]` layer that binds the core to Web Workers.
@@ -34,6 +36,7 @@ pub mod clock;
 pub mod engine;
 pub mod frame_kernels;
 pub mod lessons;
+pub mod lifecycle;
 pub mod params;
 pub mod platform;
 pub mod protocol;

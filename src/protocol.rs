@@ -13,8 +13,10 @@ use ts_rs::TS;
 
 use crate::params::{ParamSpec, Params};
 
+pub mod challenge;
 pub mod messages;
 pub mod question;
+pub mod report;
 
 /// What kind of concurrency a lesson needs, and so whether it can run without cross-origin isolation.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, TS)]
@@ -167,8 +169,9 @@ pub struct RunOutcome {
     pub notices: Vec<String>,
     /// `None` when the run completed; otherwise why it did not.
     pub error: Option<String>,
-    /// The lesson's measurements (see each lesson's result type).
-    #[ts(type = "any")]
+    /// The lesson's measurements (see each lesson's result type), `null` when the run failed or was
+    /// stopped. The page reads only the report and the question's answer ([`LessonValues`]).
+    #[ts(as = "Option<LessonValues>")]
     pub values: Value,
     pub lanes: Vec<Lane>,
     pub events: Vec<Event>,
@@ -185,6 +188,43 @@ pub struct RunOutcome {
     /// are then dropped: they were computed from waits the stop cut short.
     #[serde(default)]
     pub stopped: Option<String>,
+    /// What the run leaves for the page besides its values: binary data the page draws by kind (the
+    /// frames lab's clips). Dropped, like the values, from a stopped run.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// What the page reads of a lesson's values: the report it draws and the answer to its question. The
+/// values hold more (the lesson's raw measurements, which the tests and the embed API read); TypeScript
+/// sees these two, so a renamed one fails `tsc`.
+#[derive(Serialize, TS)]
+pub struct LessonValues {
+    #[ts(optional)]
+    pub report: Option<report::Report>,
+    #[ts(optional)]
+    pub answer: Option<question::Answer>,
+}
+
+/// Binary data an outcome carries for the page, tagged by `kind`. Its buffers reach the runtime worker as
+/// `Uint8Array`s (serde-wasm-bindgen turns bytes into one each), which it transfers to the page rather
+/// than copying them again: every `Uint8Array` field of an attachment is transferred.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Attachment {
+    /// The frames lab's clips to play side by side: the generated frames and one mode's processed frames,
+    /// `frames` RGBA images of `width` × `height` each.
+    FramePlayback {
+        width: u32,
+        height: u32,
+        frames: u32,
+        /// Which mode processed them, as the report names it.
+        label: String,
+        // A fresh copy out of the shared memory: an ArrayBuffer, never a SharedArrayBuffer.
+        #[ts(type = "Uint8Array<ArrayBuffer>")]
+        original: serde_bytes::ByteBuf,
+        #[ts(type = "Uint8Array<ArrayBuffer>")]
+        processed: serde_bytes::ByteBuf,
+    },
 }
 
 /// New output since the last poll of a running lesson, and the outcome once it is finished.
@@ -214,7 +254,8 @@ pub struct SpawnCommand {
     pub lesson: String,
     /// Which of the lesson's child programs to run.
     pub entry: String,
-    #[ts(type = "any")]
+    /// The child program's own arguments: only Rust reads them.
+    #[ts(type = "unknown")]
     pub args: Value,
 }
 

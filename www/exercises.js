@@ -91,6 +91,7 @@ function onRunStarted({ lesson }) {
     ? 'Running without a prediction…' : `Your prediction: "${q.number ? view.predicted : labelOf(q, view.predicted)}". Running…` }));
 }
 
+/** @param {PlaygroundOutcome} outcome */
 function onOutcome(outcome) {
   if (view.pendingFor !== outcome.lesson) return;
   view.pendingFor = null;
@@ -99,7 +100,6 @@ function onOutcome(outcome) {
   const box = $('predict-feedback');
   if (!q || !box) return;
   if (outcome.error) { box.replaceChildren(el('span', { class: 'muted', text: 'The run failed, so it cannot answer the question.' })); return; }
-  /** @type {import('./types/generated/Answer').Answer | undefined} */
   const answer = outcome.values?.answer;
   if (!answer) {
     box.replaceChildren(el('span', { class: 'muted', text: 'This run\'s measurements could not answer the question.' }));

@@ -1,11 +1,12 @@
 // The frames lab's player: the original and the processed clip side by side on two canvases, looping.
-// The frames arrive as two ArrayBuffers the runtime worker transferred (not copied) at the end of the run;
-// each frame is drawn straight from a view into them.
+// The frames arrive as the outcome's `frame_playback` attachment (src/protocol.rs), two byte arrays the
+// runtime worker transferred (not copied) at the end of the run; each frame is drawn straight from them.
 import { el } from './dom.js';
 
 const FPS = 24;
 
-/** A player for `{ width, height, frames, label, original, processed }` (RGBA bytes, frame after frame). */
+/** A player for the clips: RGBA bytes, frame after frame.
+ *  @param {Extract<import('./types/generated/Attachment').Attachment, { kind: 'frame_playback' }>} playback */
 export function framesView(playback) {
   const { width, height, frames, label } = playback;
   const frameLen = width * height * 4;

@@ -123,9 +123,9 @@ export class Playground {
       case 'failed': this.#jobs.delete(message.job); job.reject(new Error(message.error)); break;
       case 'finished':
         this.#jobs.delete(message.job);
-        // Frames to play (the frames lab), kept off the outcome's enumerable fields so that code that
-        // serializes an outcome does not copy them.
-        if (message.playback) Object.defineProperty(message.outcome, 'playback', { value: message.playback });
+        // Binary attachments (the frames lab's clips), kept off the outcome's enumerable fields so that code
+        // that serializes an outcome (JSON, the embed's events) does not copy them.
+        Object.defineProperty(message.outcome, 'attachments', { value: message.outcome.attachments, enumerable: false });
         job.resolve(message.outcome);
         // Threads of the finished run that would not stop: start clean rather than carry them along.
         if (message.restart) this.#restart();
@@ -231,7 +231,9 @@ export class Playground {
    * `gil` (default true) runs it as CPython with its GIL, emulated (`sys._is_gil_enabled()` is True, one
    * thread runs Python code at a time, `switchIntervalMs` is `sys.getswitchinterval()`); false runs it
    * free-threaded, like CPython 3.13t. The result says which (`pythonBuild`) and what the GIL did (`gil`).
-   * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function, gil?: boolean, switchIntervalMs?: number }} options
+   * `check` (a challenge's check) has each run judged as it ends (the result's `check`).
+   * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function, gil?: boolean, switchIntervalMs?: number,
+   *   check?: import('./types/generated/Check').Check }} options
    */
   runPython(source, options = {}) {
     if (typeof source !== 'string') return Promise.reject(new Error('runPython needs the program as a string'));

@@ -1,5 +1,5 @@
 // How a run's measured values are shown: every lesson returns `values.report` (src/lessons/report.rs), drawn
-// the same way for all; the frames lab adds its playback above it.
+// the same way for all, below the outcome's attachments, each drawn by its kind (src/protocol.rs).
 import { el } from './dom.js';
 import { renderChart } from './chart.js';
 import { framesView } from './frames-view.js';
@@ -16,7 +16,8 @@ function table(headers, rows, marks = []) {
     el('tbody', {}, rows.map((cells, r) => el('tr', {}, cells.map((c, i) => cell(c, r, i))))));
 }
 
-/** Any lesson's `values.report`: a verdict, tables, charts and notes, all from the run's measurements. */
+/** Any lesson's `values.report`: a verdict, tables, charts and notes, all from the run's measurements.
+ *  @param {import('./types/generated/Report').Report} report */
 function report({ verdict, tables, charts, notes }) {
   return [
     el('p', { class: 'verdict', text: verdict }),
@@ -27,9 +28,16 @@ function report({ verdict, tables, charts, notes }) {
   ];
 }
 
+/** @typedef {import('./types/generated/Attachment').Attachment} Attachment */
+/** One view per kind of attachment: a kind added in Rust without a view here fails tsc.
+ *  @type {{ [K in Attachment['kind']]: (a: Extract<Attachment, { kind: K }>) => HTMLElement }} */
+const ATTACHMENT_VIEWS = { frame_playback: framesView };
+/** @param {Attachment} a */
+const attachment = (a) => ATTACHMENT_VIEWS[a.kind](a);
+
+/** @param {import('./types/generated/RunOutcome').RunOutcome} outcome */
 export function renderResults(outcome) {
   if (outcome.error) return [el('p', { class: 'error', role: 'alert', text: `The run failed: ${outcome.error}` })];
-  // Frames a lesson left to play (the frames lab) go above its report.
-  if (outcome.values?.report) return [...(outcome.playback ? [framesView(outcome.playback)] : []), ...report(outcome.values.report)];
+  if (outcome.values?.report) return [...(outcome.attachments ?? []).map(attachment), ...report(outcome.values.report)];
   return [el('pre', { text: JSON.stringify(outcome.values, null, 2) })];
 }

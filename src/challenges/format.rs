@@ -2,37 +2,8 @@
 //! and what every built-in challenge is written in. [`parse`] checks a text field by field, so a mistake
 //! gets a message that names the field and says what it should be, never a bare "invalid JSON".
 
-use serde::{Deserialize, Serialize};
+pub use crate::protocol::challenge::{Challenge, Check, CheckPython};
 use serde_json::{Map, Value};
-
-/// Which Python the check runs the learner's code in.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckPython {
-    /// Like CPython 3.13t: threads run Python at once, so a race really shows.
-    FreeThreaded,
-    /// CPython with its GIL (one thread runs Python code at a time).
-    Gil,
-}
-
-/// How a challenge is checked: the learner's code runs `runs` times, and every run must pass every test
-/// given here. A run that raises, hits the time limit or deadlocks fails whatever else is asked.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Check {
-    pub runs: u32,
-    pub python: CheckPython,
-    /// Each run is stopped after this long (a hang, a deadlock the detector cannot see).
-    pub time_limit_s: f64,
-    /// Python run after the program, in its namespace: an `assert` that fails (or any exception) fails
-    /// the run, with its message as what was seen.
-    pub invariant: Option<String>,
-    /// The program's own run (from its first line to its end) must take at most this long.
-    pub max_seconds: Option<f64>,
-    /// At most this many threads or processes may be working (running, sleeping, in I/O) at once.
-    pub max_at_once: Option<u32>,
-    /// No thread may go to sleep or wait more than this many times (a polling loop sleeps again and again).
-    pub max_wakeups: Option<u32>,
-}
 
 impl Check {
     /// What the check does, in one paragraph for the learner.
@@ -73,23 +44,6 @@ impl Check {
             self.time_limit_s
         )
     }
-}
-
-/// A fix-it challenge on code.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Challenge {
-    pub id: String,
-    pub title: String,
-    /// The task, in plain words: what is wrong and what passing means.
-    pub text: String,
-    /// The lesson whose page lists it, if any.
-    pub lesson: Option<String>,
-    /// The program the learner starts from (broken on purpose).
-    pub starter: String,
-    pub solution: Option<String>,
-    /// Shown one at a time, on request.
-    pub hints: Vec<String>,
-    pub check: Check,
 }
 
 /// Limits of the format, each with one home here; the messages quote them.

@@ -2,7 +2,7 @@
 //! ended, what its invariant said, and its threads' events on the timeline. Nothing here trusts what the
 //! program printed about itself.
 
-use serde::{Deserialize, Serialize};
+pub use crate::protocol::challenge::{Finding, RunVerdict, Summary};
 
 use super::format::Check;
 use crate::protocol::{Event, Lane, LaneKind, LaneState};
@@ -27,30 +27,6 @@ pub struct RunFacts<'a> {
     pub duration_ms: f64,
     pub lanes: &'a [Lane],
     pub events: &'a [Event],
-}
-
-/// One test of a run: what it is, whether it passed, and what was seen.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Finding {
-    pub test: String,
-    pub ok: bool,
-    pub seen: String,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct RunVerdict {
-    pub pass: bool,
-    pub findings: Vec<Finding>,
-}
-
-/// The verdict over every run of a check.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Summary {
-    pub pass: bool,
-    pub passed: u32,
-    pub runs: u32,
-    /// One sentence for the learner: how many runs passed, and what the first failing one showed.
-    pub text: String,
 }
 
 fn finding(test: &str, ok: bool, seen: String) -> Finding {

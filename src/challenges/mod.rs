@@ -15,6 +15,27 @@ pub mod judge;
 
 pub use format::{parse, Challenge, Check, CheckPython};
 
+pub use crate::protocol::challenge::{CheckedRun, ShownChallenge};
+
+impl From<Challenge> for ShownChallenge {
+    fn from(challenge: Challenge) -> Self {
+        let check_text = challenge.check.describe();
+        ShownChallenge {
+            challenge,
+            check_text,
+        }
+    }
+}
+
+/// The verdict over a check's runs, one [`CheckedRun`] each.
+pub fn summarize_checked(runs: Vec<CheckedRun>) -> judge::Summary {
+    let verdicts: Vec<_> = runs
+        .into_iter()
+        .map(|r| r.verdict.unwrap_or_else(|| judge::unjudged(r.stopped)))
+        .collect();
+    judge::summarize(&verdicts)
+}
+
 /// The built-in challenges, in the order the page lists them.
 pub const BUILT_IN: &[&str] = &[
     include_str!("builtin/fix-counter.json"),

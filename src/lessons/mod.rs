@@ -41,8 +41,16 @@ use crate::engine::process::{ChildContext, Delivery, Kernel, ParentProgram, Pid}
 use crate::engine::trace;
 use crate::params::{validate, Params};
 use crate::protocol::{
-    EngineKind, LaneKind, LaneState, LessonInfo, PreparedRun, RunOutcome, RunRequest, SpawnCommand,
+    Attachment, EngineKind, LaneKind, LaneState, LessonInfo, PreparedRun, RunOutcome, RunRequest,
+    SpawnCommand,
 };
+
+/// What a thread lesson's program returns: its values (the report, the question's answer, the
+/// measurements) and its attachments for the page.
+pub struct Ran {
+    pub values: Value,
+    pub attachments: Vec<Attachment>,
+}
 
 pub trait Lesson: Sync {
     fn info(&self) -> LessonInfo;
@@ -68,6 +76,15 @@ pub trait Lesson: Sync {
     /// A thread lesson's program, run as the main thread. Returns the lesson's values.
     fn run_main_thread(&self, _params: &Params) -> Result<Value, String> {
         Err("this lesson runs processes, not threads".into())
+    }
+
+    /// The program with what it leaves for the page besides its values ([`Attachment`]s, binary data
+    /// such as the frames lab's clips). Lessons with attachments override this; the others attach none.
+    fn run_main_thread_attached(&self, params: &Params) -> Result<Ran, String> {
+        self.run_main_thread(params).map(|values| Ran {
+            values,
+            attachments: Vec::new(),
+        })
     }
 
     /// A process lesson's parent program.
@@ -182,15 +199,23 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     })
 }
 
-pub fn outcome(
-    prepared: &PreparedRun,
-    result: Result<Value, String>,
-    started_at: f64,
-) -> RunOutcome {
+/// A run's outcome: its values (or its error), with the log as it stands now.
+pub fn outcome(prepared: &PreparedRun, result: Result<Value, String>, started_at: f64) -> RunOutcome {
+    outcome_attached(
+        prepared,
+        result.map(|values| Ran {
+            values,
+            attachments: Vec::new(),
+        }),
+        started_at,
+    )
+}
+
+fn outcome_attached(prepared: &PreparedRun, result: Result<Ran, String>, started_at: f64) -> RunOutcome {
     let (lanes, events, output, dropped_events) = trace::snapshot();
-    let (values, error) = match result {
-        Ok(v) => (v, None),
-        Err(e) => (Value::Null, Some(e)),
+    let (values, attachments, error) = match result {
+        Ok(ran) => (ran.values, ran.attachments, None),
+        Err(e) => (Value::Null, Vec::new(), Some(e)),
     };
     RunOutcome {
         lesson: prepared.lesson.clone(),
@@ -206,6 +231,7 @@ pub fn outcome(
         finished_at: now_ms(),
         exceptions: crate::engine::fault::exceptions(),
         stopped: None,
+        attachments,
     }
 }
 
@@ -222,12 +248,12 @@ pub fn run_thread_lesson(prepared: &PreparedRun) -> RunOutcome {
     trace::enter(LaneState::Running);
     let result = match find(&prepared.lesson) {
         Some(lesson) if prepared.engine == EngineKind::Threads => {
-            lesson.run_main_thread(&prepared.params)
+            lesson.run_main_thread_attached(&prepared.params)
         }
         _ => Err(format!("{} is not a thread lesson", prepared.lesson)),
     };
     trace::enter(LaneState::Finished);
-    outcome(prepared, result, started_at)
+    outcome_attached(prepared, result, started_at)
 }
 
 /// Runs child program `entry` of `lesson` in this process (the calling instance is the child).

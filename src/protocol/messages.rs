@@ -21,6 +21,7 @@ use ts_rs::TS;
 use super::{
     Event, Lane, LessonInfo, OutputLine, PreparedRun, RunOutcome, RunRequest, SpawnCommand,
 };
+use super::challenge::{CheckedRun, ShownChallenge, Summary};
 use crate::params::ParamSpec;
 
 /// The job a request belongs to: the page numbers its requests, and every reply names the one it answers.
@@ -50,8 +51,7 @@ pub enum PageToRuntime {
     /// The verdict over a check's runs (`[{ verdict, stopped }]`); answered by `summary`.
     SummarizeCheck {
         job: Job,
-        #[ts(type = "any")]
-        verdicts: Value,
+        verdicts: Vec<CheckedRun>,
     },
     /// Stop the running lesson (the Stop button, the time limit). Not a job of its own.
     Stop {
@@ -78,9 +78,8 @@ pub enum RuntimeToPage {
         /// The parameters of learner code (the Python build, its switch interval).
         #[serde(rename = "codeParams")]
         code_params: Vec<ParamSpec>,
-        /// The built-in fix-it challenges, as `src/web/challenges.rs` shows them.
-        #[ts(type = "any[]")]
-        challenges: Value,
+        /// The built-in fix-it challenges.
+        challenges: Vec<ShownChallenge>,
         threads: bool,
         #[serde(rename = "rayonThreads")]
         rayon_threads: u32,
@@ -108,11 +107,8 @@ pub enum RuntimeToPage {
     /// The run's outcome. `restart`: threads of the run would not stop, so the page replaces the engine.
     Finished {
         job: Job,
+        /// With its attachments, whose buffers are transferred rather than copied.
         outcome: RunOutcome,
-        /// Frames the frames lab left for the page to play (`{ original, processed, … }` with transferred
-        /// buffers), or undefined.
-        #[ts(type = "any")]
-        playback: Value,
         restart: bool,
     },
     Validated {
@@ -124,23 +120,11 @@ pub enum RuntimeToPage {
         status: RuntimeStatus,
     },
     /// The rayon probe's sum and the pool threads that took part.
-    Probe {
-        job: Job,
-        #[ts(type = "any")]
-        result: Value,
-    },
+    Probe { job: Job, result: RayonProbe },
     /// A teacher's challenge as the engine read it.
-    Challenge {
-        job: Job,
-        #[ts(type = "any")]
-        result: Value,
-    },
+    Challenge { job: Job, result: ShownChallenge },
     /// The verdict over a check's runs (`{ pass, passed, runs, text }`).
-    Summary {
-        job: Job,
-        #[ts(type = "any")]
-        result: Value,
-    },
+    Summary { job: Job, result: Summary },
     /// A stop was received; `running`: whether a run was going on to stop.
     Stopping {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,6 +152,16 @@ pub enum RuntimeToPage {
         #[ts(optional)]
         job: Option<Job>,
     },
+}
+
+/// What the rayon probe found: the sum of `0..n`, and how many of the data-parallel pool's threads took
+/// part (`rayon_probe()` in `src/web/threads.rs`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, TS)]
+pub struct RayonProbe {
+    #[ts(type = "number")]
+    pub sum: u64,
+    pub threads_used: usize,
+    pub pool_size: usize,
 }
 
 /// The pool's live counts (`pool_status()` in `src/web/runtime.rs`).

@@ -4,13 +4,17 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-/// Serializes to plain JavaScript objects (maps as objects, not `Map`s), as JSON would.
+/// Serializes to plain JavaScript objects (maps as objects, not `Map`s), as JSON would, except that bytes
+/// (`serde_bytes`, an outcome's attachments) become a `Uint8Array` each: a copy out of the shared memory
+/// that the runtime can transfer to the page.
 ///
 /// # Errors
 /// A value serde cannot represent in JavaScript (a u64 beyond 2^53, say), as a JS `Error`.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .serialize(
+            &serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false),
+        )
         .map_err(|e| js_error(&format!("cannot pass a value to JavaScript: {e}")))
 }
 

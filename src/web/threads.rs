@@ -42,7 +42,9 @@ pub fn rayon_probe(n: u32) -> Result<JsValue, JsValue> {
         })
         .sum();
     let threads = crate::engine::lock(&seen).len();
-    to_js(
-        &serde_json::json!({ "sum": sum, "threads_used": threads, "pool_size": rayon::current_num_threads() }),
-    )
+    to_js(&crate::protocol::messages::RayonProbe {
+        sum,
+        threads_used: threads,
+        pool_size: rayon::current_num_threads(),
+    })
 }

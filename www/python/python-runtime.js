@@ -34,6 +34,21 @@ function startWorker(onLoad) {
   return { worker, host, ready };
 }
 
+/** The outcome in the shape `runPython` documents (and `playground:outcome` carries as `python`).
+ *  @param {PythonOutcome} o */
+function resultOf(o, run) {
+  return {
+    output: o.output, lanes: o.lanes, events: o.events, messages: o.messages, dropped_messages: o.dropped_messages,
+    exitCode: o.exit_code, exception: o.exception,
+    duration_ms: o.duration_ms, started_at: o.started_at, finished_at: o.finished_at,
+    stopped: o.stopped ?? null, deadlock: o.deadlock ?? null, dropped_output_lines: o.dropped_output_lines,
+    dropped_events: o.dropped_events, threads_left: o.threads_left, restarted: false, check: o.check ?? null,
+    pythonBuild: o.python_build.build, gil: o.python_build.build === 'gil' ? o.gil : null,
+    stop_ms: run.stop ? performance.now() - run.stop.at : null,
+  };
+}
+/** @typedef {ReturnType<typeof resultOf>} CodeResult */
+
 export class PythonRuntime {
   #worker = null;
   #host = null;
@@ -126,27 +141,14 @@ export class PythonRuntime {
       if (run.messages.length < liveEvents) run.messages.push(...data.messages);
       run.onProgress?.({ lanes: data.lanes, events: data.events, output: data.output, messages: data.messages });
     } else if (data.type === 'finished') {
-      run.settle(this.#result(data.outcome, run));
+      run.settle(resultOf(data.outcome, run));
       if (data.restart) this.#restart();
     } else if (data.type === 'failed') {
       run.settle(this.#madeUp(run, data.error, null));
     }
   }
 
-  /** The outcome in the shape `runPython` documents.
-   *  @param {PythonOutcome} o */
-  #result(o, run) {
-    return {
-      output: o.output, lanes: o.lanes, events: o.events, messages: o.messages, dropped_messages: o.dropped_messages,
-      exitCode: o.exit_code, exception: o.exception,
-      duration_ms: o.duration_ms, started_at: o.started_at, finished_at: o.finished_at,
-      stopped: o.stopped ?? null, deadlock: o.deadlock ?? null, dropped_output_lines: o.dropped_output_lines,
-      dropped_events: o.dropped_events, threads_left: o.threads_left, restarted: false, check: o.check ?? null,
-      pythonBuild: o.python_build.build, gil: o.python_build.build === 'gil' ? o.gil : null,
-      stop_ms: run.stop ? performance.now() - run.stop.at : null,
-    };
-  }
-
+  /** @returns {CodeResult} */
   #madeUp(run, stopped, exception) {
     return {
       output: run.output, lanes: [...run.lanes.values()], events: run.events, messages: run.messages, dropped_messages: 0,

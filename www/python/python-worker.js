@@ -6,6 +6,7 @@
 // (`boot_child`), it is one process of the program's own (see ./python-processes.js).
 import init, * as wasm from '../../pkg-python/playground_python.js';
 import { PageWorker } from '../runtime/page-worker.js';
+import { compileWasm, nextTick, serveRequests, settle, ThreadWorkers } from '../runtime/worker-kit.js';
 import { ChildProcesses } from './python-processes.js';
 
 // The messages are Rust enums (python/src/protocol.rs, src/protocol/messages.rs); tsc checks this file.
@@ -30,7 +31,8 @@ let limits;
 // The one memory the program's processes share, under Value and Array (python/src/mp/shared.rs): made by
 // the root runtime, handed to each of its thread workers and children, and by each child to its own.
 let segment;
-const threadWorkers = [];
+/** @type {ThreadWorkers} */
+let threadWorkers;
 /** @type {typeof Worker} */
 let WorkerClass = Worker;
 let running = false;
@@ -39,36 +41,6 @@ let children = null; // the program's child processes (this worker as the root r
 const post = (message, transfer) => self.postMessage(message, transfer ?? []);
 const now = () => performance.timeOrigin + performance.now();
 
-/** Downloads the artifact with progress (`load` messages), compiling while it streams in. */
-async function compileWithProgress(job) {
-  const response = await fetch(WASM_URL);
-  if (!response.ok) throw new Error(`cannot load the Python runtime (${WASM_URL.pathname}): HTTP ${response.status}`);
-  const total = Number(response.headers.get('content-length')) || 0;
-  let loaded = 0;
-  let lastPost = 0;
-  const counted = response.body.pipeThrough(new TransformStream({
-    transform(chunk, controller) {
-      loaded += chunk.byteLength;
-      if (performance.now() - lastPost > 50) {
-        lastPost = performance.now();
-        post({ type: 'load', job, loaded, total });
-      }
-      controller.enqueue(chunk);
-    },
-  }));
-  try {
-    const module = await WebAssembly.compileStreaming(new Response(counted, { headers: { 'content-type': 'application/wasm' } }));
-    post({ type: 'load', job, loaded, total: total || loaded });
-    return { module, bytes: loaded };
-  } catch (error) {
-    if (loaded > 0 && !(error instanceof TypeError)) throw error;
-    // A host that serves .wasm with another content type: compile from the bytes instead.
-    const bytes = await (await fetch(WASM_URL)).arrayBuffer();
-    post({ type: 'load', job, loaded: bytes.byteLength, total: bytes.byteLength });
-    return { module: await WebAssembly.compile(bytes), bytes: bytes.byteLength };
-  }
-}
-
 /** Firefox: the page creates this worker's workers (../worker-host.js). */
 const pageWorkerClass = /** @type {typeof Worker} */ (/** @type {unknown} */ (PageWorker));
 
@@ -76,60 +48,42 @@ const pageWorkerClass = /** @type {typeof Worker} */ (/** @type {unknown} */ (Pa
 async function boot({ job, pageCreatesWorkers = false }) {
   if (pageCreatesWorkers) WorkerClass = pageWorkerClass;
   const t0 = performance.now();
-  const { module, bytes } = await compileWithProgress(job);
+  // The artifact is large: its download is shown as it streams in (`load` messages), compiled meanwhile.
+  const { module, bytes } = await compileWasm(WASM_URL, (loaded, total) => post({ type: 'load', job, loaded, total }))
+    .catch((error) => { throw new Error(`the Python runtime: ${error.message}`); });
   const t1 = performance.now();
   compiled = module;
   await init({ module_or_path: compiled });
   limits = wasm.python_limits();
   segment = new SharedArrayBuffer(limits.shared_segment_bytes);
   wasm.mp_attach_segment(segment);
+  threadWorkers = newThreadWorkers();
   children = new ChildProcesses({ wasm, WorkerClass, compiled, segment, onFatal: (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` }) });
   await ensureThreadWorkers(INITIAL_WORKERS);
   // The program's main thread prepares the first interpreter: ready once it has.
   wasm.python_boot();
-  while (!wasm.python_prepared()) await nextTick(wasm.bridge_wake());
+  while (!wasm.python_prepared()) await tick(wasm.bridge_wake());
   post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0 });
 }
 
-function startThreadWorker(index) {
-  const worker = new WorkerClass(new URL('./python-thread-worker.js', import.meta.url), { type: 'module', name: `python-thread-${index}` });
-  threadWorkers[index] = worker;
-  /** @type {Promise<void>} */
-  const ready = new Promise((resolve, reject) => {
-    worker.onmessage = (/** @type {MessageEvent<ThreadWorkerToRuntime>} */ { data }) => {
-      if (data.type === 'ready') resolve();
-      // A panic in a thread traps its instance: the interpreter's state can no longer be trusted.
-      else if (data.type === 'died') {
-        const stack = /call stack/i.test(data.error)
-          ? ` — the browser's stack for the thread ran out: recursion deeper than it allows (keep sys.getrecursionlimit() at ${limits.recursion_limit})` : '';
-        post({ type: 'fatal', error: `a Python thread hit an internal error (${data.error})${stack}` });
-      }
-    };
-    worker.onerror = (e) => reject(new Error(`a Python thread worker failed to start: ${e.message}`));
+/** The runtime's thread workers (started once `limits` are known: their stack size is one of them). */
+function newThreadWorkers() {
+  return new ThreadWorkers({
+    url: new URL('./python-thread-worker.js', import.meta.url), name: 'python-thread', WorkerClass,
+    /** @returns {PythonThreadWorkerStart} */
+    startMessage: (index) => ({ module: compiled, memory: wasm.runtime_memory(), segment, index, stackBytes: limits.thread_stack_bytes }),
+    poolWorkers: () => wasm.pool_status().workers,
+    max: limits.max_threads + 1,
+    // A panic in a thread traps its instance: the interpreter's state can no longer be trusted.
+    onDied: (_index, error) => {
+      const stack = /call stack/i.test(error)
+        ? ` — the browser's stack for the thread ran out: recursion deeper than it allows (keep sys.getrecursionlimit() at ${limits.recursion_limit})` : '';
+      post({ type: 'fatal', error: `a Python thread hit an internal error (${error})${stack}` });
+    },
   });
-  /** @type {PythonThreadWorkerStart} */
-  const start = { module: compiled, memory: wasm.runtime_memory(), segment, index, stackBytes: limits.thread_stack_bytes };
-  worker.postMessage(start);
-  return ready;
 }
 
-let growing = Promise.resolve();
-/** Starts thread workers until there are `n` (one at a time in order, so slots never collide). */
-function ensureThreadWorkers(n) {
-  const wanted = Math.min(n, limits.max_threads + 1);
-  growing = growing.then(async () => {
-    const starting = [];
-    while (threadWorkers.length < wanted) starting.push(startThreadWorker(threadWorkers.length));
-    await Promise.all(starting);
-    // "ready" is posted just before a worker enters the pool's loop: wait until the pool counts it.
-    const deadline = performance.now() + 5000;
-    while (wasm.pool_status().workers < wanted) {
-      if (performance.now() > deadline) throw new Error(`only ${wasm.pool_status().workers} of ${wanted} Python thread workers started`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  });
-  return growing;
-}
+const ensureThreadWorkers = (n) => threadWorkers.ensure(n);
 
 function serveBridge() {
   /** @type {import('../types/generated/BridgeRequest').BridgeRequest[]} */
@@ -141,28 +95,8 @@ function serveBridge() {
   }
 }
 
-/** Waits until a thread asks for something (a futex notify on the bridge's word) or `ms` passes. */
-/** @param {Int32Array} wake `[address, seen]` from wasm.bridge_wake() @param {number} [ms] */
-async function nextTick([address, seen], ms = POLL_MS) {
-  const wait = Math.max(0, Math.min(POLL_MS, ms ?? POLL_MS));
-  if (typeof Atomics.waitAsync === 'function') {
-    const result = Atomics.waitAsync(new Int32Array(wasm.runtime_memory().buffer), address >> 2, seen, wait);
-    if (result.async) await result.value;
-  } else {
-    await new Promise((r) => setTimeout(r, wait));
-  }
-}
-
-/** After the program: threads left running (daemon threads) are asked to stop; true once none is left. */
-async function settle() {
-  if (wasm.python_stop_leftovers() === 0) return true;
-  const deadline = performance.now() + SETTLE_MS;
-  while (performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 5));
-    if (wasm.python_stop_leftovers() === 0) return true;
-  }
-  return false;
-}
+/** Waits until a thread asks for something (a futex notify on the bridge's word), or at most POLL_MS. */
+const tick = (wake, ms = POLL_MS) => nextTick(wasm.runtime_memory(), wake, Math.max(0, Math.min(POLL_MS, ms ?? POLL_MS)));
 
 /** @param {Request<'run'>} request */
 async function run({ job, source, gil, switchIntervalMs, check = null }) {
@@ -187,11 +121,12 @@ async function run({ job, source, gil, switchIntervalMs, check = null }) {
       }
       if (progress.outcome) {
         children.endAll(); // processes never joined (daemonic ones, say) end with the program
-        const settled = await settle();
+        // Threads left running (daemon threads) get SETTLE_MS to notice the stop.
+        const settled = await settle(() => wasm.python_stop_leftovers(), SETTLE_MS);
         post({ type: 'finished', job, outcome: progress.outcome, restart: !settled });
         return;
       }
-      await nextTick(wake, nextDeadline);
+      await tick(wake, nextDeadline);
     }
   } finally {
     running = false;
@@ -209,6 +144,7 @@ async function bootChild({ module, start, payload, segment: shared, pageCreatesW
   limits = wasm.python_limits();
   segment = shared;
   wasm.mp_attach_segment(segment);
+  threadWorkers = newThreadWorkers();
   await ensureThreadWorkers(1);
   wasm.python_child_start(start, payload);
   const postCalls = () => {
@@ -234,7 +170,7 @@ async function bootChild({ module, start, payload, segment: shared, pageCreatesW
       post({ type: 'child_exit', code: progress.exit_code });
       return;
     }
-    await nextTick(wake);
+    await tick(wake);
   }
 }
 
@@ -253,8 +189,7 @@ function stop({ job, reason }) {
 /** @param {Request<'shutdown'>} request */
 function shutdown({ job }) {
   children?.endAll();
-  for (const worker of threadWorkers) worker?.terminate();
-  threadWorkers.length = 0;
+  threadWorkers?.terminateAll();
   post({ type: 'shutdown', job });
 }
 
@@ -264,15 +199,4 @@ const handlers = {
   boot, run, stop, shutdown, boot_child: bootChild, mp_reply: mpReply,
   worker_message: PageWorker.deliver, worker_error: PageWorker.fail };
 
-self.onmessage = async (/** @type {MessageEvent<ToPythonWorker | HostEvent>} */ { data }) => {
-  try {
-    if (data === null || typeof data !== 'object') throw new Error('malformed request: not an object');
-    const handler = Object.hasOwn(handlers, data.type) ? handlers[data.type] : null;
-    if (!handler) throw new Error(`unknown request ${JSON.stringify(String(data.type).slice(0, 40))}`);
-    await handler(data);
-  } catch (error) {
-    const message = String(error?.message ?? error).slice(0, 2000);
-    const job = /** @type {any} */ (data)?.job; // whatever the malformed request said
-    post({ type: error instanceof WebAssembly.RuntimeError ? 'fatal' : 'failed', job, error: message });
-  }
-};
+serveRequests(handlers, post);

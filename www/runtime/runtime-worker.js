@@ -6,6 +6,7 @@
 import init, * as wasm from '../../pkg/playground.js';
 import { THREADS_UNAVAILABLE } from '../protocol.js';
 import { PageWorker } from './page-worker.js';
+import { compileWasm, isTrap, nextTick, serveRequests, settle, ThreadWorkers } from './worker-kit.js';
 
 /** @typedef {import('../types/generated/PageToRuntime').PageToRuntime} PageToRuntime */
 /** @typedef {import('../types/generated/RuntimeToPage').RuntimeToPage} RuntimeToPage */
@@ -33,7 +34,8 @@ const TERMINATED = -15;
 
 let compiled; // the WebAssembly.Module, compiled once; thread and process workers instantiate it
 let threadsEnabled = false;
-const threadWorkers = []; // kept and reused between runs
+/** @type {ThreadWorkers} kept and reused between runs */
+let threadWorkers;
 const children = new Map(); // pid -> process Worker
 let running = false;
 let pendingStop = null; // a stop that arrived while the run was still starting
@@ -46,17 +48,6 @@ const post = (message, transfer = []) => self.postMessage(message, transfer);
 /** @type {typeof Worker} */
 let WorkerClass = Worker;
 
-async function compileModule() {
-  try {
-    return await WebAssembly.compileStreaming(fetch(WASM_URL));
-  } catch {
-    // Some static hosts serve .wasm without application/wasm; compiling from bytes still works.
-    const response = await fetch(WASM_URL);
-    if (!response.ok) throw new Error(`cannot load ${WASM_URL.pathname}: HTTP ${response.status}`);
-    return WebAssembly.compile(await response.arrayBuffer());
-  }
-}
-
 /** @param {Request<'boot'>} request */
 async function boot({ threads, pageCreatesWorkers = false }) {
   if (pageCreatesWorkers) {
@@ -64,8 +55,20 @@ async function boot({ threads, pageCreatesWorkers = false }) {
     // wasm-bindgen-rayon's pool starts its workers with this (patched in by scripts/build.sh).
     /** @type {any} */ (self).PlaygroundWorker = PageWorker;
   }
-  compiled = await compileModule();
+  compiled = (await compileWasm(WASM_URL)).module;
   await init({ module_or_path: compiled });
+  threadWorkers = new ThreadWorkers({
+    url: new URL('./thread-worker.js', import.meta.url), name: 'thread-worker', WorkerClass,
+    /** @returns {ThreadWorkerStart} */
+    startMessage: (index) => ({ module: compiled, memory: wasm.runtime_memory(), index }),
+    poolWorkers: () => poolStatus().workers,
+    // A job that panicked trapped its worker's instance: replace the worker at once.
+    onDied: (index) => {
+      threadWorkers.workers[index].terminate();
+      replacedWorkers += 1;
+      threadWorkers.start(index).catch((error) => post({ type: 'fatal', error: error.message }));
+    },
+  });
   threadsEnabled = threads;
   let rayonThreads = 0;
   if (threads) {
@@ -75,42 +78,6 @@ async function boot({ threads, pageCreatesWorkers = false }) {
   rayonThreadCount = rayonThreads;
   post({ type: 'ready', lessons: wasm.lesson_catalogue(), codeParams: wasm.code_params(), challenges: wasm.challenge_catalogue(),
     threads, rayonThreads, cores: navigator.hardwareConcurrency || 1, ...wasm.trace_limits() });
-}
-
-/** Starts thread worker `index` (in slot `index` of threadWorkers); resolves when it is about to join the
- *  pool. A worker whose job panicked reports "died" (its instance trapped): it is replaced at once. */
-function startThreadWorker(index) {
-  const worker = new WorkerClass(new URL('./thread-worker.js', import.meta.url), { type: 'module', name: `thread-worker-${index}` });
-  threadWorkers[index] = worker;
-  /** @type {Promise<void>} */
-  const ready = new Promise((resolve, reject) => {
-    worker.onmessage = (/** @type {MessageEvent<ThreadWorkerToRuntime>} */ { data }) => {
-      if (data.type === 'ready') resolve();
-      else if (data.type === 'died' && threadWorkers[index] === worker) {
-        worker.terminate();
-        replacedWorkers += 1;
-        startThreadWorker(index).catch((error) => post({ type: 'fatal', error: error.message }));
-      }
-    };
-    worker.onerror = (e) => reject(new Error(`thread worker ${index} failed to start: ${e.message}`));
-  });
-  /** @type {ThreadWorkerStart} */
-  const start = { module: compiled, memory: wasm.runtime_memory(), index };
-  worker.postMessage(start);
-  return ready;
-}
-
-/** Starts thread workers until there are `n`; they must be running before a run blocks on them. */
-async function ensureThreadWorkers(n) {
-  const starting = [];
-  while (threadWorkers.length < n) starting.push(startThreadWorker(threadWorkers.length));
-  await Promise.all(starting);
-  // "ready" is posted just before a worker enters the pool's loop; wait until the pool counts them all.
-  const deadline = performance.now() + 5000;
-  while (poolStatus().workers < n) {
-    if (performance.now() > deadline) throw new Error(`only ${poolStatus().workers} of ${n} thread workers joined the pool`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
 }
 
 function startChildren(spawns) {
@@ -144,10 +111,6 @@ const now = () => performance.timeOrigin + performance.now();
 
 /** A trap in this instance (a panic in a process lesson's parent program, say) may leave its locks held:
  *  the page must start a fresh engine. Other errors are the caller's to report. */
-function isTrap(error) {
-  return error instanceof WebAssembly.RuntimeError;
-}
-
 function fatalOnTrap(f) {
   try {
     f();
@@ -163,31 +126,6 @@ function stopChildren() {
     worker.terminate();
     children.delete(pid);
     fatalOnTrap(() => wasm.process_exit(pid, TERMINATED, now()));
-  }
-}
-
-/** Waits until no thread of the finished run is left on the pool; asks leftovers to stop. */
-async function settle() {
-  if (poolStatus().outstanding === 0) return true;
-  wasm.stop_leftovers();
-  const deadline = performance.now() + SETTLE_MS;
-  while (performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 5));
-    if (poolStatus().outstanding === 0) return true;
-  }
-  return false;
-}
-
-/** Waits until a running thread lesson asks for something (it futex-notifies the bridge's word), or
- *  POLL_MS passes, whichever is first. Without Atomics.waitAsync, just waits POLL_MS. `[address, seen]`
- *  is read before the requests are taken, so one that arrives in between ends the wait at once. */
-/** @param {Int32Array} wake `[address, seen]` from wasm.bridge_wake() */
-async function nextTick([address, seen]) {
-  if (threadsEnabled && typeof Atomics.waitAsync === 'function') {
-    const result = Atomics.waitAsync(new Int32Array(wasm.runtime_memory().buffer), address >> 2, seen, POLL_MS);
-    if (result.async) await result.value;
-  } else {
-    await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 
@@ -217,7 +155,7 @@ function serveBridge() {
   for (const request of requests) {
     if (request.kind === 'spawn') startChildren([request]);
     else if (request.kind === 'event_loop_fetch') eventLoopFetch(request.id, request.paths);
-    else if (request.kind === 'thread_workers') ensureThreadWorkers(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
+    else if (request.kind === 'thread_workers') threadWorkers.ensure(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
   }
 }
 
@@ -231,7 +169,7 @@ async function pollUntilDone(job) {
       post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output });
     }
     if (progress.outcome) return progress.outcome;
-    await nextTick(wake);
+    await nextTick(threadsEnabled ? wasm.runtime_memory() : null, wake, POLL_MS);
   }
 }
 
@@ -241,25 +179,24 @@ async function run({ job, request }) {
   running = true;
   pendingStop = null;
   try {
+    // The engine keeps the validated run; `start_run` starts that one (nothing of it comes back from here).
     /** @type {PreparedRun} */
     const prepared = wasm.prepare_run(request);
     post({ type: 'started', job, prepared });
     if (prepared.engine === 'threads') {
       if (!threadsEnabled) throw new Error(THREADS_UNAVAILABLE);
-      await ensureThreadWorkers(prepared.threads_needed);
-      wasm.start_thread_run(prepared);
-    } else {
-      startChildren(wasm.start_process_run(prepared));
+      await threadWorkers.ensure(prepared.threads_needed);
     }
+    startChildren(wasm.start_run());
     if (pendingStop !== null) stop({ type: 'stop', job, reason: pendingStop }); // asked while the run was starting
     const outcome = await pollUntilDone(job);
     stopChildren(); // processes a thread lesson started and never joined
-    const settled = prepared.engine !== 'threads' || await settle();
-    // Frames a lesson left for the page to play (fresh ArrayBuffers, transferred, not copied again).
-    const taken = wasm.take_playback();
-    const playback = outcome.stopped ? undefined : taken; // a stopped run's frames are not worth playing
-    post({ type: 'finished', job, outcome, playback, restart: !settled },
-      playback ? [playback.original.buffer, playback.processed.buffer] : []);
+    // Threads still running after the outcome (never joined, or stuck) get SETTLE_MS to notice the stop.
+    const settled = prepared.engine !== 'threads' || await settle(() => wasm.stop_leftovers(), SETTLE_MS);
+    // The outcome's attachments (the frames lab's clips) arrive as fresh Uint8Arrays: transferred, not
+    // copied again.
+    const transfer = outcome.attachments.flatMap((a) => Object.values(a).filter((v) => v instanceof Uint8Array).map((v) => v.buffer));
+    post({ type: 'finished', job, outcome, restart: !settled }, transfer);
   } finally {
     running = false;
   }
@@ -279,7 +216,7 @@ function stop({ job, reason }) {
 /** @param {Request<'status'>} message */
 function status({ job }) {
   post({ type: 'status', job, status: {
-    ...poolStatus(), thread_workers: threadWorkers.length, processes: children.size,
+    ...poolStatus(), thread_workers: threadWorkers?.length ?? 0, processes: children.size,
     rayon_threads: rayonThreadCount, replaced_workers: replacedWorkers,
   } });
 }
@@ -304,7 +241,7 @@ function summarizeCheck({ job, verdicts }) {
 /** Validates parameters without running: what a run would use, and the notices. */
 /** @param {Request<'validate'>} message */
 function validate({ job, request }) {
-  post({ type: 'validated', job, prepared: wasm.prepare_run(request) });
+  post({ type: 'validated', job, prepared: wasm.validate_run(request) });
 }
 
 /** Before the page terminates this worker (a run that would not stop): terminate every thread and process
@@ -312,8 +249,7 @@ function validate({ job, request }) {
  *  termination by a second or two). */
 /** @param {Request<'shutdown'>} message */
 function shutdown({ job }) {
-  for (const worker of threadWorkers) worker?.terminate();
-  threadWorkers.length = 0;
+  threadWorkers?.terminateAll();
   for (const worker of children.values()) worker.terminate();
   children.clear();
   post({ type: 'shutdown', job });
@@ -327,16 +263,4 @@ const handlers = {
   worker_message: PageWorker.deliver, worker_error: PageWorker.fail,
 };
 
-self.onmessage = async (/** @type {MessageEvent<PageToRuntime | HostEvent>} */ { data }) => {
-  try {
-    if (data === null || typeof data !== 'object') throw new Error('malformed request: not an object');
-    const handler = Object.hasOwn(handlers, data.type) ? handlers[data.type] : null;
-    if (!handler) throw new Error(`unknown request ${JSON.stringify(String(data.type).slice(0, 40))}`);
-    await handler(data);
-  } catch (error) {
-    const message = String(error?.message ?? error).slice(0, 2000);
-    const job = /** @type {any} */ (data)?.job; // whatever the malformed request said
-    if (isTrap(error)) post({ type: 'fatal', job, error: message });
-    else post({ type: 'failed', job, error: message });
-  }
-};
+serveRequests(handlers, post);

@@ -3,7 +3,10 @@
 
 interface Window {
   /** The programmatic entry point (www/playground.js), set by www/app.js once the page is set up. */
-  playground?: any;
+  playground?: import('../playground.js').Playground & {
+    /** For teachers, in the console (www/exercises.js): a link that opens a challenge's JSON text. */
+    challengeLink?: (text: string) => Promise<string>;
+  };
   /** Resolves when `window.playground` is set. */
   playgroundReady?: Promise<unknown>;
   /** coi-serviceworker's configuration (www/coi-config.js). */
@@ -11,16 +14,26 @@ interface Window {
 }
 
 // The page's modules talk through `playground:*` DOM events on `document` (www/app.js `tell`), each with a
-// plain object as its detail.
+// plain object as its detail; the details are the Rust types the runtimes send where they are those.
+type RunOutcome = import('./generated/RunOutcome').RunOutcome;
+/** What a run that is not a lesson's outcome lacks. */
+type NotALessonOutcome = { values?: undefined, events?: undefined, params?: undefined, notices?: undefined,
+  started_at?: undefined, finished_at?: undefined };
+/** `playground:outcome`: a lesson's outcome, learner code's result, or why a run could not start. */
+type PlaygroundOutcome =
+  | (RunOutcome & { python?: undefined })
+  | ({ lesson: string, python: import('../python/python-runtime.js').CodeResult, error?: undefined } & NotALessonOutcome)
+  | ({ lesson: string, error: string, python?: undefined } & NotALessonOutcome);
+
 interface DocumentEventMap {
-  'playground:lesson': CustomEvent<any>;
-  'playground:started': CustomEvent<any>;
-  'playground:run': CustomEvent<any>;
-  'playground:outcome': CustomEvent<any>;
-  'playground:progress': CustomEvent<any>;
-  'playground:select-lesson': CustomEvent<any>;
-  'playground:code-change': CustomEvent<any>;
-  'playground:open-challenge-text': CustomEvent<any>;
+  'playground:lesson': CustomEvent<import('./generated/LessonInfo').LessonInfo>;
+  'playground:started': CustomEvent<{ lesson: string, params: import('./generated/Params').Params }>;
+  'playground:run': CustomEvent<{ lesson: string }>;
+  'playground:outcome': CustomEvent<PlaygroundOutcome>;
+  'playground:progress': CustomEvent<undefined>;
+  'playground:select-lesson': CustomEvent<{ id: string }>;
+  'playground:code-change': CustomEvent<{ code: string }>;
+  'playground:open-challenge-text': CustomEvent<{ text: string }>;
 }
 
 interface Document {

@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use super::common::{cores_of, CORES};
 use super::how_many_threads::{amdahl_ms, fit_parallel_fraction, Point};
 use super::report::{self, Chart, Marker, Report, Series};
-use super::{spread, Lesson};
+use super::{spread, Lesson, Ran};
 use crate::clock::now_ms;
 use crate::engine::bridge::{self, ChildProcess, Received};
 use crate::engine::gil::{self, Interpreter};
@@ -34,7 +34,8 @@ use crate::engine::{lock, thread, trace};
 use crate::frame_kernels::filters::{filter_frame, filter_rows, filter_rows_with, Filter};
 use crate::frame_kernels::{clip, fnv1a, frame_bytes, mismatched_pixels};
 use crate::params::{ParamSpec, Params};
-use crate::protocol::{EngineKind, LessonInfo};
+use crate::protocol::{Attachment, EngineKind, LessonInfo};
+use serde_bytes::ByteBuf;
 
 mod reporting;
 mod run;
@@ -68,23 +69,6 @@ pub fn height_for(width: usize) -> usize {
 /// rows (its horizontal pass needs 6 rows above and below the band) stay a small part of the work.
 pub fn band_rows(height: usize) -> usize {
     height.div_ceil(4).max(1)
-}
-
-/// What the lesson leaves for the page to play: the original clip and one mode's processed frames.
-pub struct Playback {
-    pub width: usize,
-    pub height: usize,
-    pub frames: usize,
-    pub label: String,
-    pub original: Arc<Vec<u8>>,
-    pub processed: Vec<u8>,
-}
-
-static PLAYBACK: Mutex<Option<Playback>> = Mutex::new(None);
-
-/// The frames of the last run, for the runtime to hand to the page (once).
-pub fn take_playback() -> Option<Playback> {
-    lock(&PLAYBACK).take()
 }
 
 const PYTHON: &str = r#"import concurrent.futures, multiprocessing, os, sys, threading, time
@@ -262,6 +246,11 @@ impl Lesson for FramesLab {
     }
 
     fn run_main_thread(&self, params: &Params) -> Result<Value, String> {
+        run::run(params).map(|ran| ran.values)
+    }
+
+    /// The run, with its clips for the page to play.
+    fn run_main_thread_attached(&self, params: &Params) -> Result<Ran, String> {
         run::run(params)
     }
 

@@ -78,8 +78,7 @@ struct Rounds {
 }
 
 /// The lesson's program: every way on one clip, the sweep, the report.
-pub(super) fn run(params: &Params) -> Result<Value, String> {
-    *lock(&PLAYBACK) = None;
+pub(super) fn run(params: &Params) -> Result<Ran, String> {
     let width = params.get("width") as usize;
     let height = height_for(width);
     let frames = params.get("frames") as usize;
@@ -124,16 +123,6 @@ pub(super) fn run(params: &Params) -> Result<Value, String> {
         .collect();
     let amdahl_p = fit_parallel_fraction(&points, cores);
 
-    // The pool's frames play on the page beside the original.
-    *lock(&PLAYBACK) = Some(Playback {
-        width,
-        height,
-        frames,
-        label: filter.label().into(),
-        original: job.clip.clone(),
-        processed: pooled,
-    });
-
     let report = build_report(
         &job,
         &modes,
@@ -146,14 +135,25 @@ pub(super) fn run(params: &Params) -> Result<Value, String> {
         repeats,
     );
     let answer = answer((!costs.is_empty()).then_some(&cost), clip_bytes);
-    Ok(json!({
+    let frame_bytes = job.frame_len();
+    // The pool's frames play on the page beside the original (the clip is not copied if no thread of
+    // the run still holds it).
+    let playback = Attachment::FramePlayback {
+        width: width as u32,
+        height: height as u32,
+        frames: frames as u32,
+        label: filter.label().into(),
+        original: ByteBuf::from(Arc::try_unwrap(job.clip).unwrap_or_else(|clip| clip.to_vec())),
+        processed: ByteBuf::from(pooled),
+    };
+    let values = json!({
         "report": report,
         "answer": answer,
         "width": width,
         "height": height,
         "frames": frames,
         "filter": filter.name(),
-        "frame_bytes": job.frame_len(),
+        "frame_bytes": frame_bytes,
         "clip_bytes": clip_bytes,
         "cores": cores,
         "workers": workers,
@@ -165,7 +165,11 @@ pub(super) fn run(params: &Params) -> Result<Value, String> {
         "amdahl_p": amdahl_p,
         "gil": gil_stats,
         "sequential_hash": hex(hashes[0]),
-    }))
+    });
+    Ok(Ran {
+        values,
+        attachments: vec![playback],
+    })
 }
 
 /// The clip to filter.

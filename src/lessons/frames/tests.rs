@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::lessons::prepare;
-use crate::protocol::RunRequest;
+use crate::protocol::{Attachment, RunRequest};
 
-/// The frames tests share the playback slot: one at a time.
+/// The frames tests are the heaviest: one at a time, so they do not starve each other's timings.
 static FRAMES_TESTS: Mutex<()> = Mutex::new(());
 
 #[test]
@@ -34,9 +34,21 @@ fn a_small_run_gives_the_same_pixels_every_way() {
     assert!(sweep.iter().all(|p| p["mismatched_pixels"] == 0));
     assert!(outcome.lanes.iter().any(|l| l.name == "SpawnPoolWorker-2"));
     assert!(outcome.lanes.iter().any(|l| l.name == "Thread-1 (worker)"));
-    let playback = take_playback().expect("frames to play");
-    assert_eq!(playback.processed.len(), 6 * frame);
-    assert_eq!(playback.original.len(), 6 * frame);
+    let [Attachment::FramePlayback {
+        original,
+        processed,
+        frames: 6,
+        ..
+    }] = outcome.attachments.as_slice()
+    else {
+        panic!(
+            "one clip of 6 frames to play: {:?}",
+            outcome.attachments.len()
+        );
+    };
+    assert_eq!(processed.len(), 6 * frame);
+    assert_eq!(original.len(), 6 * frame);
+    assert_ne!(processed, original, "the blur changed the frames");
     assert!(v["report"]["verdict"]
         .as_str()
         .unwrap()
