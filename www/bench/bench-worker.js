@@ -3,12 +3,17 @@
 // thread workers — and runs the cases: Rust kernels through `bench_run` (the native reference runs the same
 // kernels), and the JavaScript-level ones here: process start, message passing, shared-memory wake-ups.
 import init, * as wasm from '../../pkg/playground.js';
+import { ThreadWorkers } from '../runtime/worker-kit.js';
+
+// Requests from ./bench-page.js: `{ type, id, ...fields }`, answered `{ id, result }` or `{ id, error }`.
+/** @typedef {import('../types/generated/ThreadWorkerStart').ThreadWorkerStart} ThreadWorkerStart */
 
 const WASM_URL = new URL('../../pkg/playground_bg.wasm', import.meta.url);
 const now = () => performance.now();
 const epochNow = () => performance.timeOrigin + performance.now(); // comparable across workers
 let compiled;
-const threadWorkers = [];
+/** @type {ThreadWorkers} */
+let threadWorkers;
 
 async function boot({ threadWorkers: wanted }) {
   const t0 = now();
@@ -17,29 +22,21 @@ async function boot({ threadWorkers: wanted }) {
   await init({ module_or_path: compiled });
   const cores = navigator.hardwareConcurrency || 1;
   await wasm.initThreadPool(cores);
-  await ensureThreadWorkers(wanted);
+  threadWorkers = threadWorkersOf();
+  await threadWorkers.ensure(wanted);
   return { cores, compileMs, crossOriginIsolated: self.crossOriginIsolated, poolThreads: wasm.bench_run('pool_threads', '{}')[0] };
 }
 
-/** The engine's thread workers (as the runtime starts them), so engine threads can run. */
-async function ensureThreadWorkers(n) {
-  const starting = [];
-  while (threadWorkers.length < n) {
-    const index = threadWorkers.length;
-    const worker = new Worker(new URL('../runtime/thread-worker.js', import.meta.url), { type: 'module', name: `bench-thread-${index}` });
-    threadWorkers.push(worker);
-    starting.push(new Promise((resolve, reject) => {
-      worker.onmessage = ({ data }) => data.type === 'ready' && resolve();
-      worker.onerror = (e) => reject(new Error(`thread worker ${index} failed to start: ${e.message}`));
-    }));
-    worker.postMessage({ module: compiled, memory: wasm.runtime_memory(), index });
-  }
-  await Promise.all(starting);
-  const deadline = now() + 30_000;
-  while (wasm.pool_status().workers < n) {
-    if (now() > deadline) throw new Error(`only ${wasm.pool_status().workers} of ${n} thread workers joined`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
+/** The engine's thread workers, started as the runtime starts them (../runtime/worker-kit.js), so engine
+ *  threads can run. */
+function threadWorkersOf() {
+  return new ThreadWorkers({
+    url: new URL('../runtime/thread-worker.js', import.meta.url), name: 'bench-thread', WorkerClass: Worker,
+    /** @returns {ThreadWorkerStart} */
+    startMessage: (index) => ({ module: compiled, memory: wasm.runtime_memory(), index }),
+    poolWorkers: () => wasm.pool_status().workers,
+    onDied: (index, error) => console.error(`bench thread worker ${index} died: ${error}`),
+  });
 }
 
 /** A process: a new worker instantiating the precompiled module with a memory of its own, to its first

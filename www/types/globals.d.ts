@@ -9,6 +9,9 @@ interface Window {
   };
   /** Resolves when `window.playground` is set. */
   playgroundReady?: Promise<unknown>;
+  /** The benchmark page's entry point (www/bench/bench-page.js), which `npm run bench` drives: a request
+   *  of `type` to the benchmark worker, resolving with its result. */
+  bench?: { request(type: string, fields?: object): Promise<unknown> };
   /** coi-serviceworker's configuration (www/coi-config.js). */
   coi?: any;
 }
