@@ -196,8 +196,8 @@ pub struct RunOutcome {
 
 /// What the page reads of a lesson's values: the report it draws and the answer to its question. The
 /// values hold more (the lesson's raw measurements, which the tests and the embed API read); TypeScript
-/// sees these two, so a renamed one fails `tsc`.
-#[derive(Serialize, TS)]
+/// sees these two, so a renamed one fails `tsc`. (Only its TypeScript declaration is used.)
+#[derive(TS)]
 pub struct LessonValues {
     #[ts(optional)]
     pub report: Option<report::Report>,

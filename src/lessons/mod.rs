@@ -52,6 +52,16 @@ pub struct Ran {
     pub attachments: Vec<Attachment>,
 }
 
+/// Values without attachments: what every lesson but the frames lab returns.
+impl From<Value> for Ran {
+    fn from(values: Value) -> Self {
+        Ran {
+            values,
+            attachments: Vec::new(),
+        }
+    }
+}
+
 pub trait Lesson: Sync {
     fn info(&self) -> LessonInfo;
 
@@ -73,7 +83,8 @@ pub trait Lesson: Sync {
     /// (`python/tests/lesson_programs.rs`).
     fn python_check(&self) -> claims::PythonCheck;
 
-    /// A thread lesson's program, run as the main thread. Returns the lesson's values.
+    /// A thread lesson's program, run as the main thread. Returns the lesson's values. (A lesson with
+    /// attachments implements [`Lesson::run_main_thread_attached`] instead.)
     fn run_main_thread(&self, _params: &Params) -> Result<Value, String> {
         Err("this lesson runs processes, not threads".into())
     }
@@ -81,10 +92,7 @@ pub trait Lesson: Sync {
     /// The program with what it leaves for the page besides its values ([`Attachment`]s, binary data
     /// such as the frames lab's clips). Lessons with attachments override this; the others attach none.
     fn run_main_thread_attached(&self, params: &Params) -> Result<Ran, String> {
-        self.run_main_thread(params).map(|values| Ran {
-            values,
-            attachments: Vec::new(),
-        })
+        self.run_main_thread(params).map(Ran::from)
     }
 
     /// A process lesson's parent program.
@@ -199,19 +207,8 @@ pub fn prepare(request: &RunRequest) -> Result<PreparedRun, String> {
     })
 }
 
-/// A run's outcome: its values (or its error), with the log as it stands now.
-pub fn outcome(prepared: &PreparedRun, result: Result<Value, String>, started_at: f64) -> RunOutcome {
-    outcome_attached(
-        prepared,
-        result.map(|values| Ran {
-            values,
-            attachments: Vec::new(),
-        }),
-        started_at,
-    )
-}
-
-fn outcome_attached(prepared: &PreparedRun, result: Result<Ran, String>, started_at: f64) -> RunOutcome {
+/// A run's outcome: its values and attachments (or its error), with the log as it stands now.
+pub fn outcome(prepared: &PreparedRun, result: Result<Ran, String>, started_at: f64) -> RunOutcome {
     let (lanes, events, output, dropped_events) = trace::snapshot();
     let (values, attachments, error) = match result {
         Ok(ran) => (ran.values, ran.attachments, None),
@@ -253,7 +250,7 @@ pub fn run_thread_lesson(prepared: &PreparedRun) -> RunOutcome {
         _ => Err(format!("{} is not a thread lesson", prepared.lesson)),
     };
     trace::enter(LaneState::Finished);
-    outcome_attached(prepared, result, started_at)
+    outcome(prepared, result, started_at)
 }
 
 /// Runs child program `entry` of `lesson` in this process (the calling instance is the child).

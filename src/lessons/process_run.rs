@@ -125,7 +125,11 @@ impl ProcessRun {
         let program = self.program.take()?;
         let done_at = self.done_at.unwrap_or_else(now_ms);
         trace::enter_at(self.kernel.parent_lane, LaneState::Finished, done_at);
-        let mut outcome = outcome(&self.prepared, program.finish(), self.started_at);
+        let mut outcome = outcome(
+            &self.prepared,
+            program.finish().map(Ran::from),
+            self.started_at,
+        );
         outcome.finished_at = done_at;
         Some(outcome)
     }

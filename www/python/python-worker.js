@@ -59,7 +59,7 @@ async function boot({ job, pageCreatesWorkers = false }) {
   wasm.mp_attach_segment(segment);
   threadWorkers = newThreadWorkers();
   children = new ChildProcesses({ wasm, WorkerClass, compiled, segment, onFatal: (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` }) });
-  await ensureThreadWorkers(INITIAL_WORKERS);
+  await threadWorkers.ensure(INITIAL_WORKERS);
   // The program's main thread prepares the first interpreter: ready once it has.
   wasm.python_boot();
   while (!wasm.python_prepared()) await tick(wasm.bridge_wake());
@@ -83,14 +83,12 @@ function newThreadWorkers() {
   });
 }
 
-const ensureThreadWorkers = (n) => threadWorkers.ensure(n);
-
 function serveBridge() {
   /** @type {import('../types/generated/BridgeRequest').BridgeRequest[]} */
   const requests = wasm.take_bridge_requests();
   for (const request of requests) {
     if (request.kind === 'thread_workers') {
-      ensureThreadWorkers(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
+      threadWorkers.ensure(request.total).catch((error) => post({ type: 'fatal', error: error.message }));
     }
   }
 }
@@ -145,7 +143,7 @@ async function bootChild({ module, start, payload, segment: shared, pageCreatesW
   segment = shared;
   wasm.mp_attach_segment(segment);
   threadWorkers = newThreadWorkers();
-  await ensureThreadWorkers(1);
+  await threadWorkers.ensure(1);
   wasm.python_child_start(start, payload);
   const postCalls = () => {
     for (const { message, data } of wasm.mp_child_take_calls()) {

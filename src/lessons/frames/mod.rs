@@ -245,10 +245,6 @@ impl Lesson for FramesLab {
         1 + workers.max(sweep)
     }
 
-    fn run_main_thread(&self, params: &Params) -> Result<Value, String> {
-        run::run(params).map(|ran| ran.values)
-    }
-
     /// The run, with its clips for the page to play.
     fn run_main_thread_attached(&self, params: &Params) -> Result<Ran, String> {
         run::run(params)
