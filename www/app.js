@@ -46,7 +46,7 @@ async function boot() {
   const pg = state.playground;
   $('env').textContent = pg.threads
     ? `Cross-origin isolated: real threads available · ${pg.cores} cores · rayon pool of ${pg.rayonThreads}`
-    : `Not cross-origin isolated: thread lessons unavailable, process lessons run · ${pg.cores} cores`;
+    : `Not cross-origin isolated: thread lessons unavailable, process lessons run, your Python runs on one thread · ${pg.cores} cores`;
   state.lessons = [{ ...CODE_LESSON, params: pg.codeParams }, ...pg.lessons];
   renderNav(state.lessons);
   // A challenge (challenges.js) opens its code in the editor, with the Python its check uses.

@@ -62,7 +62,8 @@ export function setupEmbed(api, origins) {
   const banner = document.getElementById('isolation-banner');
   if (!api.threads) {
     banner.textContent = 'Threads are unavailable in this embed: the page around it is not cross-origin isolated, so the ' +
-      'browser withholds shared memory from it. Process lessons run here; thread lessons can open in a tab of their own.';
+      'browser withholds shared memory from it. Process lessons run here, and so does your own Python, on one thread (starting a ' +
+      'thread or a process raises RuntimeError); thread lessons can open in a tab of their own.';
   }
 
   let command = null; // the id of the host command that started the current run
@@ -125,7 +126,7 @@ export function setupEmbed(api, origins) {
       // A teacher's challenge (JSON text, docs/challenges.md): opened in "Your code"; a mistake in it is
       // shown on the page, naming the field.
       if (typeof message.challenge !== 'string') return refuse('challenge must be JSON text');
-      if (!api.threads) return refuse('Python threads need shared memory, which this embed cannot use: the page around it is not cross-origin isolated');
+      if (!api.threads) return refuse('a challenge runs Python threads or processes, which this embed cannot start: the page around it is not cross-origin isolated');
       api.setChallenge(message.challenge);
       return;
     }
@@ -133,7 +134,6 @@ export function setupEmbed(api, origins) {
       // A Python program for "Your code": shown in the editor, and run when the command is `run`.
       if (typeof message.code !== 'string') return refuse('code must be a string');
       if (message.code.length > 200_000) return refuse(`the program is ${message.code.length} characters long; at most 200,000`);
-      if (!api.threads) return refuse('Python threads need shared memory, which this embed cannot use: the page around it is not cross-origin isolated');
       api.setCode(message.code);
       if (message.type === 'run') {
         command = message.id ?? null;

@@ -10,7 +10,7 @@
 //
 // Runs are queued: one runs at a time, in the order asked. Every run has a time limit (www/watchdog.js);
 // a run that does not stop when asked is ended by terminating its workers, and a fresh engine starts.
-import { THREADS_UNAVAILABLE } from './protocol.js';
+import { THREADS_UNAVAILABLE, canShareMemory } from './protocol.js';
 import { GRACE_MS, checkRequest, clampTimeLimit } from './watchdog.js';
 import { PAGE_CREATES_WORKERS, WorkerHost } from './worker-host.js';
 import { PythonRuntime } from './python/python-runtime.js';
@@ -29,7 +29,7 @@ const send = (worker, message) => worker.postMessage(message);
 
 /** Whether this page can run thread lessons, and if not, why. */
 export function isolation() {
-  const threads = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  const threads = canShareMemory();
   return { threads, reason: threads ? null : THREADS_UNAVAILABLE };
 }
 
@@ -217,7 +217,6 @@ export class Playground {
 
   /** Loads the Python runtime now (it is large: about 10 MB compressed); `onLoad({ loaded, total })`. */
   loadPython(onLoad) {
-    if (!this.threads) return Promise.reject(new Error(THREADS_UNAVAILABLE));
     return this.python.load(onLoad);
   }
 
@@ -232,12 +231,13 @@ export class Playground {
    * thread runs Python code at a time, `switchIntervalMs` is `sys.getswitchinterval()`); false runs it
    * free-threaded, like CPython 3.13t. The result says which (`pythonBuild`) and what the GIL did (`gil`).
    * `check` (a challenge's check) has each run judged as it ends (the result's `check`).
+   * On a page that is not cross-origin isolated the program runs on one thread (python/src/solo.rs):
+   * starting a thread or a process raises RuntimeError saying why, and Stop ends it by restarting the runtime.
    * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function, gil?: boolean, switchIntervalMs?: number,
    *   check?: import('./types/generated/Check').Check }} options
    */
   runPython(source, options = {}) {
     if (typeof source !== 'string') return Promise.reject(new Error('runPython needs the program as a string'));
-    if (!this.threads) return Promise.reject(new Error(THREADS_UNAVAILABLE));
     const opts = options !== null && typeof options === 'object' ? options : {};
     const result = this.#queue.then(() => this.python.run(source, opts));
     this.#queue = result.catch(() => {});

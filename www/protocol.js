@@ -14,8 +14,12 @@
 // the workers' JSDoc imports them, and `npm run typecheck` (tsc --checkJs, a step of scripts/test.sh)
 // fails when the JavaScript and the Rust disagree.
 
+/** Whether this page may share memory with its workers (it is cross-origin isolated): threads need it. */
+export const canShareMemory = () => globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+
 export const THREADS_UNAVAILABLE =
   'Threads are unavailable: this page is not cross-origin isolated, so the browser withholds ' +
   'SharedArrayBuffer and threads cannot share memory. Serve the page with the headers ' +
   '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp" ' +
-  '(npm start does), or open it in a tab of its own. Process lessons still work.';
+  '(npm start does), or open it in a tab of its own. Process lessons still work, and so does your own Python, ' +
+  'on one thread (starting a thread or a process raises RuntimeError).';

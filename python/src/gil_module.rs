@@ -11,7 +11,8 @@
 //!   builtins, but it sends every call through RustPython's slower instrumented call path, which nests
 //!   more native frames per Python call: deep recursion then ran out of the browser's stack.)
 //!   The prelude registers [`switch_point`] for both (a native function: no Python frame per event), and
-//!   only in runs with the GIL, so free-threaded runs pay nothing. `npm run bench` measures the cost.
+//!   only in runs with the GIL (and in solo mode, where they also report progress: `crate::solo`), so
+//!   free-threaded runs on an isolated page pay nothing. `npm run bench` measures the cost.
 //!
 //! A switch point is also where a stop reaches code that never blocks (`while True: pass`).
 
@@ -57,6 +58,7 @@ mod gil_module {
     /// and only a backward jump (a loop's) is one, as in CPython; PY_START passes `(code, offset)`.
     #[pyfunction]
     fn switch_point(args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+        crate::solo::at_switch_point();
         if cancel::is_cancelled() {
             return Err(crate::stop::exception(vm));
         }

@@ -68,9 +68,4 @@ pub fn build() -> Interpreter {
         .build()
 }
 
-/// The stack of every thread worker of the Python runtime. RustPython guards its native stack by the
-/// stack pointer against a bound it estimates, on wasm32-unknown-unknown, as 8 MiB below where the thread
-/// entered the interpreter (it cannot ask the platform). A stack of 9 MiB makes that estimate true, with
-/// 1 MiB to spare: deep recursion raises `RecursionError` before it could run off the stack and over the
-/// shared memory below it. (Natively RustPython reads the real bounds; this is not used there.)
-pub const THREAD_STACK_BYTES: usize = 9 << 20;
+include!("stack_bytes.rs");

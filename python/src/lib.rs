@@ -9,6 +9,7 @@
 //! - [`os_module`]: the native part of our `posix` (the rest is in `prelude.py`).
 //! - [`mp`]: `multiprocessing` on real processes (the kernel, `_mp`, child processes).
 //! - [`stdlib`]: our `_socket`, `select`, `_signal` and `subprocess`, under asyncio.
+//! - [`solo`]: the runtime on a page without cross-origin isolation (no threads or processes).
 //! - [`stop`]: how Stop, the time limit and a deadlock end learner code.
 //! - [`run`]: one run, start to end, and its outcome.
 //! - [`check`]: a fix-it challenge's check on a run: its invariant and the verdict.
@@ -24,6 +25,7 @@ pub mod os_module;
 pub mod platform;
 pub mod protocol;
 pub mod run;
+pub mod solo;
 pub mod stdio;
 pub mod stdlib;
 pub mod stop;

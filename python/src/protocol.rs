@@ -24,6 +24,10 @@ use crate::run::PythonOutcome;
 /// The page's (or, for a child, its parent's) request number; replies carry it back.
 pub type Job = u32;
 
+fn yes() -> bool {
+    true
+}
+
 /// What a Python runtime worker receives.
 #[derive(Serialize, Deserialize, Clone, Debug, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -33,6 +37,10 @@ pub enum ToPythonWorker {
         job: Job,
         #[serde(rename = "pageCreatesWorkers", default)]
         page_creates_workers: bool,
+        /// Whether the page may share memory with workers (it is cross-origin isolated); without that
+        /// the runtime runs in solo mode (`crate::solo`): programs on this worker, no threads.
+        #[serde(default = "yes")]
+        threads: bool,
     },
     /// From the page: run a program (with the GIL or free-threaded), judged by a challenge's `check`.
     Run {
@@ -91,6 +99,8 @@ pub enum FromPythonWorker {
         bytes: f64,
         load_ms: f64,
         ready_ms: f64,
+        /// Whether it runs in solo mode (`crate::solo`): programs on the runtime worker, no threads.
+        solo: bool,
     },
     /// To the page: the program was handed to its main thread.
     Started { job: Job, at: f64 },
@@ -237,6 +247,7 @@ mod tests {
     fn requests_decode_as_the_javascript_sends_them() {
         for raw in [
             json!({ "type": "boot", "job": 0, "pageCreatesWorkers": false }),
+            json!({ "type": "boot", "job": 0, "threads": false }),
             json!({ "type": "run", "job": 1, "source": "print(1)", "gil": true, "switchIntervalMs": 5, "check": null }),
             json!({ "type": "stop", "reason": "Stopped." }),
             json!({ "type": "shutdown", "job": 0 }),

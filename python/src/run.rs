@@ -236,8 +236,9 @@ fn run_in(
             return (1, None);
         }
     };
+    // In solo mode the switch points are also where a computing program reports its progress.
     let switch_points = || -> PyResult<()> {
-        if gil::enabled() {
+        if gil::enabled() || crate::solo::is_solo() {
             prelude.get_attr("use_gil", vm)?.call((), vm)?;
         }
         Ok(())

@@ -71,8 +71,12 @@ pub fn write(n: u8, text: &str) {
         *buf = done.pop().unwrap_or_default();
         done
     });
+    let wrote = !lines.is_empty();
     for line in lines {
         emit(stream(n), line);
+    }
+    if wrote {
+        crate::solo::report_progress(false);
     }
 }
 
@@ -140,6 +144,7 @@ mod playground_module {
         if cancel::is_cancelled() {
             return Err(crate::stop::exception(vm));
         }
+        crate::solo::report_progress(secs * 1000.0 >= crate::solo::REPORT_MS);
         vm.allow_threads(|| sync::sleep_ms(secs * 1000.0));
         if cancel::is_cancelled() {
             return Err(crate::stop::exception(vm));

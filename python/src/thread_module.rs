@@ -586,6 +586,9 @@ pub mod engine_thread {
         if cancel::is_cancelled() {
             return Err(stop::exception(vm));
         }
+        if let Some(refusal) = crate::solo::thread_refusal() {
+            return Err(vm.new_runtime_error(refusal));
+        }
         if ALIVE.fetch_add(1, Ordering::SeqCst) >= super::MAX_THREADS {
             ALIVE.fetch_sub(1, Ordering::SeqCst);
             return Err(vm.new_runtime_error(format!(

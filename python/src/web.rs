@@ -7,7 +7,8 @@
 //! The program's main thread is one long-lived job on a thread worker ([`python_boot`]): it prepares a
 //! fresh interpreter (the prelude run, the common modules imported), waits for a program, runs it, and
 //! prepares the next one. So a program starts at once, and each still gets an interpreter of its own.
-//! This (runtime) worker never runs Python and never blocks.
+//! This (runtime) worker never runs Python and never blocks, except in solo mode (a page that is not
+//! cross-origin isolated, `crate::solo`), where it runs the programs itself.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -91,13 +92,12 @@ pub fn python_prepared() -> bool {
 /// Hands `source` to the main thread as the next program: with the GIL (`switch_interval_ms`, as
 /// `sys.setswitchinterval()` sets it) or free-threaded; judged against a challenge's `check` (a
 /// [`Check`], or `null`) when one is given.
-#[wasm_bindgen]
-pub fn python_start(
-    source: String,
+/// The Python build a program runs as, and the challenge check it is run for (see [`python_start`]).
+fn program_settings(
     gil: bool,
     switch_interval_ms: f64,
     check: JsValue,
-) -> Result<(), JsValue> {
+) -> Result<(Interpreter, Option<Check>), JsValue> {
     let check: Option<Check> = if check.is_null() || check.is_undefined() {
         None
     } else {
@@ -115,6 +115,17 @@ pub fn python_start(
         playground::engine::gil::set_switch_interval_ms(switch_interval_ms);
         Interpreter::FreeThreaded
     };
+    Ok((build, check))
+}
+
+#[wasm_bindgen]
+pub fn python_start(
+    source: String,
+    gil: bool,
+    switch_interval_ms: f64,
+    check: JsValue,
+) -> Result<(), JsValue> {
+    let (build, check) = program_settings(gil, switch_interval_ms, check)?;
     let mut current = lock(&CURRENT);
     if matches!(*current, Some(State::Running)) {
         return Err(js_error("another program is still running"));
@@ -144,6 +155,11 @@ pub fn python_poll() -> Result<JsValue, JsValue> {
         }
     };
     drop(current);
+    progress(outcome, trapped)
+}
+
+/// New lanes, events, output and messages since the last report, with the outcome or trap if any.
+fn progress(outcome: Option<PythonOutcome>, trapped: Option<String>) -> Result<JsValue, JsValue> {
     let (lanes, events, output) = trace::take_progress();
     to_js(&PythonProgress {
         lanes,
@@ -192,3 +208,57 @@ pub fn python_limits() -> Result<JsValue, JsValue> {
     })
 }
 
+// --- solo mode (a page that is not cross-origin isolated; see `crate::solo`) ---------------------------
+
+thread_local! {
+    /// The interpreter prepared for the next program, on this (the runtime) worker.
+    static PREPARED_HERE: std::cell::RefCell<Option<crate::run::Prepared>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Puts this runtime in solo mode and prepares the first interpreter on this worker: it will run the
+/// programs itself, since no thread worker can share its memory.
+#[wasm_bindgen]
+pub fn python_solo_boot() {
+    crate::solo::enable();
+    BOOTED.store(true, Ordering::SeqCst);
+    python_solo_prepare();
+}
+
+/// Prepares an interpreter for the next program, unless one is waiting already (after each run, so the
+/// next one starts at once).
+#[wasm_bindgen]
+pub fn python_solo_prepare() {
+    if PREPARED_HERE.with(|p| p.borrow().is_none()) {
+        let prepared = crate::run::prepare();
+        PREPARED_HERE.with(|p| *p.borrow_mut() = Some(prepared));
+    }
+}
+
+/// Runs `source` to its end on this worker (settings as [`python_start`]) and returns its outcome. While
+/// it runs, `on_progress(PythonProgress)` gets what it printed and drew, at most every
+/// [`crate::solo::REPORT_MS`]. A program that never ends is ended by terminating this worker.
+#[wasm_bindgen]
+pub fn python_solo_run(
+    source: String,
+    gil: bool,
+    switch_interval_ms: f64,
+    check: JsValue,
+    on_progress: js_sys::Function,
+) -> Result<JsValue, JsValue> {
+    let (build, check) = program_settings(gil, switch_interval_ms, check)?;
+    if !crate::solo::is_solo() {
+        return Err(js_error("the Python runtime is not in solo mode"));
+    }
+    let prepared = PREPARED_HERE
+        .with(|p| p.borrow_mut().take())
+        .unwrap_or_else(crate::run::prepare);
+    crate::run::reset();
+    crate::solo::set_reporter(Some(Box::new(move || {
+        if let Ok(report) = progress(None, None) {
+            let _ = on_progress.call1(&JsValue::NULL, &report);
+        }
+    })));
+    let outcome = crate::run::run_prepared_checked(prepared, &source, build, check.as_ref());
+    crate::solo::set_reporter(None);
+    to_js(&outcome)
+}

@@ -179,6 +179,53 @@ test('iframe embed on a non-isolated host page: thread lessons say why and open 
   await context.close();
 });
 
+test('iframe embed on a non-isolated host page: your own Python runs on one thread; a thread or a process is refused with the reason; Stop and deep recursion leave it working', async () => {
+  const { context, page, frame, errors } = await openHost(`${HOST}/plain/frame.html?lesson=counter`);
+  assert.equal(await frame.evaluate(() => crossOriginIsolated), false);
+  assert.match(await frame.textContent('#isolation-banner'), /your own Python, on one thread/);
+  // A host command runs a program in "Your code": it is not refused, and it prints what CPython prints.
+  const program = [
+    'import threading, time, queue',
+    'from multiprocessing import Value',
+    'q = queue.Queue(); q.put(20); v = Value("i", 1)',
+    'with threading.Lock():',
+    '    v.value += q.get() * 2',
+    't0 = time.perf_counter(); time.sleep(0.2)',
+    'print("value", v.value, "slept", round(time.perf_counter() - t0, 1))',
+    'threading.Thread(target=print).start()',
+  ].join('\n');
+  await page.evaluate((code) => window.send({ type: 'run', id: 7, code }), program);
+  const finished = await eventOf(page, 'run-finished', 120_000);
+  assert.equal(finished.command, 7);
+  assert.ok(Array.isArray(finished.output), JSON.stringify(finished));
+  const out = finished.output.filter((l) => l.stream === 'stdout').map((l) => l.text);
+  const err = finished.output.filter((l) => l.stream === 'stderr').map((l) => l.text).join('\n');
+  assert.deepEqual(out, ['value 41 slept 0.2']);
+  assert.equal(finished.exitCode, 1);
+  assert.match(err, /RuntimeError: can't start new thread: this page is not cross-origin isolated/);
+  assert.match(await frame.textContent('#output'), /value 41 slept 0\.2/);
+
+  const run = (source, options = {}) => frame.evaluate(([s, o]) => window.playground.runPython(s, o), [source, options]);
+  const proc = await run('from multiprocessing import Process\nif __name__ == "__main__":\n    Process(target=print).start()\n');
+  assert.match(proc.output.map((l) => l.text).join('\n'), /RuntimeError: can't start a new process: this page is not cross-origin isolated/);
+
+  // An endless loop cannot be asked to stop here: the time limit ends it (output streamed so far kept) and
+  // the runtime restarts; the next program runs.
+  const t0 = Date.now();
+  const loop = await run('print("looping", flush=True)\nwhile True:\n    pass\n', { timeLimitS: 1 });
+  assert.match(loop.stopped, /time limit of 1 s.*cannot be asked to stop.*restarted/s);
+  assert.ok(Date.now() - t0 < 20_000, `the loop ended after ${Date.now() - t0} ms`);
+  assert.deepEqual(loop.output.filter((l) => l.stream === 'stdout').map((l) => l.text), ['looping']);
+  // Deep recursion raises RecursionError (the runtime worker's stack is as large as a thread worker's).
+  const deep = await run('import sys\ndef f(n):\n    return f(n + 1)\ntry:\n    f(0)\nexcept RecursionError as e:\n    print("RecursionError", sys.getrecursionlimit())\n');
+  assert.equal(deep.stopped, null, JSON.stringify(deep.stopped));
+  assert.deepEqual(deep.output.filter((l) => l.stream === 'stdout').map((l) => l.text), ['RecursionError 200']);
+  const after = await run('print(sum(range(10)))');
+  assert.deepEqual(after.output.map((l) => l.text), ['45']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a page from a foreign origin can neither control the embed nor read its results', async () => {
   const { context, page, frame } = await openHost(`${FOREIGN}/iso/frame.html?lesson=counter`);
   assert.notEqual(FOREIGN, HOST);

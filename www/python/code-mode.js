@@ -8,7 +8,8 @@ export const CODE_LESSON = Object.freeze({
   id: 'code',
   title: 'Your code',
   group: 'Your code',
-  engine: 'threads',
+  // The Python runtime: it runs on any page, with real threads where the page is cross-origin isolated.
+  engine: 'python',
   summary: 'Write or paste Python and run it in a real interpreter (RustPython) whose threads are this ' +
     'playground\'s real threads: each threading.Thread runs on its own Web Worker, in parallel with the others, ' +
     'and its locks, sleeps and joins appear on the timeline. Choose the Python build: CPython with its GIL (one ' +

@@ -4,6 +4,7 @@
 // workers, and the next run starts a fresh runtime (the compiled module stays in the browser's cache).
 import { PAGE_CREATES_WORKERS, WorkerHost } from '../worker-host.js';
 import { GRACE_MS, clampTimeLimit } from '../watchdog.js';
+import { canShareMemory } from '../protocol.js';
 
 // The messages are Rust enums (python/src/protocol.rs); tsc checks this file against their declarations.
 /** @typedef {import('../types/generated/ToPythonWorker').ToPythonWorker} ToPythonWorker */
@@ -30,7 +31,7 @@ function startWorker(onLoad) {
     };
     worker.onerror = (e) => reject(new Error(`the Python runtime failed to start: ${e.message || 'worker error'}`));
   });
-  send(worker, { type: 'boot', job: 0, pageCreatesWorkers: host !== null });
+  send(worker, { type: 'boot', job: 0, pageCreatesWorkers: host !== null, threads: canShareMemory() });
   return { worker, host, ready };
 }
 
@@ -66,7 +67,7 @@ export class PythonRuntime {
       this.#worker = started.worker;
       this.#host = started.host;
       this.#ready = started.ready.then((ready) => {
-        this.info = { bytes: ready.bytes, load_ms: ready.load_ms, ready_ms: ready.ready_ms, limits: ready.limits };
+        this.info = { bytes: ready.bytes, load_ms: ready.load_ms, ready_ms: ready.ready_ms, limits: ready.limits, solo: ready.solo };
         this.#worker.onmessage = ({ data }) => this.#receive(data);
         this.#worker.onerror = (e) => { e.preventDefault?.(); this.#fail(`the Python runtime stopped (${e.message || 'worker error'})`); };
         return this.info;
@@ -161,7 +162,9 @@ export class PythonRuntime {
   }
 
   #hardStop(run) {
-    const reason = `${run.stop.reason} The program did not stop by itself (code that never waits, such as \`while True: pass\`, cannot notice a stop), so its threads were ended and the Python runtime restarted.`;
+    const reason = this.info?.solo
+      ? `${run.stop.reason} On a page that is not cross-origin isolated a running program cannot be asked to stop (nothing can reach it while it runs), so it was ended and the Python runtime restarted.`
+      : `${run.stop.reason} The program did not stop by itself (code that never waits, such as \`while True: pass\`, cannot notice a stop), so its threads were ended and the Python runtime restarted.`;
     run.settle(this.#madeUp(run, reason, null));
     this.#restart();
   }

@@ -3,10 +3,12 @@
 // never runs Python and never blocks: it streams output, starts thread workers when the program starts
 // threads, and reports the outcome. The requests it takes are the `handlers` table at the end of this file
 // (the page's side is ./python-runtime.js). Booted as a child
-// (`boot_child`), it is one process of the program's own (see ./python-processes.js).
+// (`boot_child`), it is one process of the program's own (see ./python-processes.js). On a page that is not
+// cross-origin isolated it is booted solo (python/src/solo.rs): no worker can share its memory, so it runs
+// each program itself, which then reports its own progress, and threads and processes are refused.
 import init, * as wasm from '../../pkg-python/playground_python.js';
 import { PageWorker } from '../runtime/page-worker.js';
-import { compileWasm, nextTick, serveRequests, settle, ThreadWorkers } from '../runtime/worker-kit.js';
+import { compileWasm, isTrap, nextTick, serveRequests, settle, ThreadWorkers } from '../runtime/worker-kit.js';
 import { ChildProcesses } from './python-processes.js';
 
 // The messages are Rust enums (python/src/protocol.rs, src/protocol/messages.rs); tsc checks this file.
@@ -36,6 +38,7 @@ let threadWorkers;
 /** @type {typeof Worker} */
 let WorkerClass = Worker;
 let running = false;
+let solo = false; // programs run on this worker (a page that is not cross-origin isolated)
 let children = null; // the program's child processes (this worker as the root runtime)
 /** @param {FromPythonWorker} message @param {Transferable[]} [transfer] */
 const post = (message, transfer) => self.postMessage(message, transfer ?? []);
@@ -45,8 +48,9 @@ const now = () => performance.timeOrigin + performance.now();
 const pageWorkerClass = /** @type {typeof Worker} */ (/** @type {unknown} */ (PageWorker));
 
 /** @param {Request<'boot'>} request */
-async function boot({ job, pageCreatesWorkers = false }) {
+async function boot({ job, pageCreatesWorkers = false, threads = true }) {
   if (pageCreatesWorkers) WorkerClass = pageWorkerClass;
+  solo = !threads;
   const t0 = performance.now();
   // The artifact is large: its download is shown as it streams in (`load` messages), compiled meanwhile.
   const { module, bytes } = await compileWasm(WASM_URL, (loaded, total) => post({ type: 'load', job, loaded, total }))
@@ -55,6 +59,13 @@ async function boot({ job, pageCreatesWorkers = false }) {
   compiled = module;
   await init({ module_or_path: compiled });
   limits = wasm.python_limits();
+  if (solo) {
+    // Value and Array still work within the one process: their segment needs no sharing.
+    wasm.mp_attach_segment(new ArrayBuffer(limits.shared_segment_bytes));
+    wasm.python_solo_boot();
+    post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo });
+    return;
+  }
   segment = new SharedArrayBuffer(limits.shared_segment_bytes);
   wasm.mp_attach_segment(segment);
   threadWorkers = newThreadWorkers();
@@ -63,7 +74,7 @@ async function boot({ job, pageCreatesWorkers = false }) {
   // The program's main thread prepares the first interpreter: ready once it has.
   wasm.python_boot();
   while (!wasm.python_prepared()) await tick(wasm.bridge_wake());
-  post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0 });
+  post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo });
 }
 
 /** The runtime's thread workers (started once `limits` are known: their stack size is one of them). */
@@ -97,9 +108,11 @@ function serveBridge() {
 const tick = (wake, ms = POLL_MS) => nextTick(wasm.runtime_memory(), wake, Math.max(0, Math.min(POLL_MS, ms ?? POLL_MS)));
 
 /** @param {Request<'run'>} request */
-async function run({ job, source, gil, switchIntervalMs, check = null }) {
+async function run(request) {
+  const { job, source, gil, switchIntervalMs, check = null } = request;
   if (running) throw new Error('Another program is still running.');
   if (typeof source !== 'string') throw new Error('malformed request: the program must be text');
+  if (solo) return runHere(request);
   running = true;
   try {
     wasm.python_start(source, gil === true, switchIntervalMs, check);
@@ -129,6 +142,33 @@ async function run({ job, source, gil, switchIntervalMs, check = null }) {
   } finally {
     running = false;
   }
+}
+
+/** Solo mode: runs the program on this worker to its end. Meanwhile this worker takes no messages (a
+ *  stop waits, and the page ends a program that outlives its grace by terminating the worker); the program
+ *  reports its progress itself.
+ *  @param {Request<'run'>} request */
+function runHere({ job, source, gil, switchIntervalMs, check = null }) {
+  post({ type: 'started', job, at: now() });
+  /** @param {PythonProgress} progress */
+  const report = (progress) => post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output, messages: progress.messages });
+  let outcome;
+  try {
+    outcome = wasm.python_solo_run(source, gil === true, switchIntervalMs, check, report);
+  } catch (error) {
+    // A trap (a panic) or the browser's stack run out (a RangeError) leaves the instance unusable: the page
+    // restarts it.
+    if (isTrap(error) || error instanceof RangeError) {
+      const stack = /call stack/i.test(String(error?.message))
+        ? ` — the browser's stack ran out: recursion deeper than it allows (keep sys.getrecursionlimit() at ${limits.recursion_limit})` : '';
+      post({ type: 'fatal', job, error: `the interpreter hit an internal error (${error?.message ?? error})${stack}` });
+      return;
+    }
+    throw error;
+  }
+  post({ type: 'finished', job, outcome, restart: false });
+  // The next program's interpreter, prepared once this one's outcome is on its way.
+  setTimeout(() => wasm.python_solo_prepare(), 0);
 }
 
 /** This worker as a child process: a fresh instance (no wasm memory is passed, so it gets its own; only

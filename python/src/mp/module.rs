@@ -185,6 +185,9 @@ mod mp_module {
                 "a child process cannot start processes of its own in the playground (start them all from the main process)",
             ));
         }
+        if let Some(refusal) = crate::solo::process_refusal() {
+            return Err(vm.new_runtime_error(refusal));
+        }
         kernel::spawn(&name, &crate::mp::program(), payload.as_bytes().to_vec())
             .map_err(|message| vm.new_runtime_error(message))
     }
