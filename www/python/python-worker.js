@@ -77,6 +77,11 @@ async function boot({ job, pageCreatesWorkers = false, threads = true }) {
   post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo });
 }
 
+/** What to add to an internal error that is the browser's own stack running out ("Maximum call stack size
+ *  exceeded"), which RustPython's guard cannot see. @param {string} error */
+const stackNote = (error) => (/call stack/i.test(error)
+  ? ` — the browser's stack for the thread ran out: recursion deeper than it allows (keep sys.getrecursionlimit() at ${limits.recursion_limit})` : '');
+
 /** The runtime's thread workers (started once `limits` are known: their stack size is one of them). */
 function newThreadWorkers() {
   return new ThreadWorkers({
@@ -87,9 +92,7 @@ function newThreadWorkers() {
     max: limits.max_threads + 1,
     // A panic in a thread traps its instance: the interpreter's state can no longer be trusted.
     onDied: (_index, error) => {
-      const stack = /call stack/i.test(error)
-        ? ` — the browser's stack for the thread ran out: recursion deeper than it allows (keep sys.getrecursionlimit() at ${limits.recursion_limit})` : '';
-      post({ type: 'fatal', error: `a Python thread hit an internal error (${error})${stack}` });
+      post({ type: 'fatal', error: `a Python thread hit an internal error (${error})${stackNote(error)}` });
     },
   });
 }
@@ -159,9 +162,8 @@ function runHere({ job, source, gil, switchIntervalMs, check = null }) {
     // A trap (a panic) or the browser's stack run out (a RangeError) leaves the instance unusable: the page
     // restarts it.
     if (isTrap(error) || error instanceof RangeError) {
-      const stack = /call stack/i.test(String(error?.message))
-        ? ` — the browser's stack ran out: recursion deeper than it allows (keep sys.getrecursionlimit() at ${limits.recursion_limit})` : '';
-      post({ type: 'fatal', job, error: `the interpreter hit an internal error (${error?.message ?? error})${stack}` });
+      const text = String(error?.message ?? error);
+      post({ type: 'fatal', job, error: `the interpreter hit an internal error (${text})${stackNote(text)}` });
       return;
     }
     throw error;
