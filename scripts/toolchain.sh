@@ -25,6 +25,21 @@ find_wasm_toolchain() {
 
 # One build cache per machine, shared by every checkout of the project: a fresh clone (CI's, or a second
 # worktree) reuses the compiled dependencies instead of compiling RustPython again (about 25 minutes on 2
-# cores). Cargo's fingerprints keep it correct; our own crates are rebuilt per checkout (their paths
-# differ). Set CARGO_TARGET_DIR to choose another place; `cargo` run by hand still uses ./target.
+# cores). Set CARGO_TARGET_DIR to choose another place; `cargo` run by hand still uses ./target.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/threads-playground/target}"
+
+# Our own crates' artifacts do not say which checkout built them (their names and fingerprints are the same
+# from every path), and cargo finds them fresh when no source is newer than them. So after a build from
+# another checkout, a file edited here before that build would look older than the artifact, and the stale
+# artifact would be used. When the cache was last used from another checkout, this one's Rust sources are
+# touched: our crates rebuild (a minute or two), the dependencies do not. (A fresh clone's files are newer
+# than everything anyway.)
+claim_build_cache() {
+  mkdir -p "$CARGO_TARGET_DIR"
+  local mark="$CARGO_TARGET_DIR/.last-checkout"
+  if [ "$(cat "$mark" 2>/dev/null)" != "$PWD" ]; then
+    find src python tests build.rs python/build.rs -name '*.rs' -type f -exec touch {} + 2>/dev/null || true
+    printf '%s\n' "$PWD" > "$mark"
+  fi
+}
+claim_build_cache

@@ -8,6 +8,7 @@ import { isEmbed, parseState, shareLink, toSearch } from './url-state.js';
 import { setupShare } from './share.js';
 import { setupEmbed } from './embed-mode.js';
 import { clampTimeLimit } from './watchdog.js';
+import { canSuspendWasm } from './protocol.js';
 import { startDebugPanel } from './debug-panel.js';
 import {
   CODE_LESSON, PYTHON_BUILD, STARTER, appendCodeOutput, codeForLink, codeFromLink, codeReport, loadProgress, mountEditor,
@@ -46,7 +47,7 @@ async function boot() {
   const pg = state.playground;
   $('env').textContent = pg.threads
     ? `Cross-origin isolated: real threads available · ${pg.cores} cores · rayon pool of ${pg.rayonThreads}`
-    : `Not cross-origin isolated: thread lessons unavailable, process lessons run, your Python runs on one thread · ${pg.cores} cores`;
+    : `Not cross-origin isolated: thread lessons unavailable, process lessons run, ${canSuspendWasm() ? 'your Python runs with processes, without threads' : 'your Python runs on one thread'} · ${pg.cores} cores`;
   state.lessons = [{ ...CODE_LESSON, params: pg.codeParams }, ...pg.lessons];
   renderNav(state.lessons);
   // A challenge (challenges.js) opens its code in the editor, with the Python its check uses.

@@ -16,6 +16,7 @@
 // fills it with its page's origin) plus this page's own origin. Anything else is ignored.
 import { el } from './dom.js';
 import { shareLink } from './url-state.js';
+import { soloPython } from './protocol.js';
 
 const SOURCE = 'concurrency-playground';
 
@@ -62,8 +63,8 @@ export function setupEmbed(api, origins) {
   const banner = document.getElementById('isolation-banner');
   if (!api.threads) {
     banner.textContent = 'Threads are unavailable in this embed: the page around it is not cross-origin isolated, so the ' +
-      'browser withholds shared memory from it. Process lessons run here, and so does your own Python, on one thread (starting a ' +
-      'thread or a process raises RuntimeError); thread lessons can open in a tab of their own.';
+      `browser withholds shared memory from it. Process lessons run here, and ${soloPython()}; thread lessons can open ` +
+      'in a tab of their own.';
   }
 
   let command = null; // the id of the host command that started the current run

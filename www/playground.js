@@ -231,8 +231,10 @@ export class Playground {
    * thread runs Python code at a time, `switchIntervalMs` is `sys.getswitchinterval()`); false runs it
    * free-threaded, like CPython 3.13t. The result says which (`pythonBuild`) and what the GIL did (`gil`).
    * `check` (a challenge's check) has each run judged as it ends (the result's `check`).
-   * On a page that is not cross-origin isolated the program runs on one thread (python/src/solo.rs):
-   * starting a thread or a process raises RuntimeError saying why, and Stop ends it by restarting the runtime.
+   * On a page that is not cross-origin isolated the program runs on the runtime worker (python/src/solo/mod.rs):
+   * starting a thread raises RuntimeError saying why; where the browser can suspend WebAssembly (JSPI) its
+   * processes run (each a solo runtime of its own) and Stop reaches it, elsewhere starting a process raises
+   * RuntimeError too and Stop ends it by restarting the runtime.
    * @param {{ timeLimitS?: number, onProgress?: Function, onLoad?: Function, gil?: boolean, switchIntervalMs?: number,
    *   check?: import('./types/generated/Check').Check }} options
    */

@@ -69,11 +69,16 @@ pub enum ToPythonWorker {
         start: ChildStart,
         #[ts(type = "Uint8Array")]
         payload: Value,
-        /// The memory under `Value` and `Array`, shared by every process of the program.
-        #[ts(type = "SharedArrayBuffer")]
+        /// The memory under `Value` and `Array`, shared by every process of the program; null in solo mode
+        /// (a page that is not cross-origin isolated), where the child reaches it by message.
+        #[ts(type = "SharedArrayBuffer | null")]
         segment: Value,
         #[serde(rename = "pageCreatesWorkers", default)]
         page_creates_workers: bool,
+        /// Run the program on the child's runtime worker itself (`crate::solo`): no thread worker can share
+        /// its memory.
+        #[serde(default)]
+        solo: bool,
     },
     /// From a parent runtime: the kernel's answer to this child's call `req`, an item's bytes beside it.
     MpReply {
@@ -101,6 +106,9 @@ pub enum FromPythonWorker {
         ready_ms: f64,
         /// Whether it runs in solo mode (`crate::solo`): programs on the runtime worker, no threads.
         solo: bool,
+        /// Whether programs may start processes (in solo mode only where the browser can suspend a
+        /// program: JSPI).
+        processes: bool,
     },
     /// To the page: the program was handed to its main thread.
     Started { job: Job, at: f64 },

@@ -180,6 +180,8 @@ pub fn run_prepared_checked(
         })
     };
     stdio::flush_thread();
+    // The run's pools are gone with it (solo mode's result pumps hold them).
+    crate::solo::pump::clear();
     let finished_at = now_ms();
     trace::enter_at(main_lane, LaneState::Finished, finished_at);
     let stopped = cancel::reason();

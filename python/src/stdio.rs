@@ -71,13 +71,13 @@ pub fn write(n: u8, text: &str) {
         *buf = done.pop().unwrap_or_default();
         done
     });
-    let wrote = !lines.is_empty();
+    if lines.is_empty() {
+        return;
+    }
     for line in lines {
         emit(stream(n), line);
     }
-    if wrote {
-        crate::solo::report_progress(false);
-    }
+    crate::solo::report_progress(false);
 }
 
 /// Hands this thread's unfinished line on stream `n` to the log.

@@ -151,6 +151,11 @@ pub mod engine_thread {
         if timeout_ms == Some(0.0) {
             return Ok(false);
         }
+        // Solo mode: a pool's results are handed over while the main thread waits (crate::solo::pump).
+        let timeout_ms = match crate::solo::pump::acquire_pumping(lock, timeout_ms, vm)? {
+            crate::solo::pump::Pumped::Done(taken) => return Ok(taken),
+            crate::solo::pump::Pumped::NoPump { left_ms } => left_ms,
+        };
         let result = vm.allow_threads(|| lock.acquire_timeout(timeout_ms));
         match result {
             Ok(()) => Ok(true),

@@ -213,13 +213,16 @@ pub fn python_limits() -> Result<JsValue, JsValue> {
 thread_local! {
     /// The interpreter prepared for the next program, on this (the runtime) worker.
     static PREPARED_HERE: std::cell::RefCell<Option<crate::run::Prepared>> = const { std::cell::RefCell::new(None) };
+    /// The program [`python_solo_begin`] was given, until [`python_solo_go`] runs it.
+    static SOLO_RUN: std::cell::RefCell<Option<(String, Interpreter, Option<Check>)>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Puts this runtime in solo mode and prepares the first interpreter on this worker: it will run the
-/// programs itself, since no thread worker can share its memory.
+/// programs itself, since no thread worker can share its memory. `processes`: whether the worker can
+/// suspend a program (JSPI), so that programs may start processes.
 #[wasm_bindgen]
-pub fn python_solo_boot() {
-    crate::solo::enable();
+pub fn python_solo_boot(processes: bool) {
+    crate::solo::enable(processes);
     BOOTED.store(true, Ordering::SeqCst);
     python_solo_prepare();
 }
@@ -234,31 +237,56 @@ pub fn python_solo_prepare() {
     }
 }
 
-/// Runs `source` to its end on this worker (settings as [`python_start`]) and returns its outcome. While
-/// it runs, `on_progress(PythonProgress)` gets what it printed and drew, at most every
-/// [`crate::solo::REPORT_MS`]. A program that never ends is ended by terminating this worker.
+/// Takes `source` as the program [`python_solo_go`] will run on this worker (settings as
+/// [`python_start`]). Where the program cannot suspend, `on_progress(PythonProgress)` gets what it
+/// printed and drew while it runs, at most every [`crate::solo::REPORT_MS`]; where it can, the worker
+/// polls ([`python_poll`]) whenever the program hands over to it.
 #[wasm_bindgen]
-pub fn python_solo_run(
+pub fn python_solo_begin(
     source: String,
     gil: bool,
     switch_interval_ms: f64,
     check: JsValue,
     on_progress: js_sys::Function,
-) -> Result<JsValue, JsValue> {
+) -> Result<(), JsValue> {
     let (build, check) = program_settings(gil, switch_interval_ms, check)?;
     if !crate::solo::is_solo() {
         return Err(js_error("the Python runtime is not in solo mode"));
     }
-    let prepared = PREPARED_HERE
-        .with(|p| p.borrow_mut().take())
-        .unwrap_or_else(crate::run::prepare);
+    let mut current = lock(&CURRENT);
+    if matches!(*current, Some(State::Running)) {
+        return Err(js_error("another program is still running"));
+    }
     crate::run::reset();
+    *current = Some(State::Running);
+    drop(current);
     crate::solo::set_reporter(Some(Box::new(move || {
         if let Ok(report) = progress(None, None) {
             let _ = on_progress.call1(&JsValue::NULL, &report);
         }
     })));
+    SOLO_RUN.with(|r| *r.borrow_mut() = Some((source, build, check)));
+    Ok(())
+}
+
+/// Runs the program [`python_solo_begin`] took to its end on this worker; its outcome is then
+/// [`python_poll`]'s. With `suspending` (the worker calls this through `WebAssembly.promising`), every
+/// wait of the program suspends it and lets the worker's event loop run (`crate::solo`): messages from
+/// its processes and Stop reach it. Without, the program holds the worker until it ends, and one that
+/// never ends is ended by terminating the worker. Numbers only in and out: JSPI wraps the raw export.
+#[wasm_bindgen]
+pub fn python_solo_go(suspending: bool) {
+    let Some((source, build, check)) = SOLO_RUN.with(|r| r.borrow_mut().take()) else {
+        return;
+    };
+    let prepared = PREPARED_HERE
+        .with(|p| p.borrow_mut().take())
+        .unwrap_or_else(crate::run::prepare);
+    if suspending {
+        crate::solo::browser::install();
+    }
     let outcome = crate::run::run_prepared_checked(prepared, &source, build, check.as_ref());
+    crate::solo::browser::remove();
     crate::solo::set_reporter(None);
-    to_js(&outcome)
+    *lock(&CURRENT) = Some(State::Done(Box::new(outcome)));
 }

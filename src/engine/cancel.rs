@@ -13,6 +13,7 @@
 
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Duration;
 
 use super::lock;
@@ -69,6 +70,11 @@ pub fn block_for(ms: f64) -> bool {
     if ms <= 0.0 || is_cancelled() {
         return is_cancelled();
     }
+    // A thread whose waits suspend (solo mode: see `suspend`) gives its event loop the time instead; a
+    // stop it handles meanwhile is seen below.
+    if super::suspend::suspend(ms) {
+        return is_cancelled();
+    }
     #[cfg(target_arch = "wasm32")]
     {
         // SAFETY: WORD is a live, aligned i32 in the shared memory. The wait returns at once when WORD is
@@ -92,10 +98,13 @@ pub fn block_for(ms: f64) -> bool {
     is_cancelled()
 }
 
-/// One slice of a condition-variable wait: at most [`SLICE_MS`], and no later than `deadline` (epoch ms).
-/// Returns the guard and whether the condition variable was notified (rather than the slice ending).
+/// One slice of a condition-variable wait on `cv`, holding `guard` (a guard of `mutex`): at most
+/// [`SLICE_MS`], and no later than `deadline` (epoch ms). Returns the guard and whether the condition
+/// variable was (or, for a suspended wait, may have been) notified rather than the slice ending. A
+/// thread whose waits suspend (see [`super::suspend`]) lets go of `mutex` while its event loop runs.
 pub fn wait_slice<'a, T>(
     cv: &Condvar,
+    mutex: &'a Mutex<T>,
     guard: MutexGuard<'a, T>,
     deadline: Option<f64>,
 ) -> (MutexGuard<'a, T>, bool) {
@@ -103,10 +112,7 @@ pub fn wait_slice<'a, T>(
     if left <= 0.0 {
         return (guard, false);
     }
-    let (guard, result) = cv
-        .wait_timeout(guard, Duration::from_secs_f64(left / 1000.0))
-        .unwrap_or_else(|p| p.into_inner());
-    (guard, !result.timed_out())
+    super::suspend::wait(cv, mutex, guard, left)
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ impl<T> Future<T> {
             trace::enter(crate::protocol::LaneState::Waiting);
             // A stop request ends the wait; `result()` then reports the task as lost.
             while guard.is_none() && !super::cancel::is_cancelled() {
-                guard = super::cancel::wait_slice(cv, guard, None).0;
+                guard = super::cancel::wait_slice(cv, m, guard, None).0;
             }
             trace::enter(crate::protocol::LaneState::Running);
         }

@@ -12,6 +12,7 @@
 //! - [`bridge`]: what a thread lesson asks of the runtime's event loop: child processes, event-loop I/O.
 //! - [`trace`]: the one log of a run: lanes, state changes and printed lines, on one clock.
 //! - [`cancel`]: the stop flag every wait checks (the Stop button, the time limit).
+//! - [`suspend`]: waits that hand the thread to its own event loop (a program on a worker's only thread).
 //! - [`fault`]: a panicking thread or process reported like Python's `threading.excepthook`.
 //! - [`alloc`]: the wasm build's allocator: a cache of small blocks per stack in front of dlmalloc's one lock.
 //! - [`names`]: Python's default thread and process names ("Thread-1 (worker)", "Process-1").
@@ -31,6 +32,7 @@ pub mod names;
 pub mod pool;
 pub mod primitives;
 pub mod process;
+pub mod suspend;
 pub mod sync;
 pub mod thread;
 pub mod trace;

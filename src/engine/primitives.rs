@@ -7,7 +7,6 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
 
 use super::cancel;
 use super::deadlock::{self, Deadlock};
@@ -17,11 +16,12 @@ use super::trace;
 use crate::clock::now_ms;
 use crate::protocol::LaneState;
 
-/// Waits on `cv` until `deadline` (epoch ms; `None`: forever), in slices of at most `slice_ms` (and at
-/// most [`cancel::SLICE_MS`], so a stop request is seen). Returns the guard and whether the deadline has
-/// passed.
+/// Waits on `cv` (holding `guard`, a guard of `mutex`) until `deadline` (epoch ms; `None`: forever), in
+/// slices of at most `slice_ms` (and at most [`cancel::SLICE_MS`], so a stop request is seen). Returns the
+/// guard and whether the deadline has passed.
 fn wait_until<'a, T>(
     cv: &Condvar,
+    mutex: &'a Mutex<T>,
     guard: MutexGuard<'a, T>,
     deadline: Option<f64>,
     slice_ms: f64,
@@ -31,10 +31,7 @@ fn wait_until<'a, T>(
     if left <= 0.0 {
         return (guard, true);
     }
-    let guard = cv
-        .wait_timeout(guard, Duration::from_secs_f64(left / 1000.0))
-        .unwrap_or_else(|p| p.into_inner())
-        .0;
+    let guard = super::suspend::wait(cv, mutex, guard, left).0;
     (guard, deadline.is_some_and(|d| now_ms() >= d))
 }
 
@@ -146,7 +143,7 @@ impl Lock {
                 break Ok(());
             }
             let timed_out;
-            (st, timed_out) = wait_until(&self.released, st, end, deadlock::CHECK_MS);
+            (st, timed_out) = wait_until(&self.released, &self.state, st, end, deadlock::CHECK_MS);
             // A stop request ends the wait as a timeout would.
             if (timed_out || cancel::is_cancelled()) && st.owner.is_some() {
                 deadlock::stops_waiting(me);
@@ -272,7 +269,7 @@ impl Condition {
                 break true;
             }
             let timed_out;
-            (st, timed_out) = wait_until(&l.notified, st, end, 1000.0);
+            (st, timed_out) = wait_until(&l.notified, &l.state, st, end, 1000.0);
             if (timed_out || cancel::is_cancelled()) && st.cond_tokens == 0 {
                 break false;
             }
@@ -280,7 +277,7 @@ impl Condition {
         st.cond_waiters -= 1;
         // Take the lock back before returning, as Python does.
         while st.owner.is_some() {
-            st = l.released.wait(st).unwrap_or_else(|p| p.into_inner());
+            st = super::suspend::wait(&l.released, &l.state, st, cancel::SLICE_MS).0;
         }
         st.owner = Some(me);
         st.count = saved;
@@ -368,7 +365,7 @@ impl Event {
                 break;
             }
             let notified;
-            (flag, notified) = cancel::wait_slice(&self.changed, flag, end);
+            (flag, notified) = cancel::wait_slice(&self.changed, &self.flag, flag, end);
             // A `set()` that lands just as a slice times out reports no notification, yet it is what
             // woke the thread: finding the flag set after a wait is the one wake-up by the signal.
             if notified || *flag {
@@ -424,7 +421,7 @@ impl Semaphore {
                     trace::enter(LaneState::Running);
                     return;
                 }
-                v = cancel::wait_slice(&self.freed, v, None).0;
+                v = cancel::wait_slice(&self.freed, &self.value, v, None).0;
             }
         }
         *v -= 1;
@@ -489,7 +486,7 @@ impl<T> Queue<T> {
             trace::enter_at(trace::current_lane(), LaneState::Waiting, t0);
             // A stop request lets the item in over the limit: the run is ending.
             while q.len() >= self.maxsize && !cancel::is_cancelled() {
-                q = cancel::wait_slice(&self.not_full, q, None).0;
+                q = cancel::wait_slice(&self.not_full, &self.items, q, None).0;
             }
             blocked = now_ms() - t0;
             trace::enter(LaneState::Running);
@@ -523,7 +520,7 @@ impl<T> Queue<T> {
                 break None;
             }
             let timed_out;
-            (q, timed_out) = wait_until(&self.not_empty, q, end, 1000.0);
+            (q, timed_out) = wait_until(&self.not_empty, &self.items, q, end, 1000.0);
             if timed_out && q.is_empty() {
                 break None;
             }
@@ -755,7 +752,7 @@ mod tests {
         let ev = Arc::new(Event::new());
         let e2 = ev.clone();
         let h = std::thread::spawn(move || e2.wait(None));
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(std::time::Duration::from_millis(30));
         ev.set();
         let (set, wakeups) = h.join().unwrap();
         assert!(set);
@@ -768,7 +765,7 @@ mod tests {
         let q = Arc::new(Queue::new(2));
         let q2 = q.clone();
         let producer = std::thread::spawn(move || (0..6).map(|i| q2.put(i)).sum::<f64>());
-        std::thread::sleep(Duration::from_millis(40));
+        std::thread::sleep(std::time::Duration::from_millis(40));
         let got: Vec<i32> = (0..6).map(|_| q.get(None).0.unwrap()).collect();
         assert_eq!(got, (0..6).collect::<Vec<_>>());
         assert!(

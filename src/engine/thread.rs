@@ -120,7 +120,7 @@ impl<T> JoinHandle<T> {
                 break Err("the thread ended with an exception".into());
             }
             // In slices: a panicking thread notifies without the lock, so a wake-up could be missed.
-            result = super::cancel::wait_slice(&self.slot.finished, result, None).0;
+            result = super::cancel::wait_slice(&self.slot.finished, &self.slot.result, result, None).0;
         };
         drop(result);
         trace::enter(LaneState::Running);
@@ -144,7 +144,7 @@ impl<T> JoinHandle<T> {
                 if deadline.is_some_and(|d| crate::clock::now_ms() >= d) {
                     break;
                 }
-                guard = super::cancel::wait_slice(&self.slot.finished, guard, deadline).0;
+                guard = super::cancel::wait_slice(&self.slot.finished, &self.slot.result, guard, deadline).0;
             }
             drop(guard);
             trace::enter(LaneState::Running);
@@ -163,12 +163,7 @@ impl<T> JoinHandle<T> {
             if left <= 0.0 {
                 break;
             }
-            guard = self
-                .slot
-                .finished
-                .wait_timeout(guard, Duration::from_secs_f64(left / 1000.0))
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            guard = super::suspend::wait(&self.slot.finished, &self.slot.result, guard, left).0;
         }
         drop(guard);
         trace::enter(LaneState::Running);

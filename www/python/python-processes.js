@@ -2,7 +2,9 @@
 // booted as a child) with an instance and a memory of its own. This side starts and ends them as the
 // kernel asks (python/src/mp/kernel.rs), posts the kernel's replies to them, and hands their calls,
 // lanes, output and exits to the kernel. What crosses is typed in python/src/mp/protocol.rs; pickles
-// travel as transferred Uint8Arrays beside it.
+// travel as transferred Uint8Arrays beside it. On a page that is not cross-origin isolated there is no
+// shared segment (`segment` is null): the children are booted solo too, and `onMessage` resumes the root's
+// suspended program after each message, so its wait looks again (python/src/solo/mod.rs).
 
 // A child stopped by Stop, the time limit or the end of the run exits as p.terminate() makes it: -15.
 const TERMINATED = -15;
@@ -20,14 +22,18 @@ export class ChildProcesses {
   #compiled;
   #segment;
   #onFatal;
+  #onMessage;
   #children = new Map(); // pid -> Worker
 
-  constructor({ wasm, WorkerClass, compiled, segment, onFatal }) {
+  /** @param {{ wasm: any, WorkerClass: typeof Worker, compiled: WebAssembly.Module, segment: SharedArrayBuffer | null,
+   *    onFatal: (error: string) => void, onMessage?: () => void }} options */
+  constructor({ wasm, WorkerClass, compiled, segment, onFatal, onMessage = () => {} }) {
     this.#wasm = wasm;
     this.#WorkerClass = WorkerClass;
     this.#compiled = compiled;
     this.#segment = segment;
     this.#onFatal = onFatal;
+    this.#onMessage = onMessage;
   }
 
   get size() {
@@ -57,8 +63,8 @@ export class ChildProcesses {
       e.preventDefault?.();
       this.#crashed(start.pid, `it could not start (${e.message || 'worker error'})`);
     };
-    send(worker, { type: 'boot_child', module: this.#compiled, start, payload, segment: this.#segment, pageCreatesWorkers: this.#WorkerClass !== Worker },
-      payload ? [payload.buffer] : []);
+    send(worker, { type: 'boot_child', module: this.#compiled, start, payload, segment: this.#segment, solo: this.#segment === null,
+      pageCreatesWorkers: this.#WorkerClass !== Worker }, payload ? [payload.buffer] : []);
   }
 
   /** @param {number} pid @param {FromPythonWorker} data what the child's runtime worker posted */
@@ -72,6 +78,7 @@ export class ChildProcesses {
       if (error instanceof WebAssembly.RuntimeError) this.#onFatal(error.message);
       else throw error;
     }
+    this.#onMessage();
   }
 
   /** A child whose instance failed: its exit code is 1, as a crashed process's, and the output says why. */
@@ -89,6 +96,7 @@ export class ChildProcesses {
     send(worker, { type: 'shutdown', job: 0 });
     setTimeout(() => worker.terminate(), terminate ? 50 : 200);
     this.#wasm.mp_exited(pid, code);
+    this.#onMessage();
   }
 
   /** Ends every child still running (the run is over or stopped). */

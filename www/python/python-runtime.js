@@ -67,7 +67,7 @@ export class PythonRuntime {
       this.#worker = started.worker;
       this.#host = started.host;
       this.#ready = started.ready.then((ready) => {
-        this.info = { bytes: ready.bytes, load_ms: ready.load_ms, ready_ms: ready.ready_ms, limits: ready.limits, solo: ready.solo };
+        this.info = { bytes: ready.bytes, load_ms: ready.load_ms, ready_ms: ready.ready_ms, limits: ready.limits, solo: ready.solo, processes: ready.processes };
         this.#worker.onmessage = ({ data }) => this.#receive(data);
         this.#worker.onerror = (e) => { e.preventDefault?.(); this.#fail(`the Python runtime stopped (${e.message || 'worker error'})`); };
         return this.info;
@@ -162,8 +162,8 @@ export class PythonRuntime {
   }
 
   #hardStop(run) {
-    const reason = this.info?.solo
-      ? `${run.stop.reason} On a page that is not cross-origin isolated a running program cannot be asked to stop (nothing can reach it while it runs), so it was ended and the Python runtime restarted.`
+    const reason = this.info?.solo && !this.info.processes
+      ? `${run.stop.reason} On a page that is not cross-origin isolated, in a browser that cannot suspend WebAssembly, a running program cannot be asked to stop (nothing can reach it while it runs), so it was ended and the Python runtime restarted.`
       : `${run.stop.reason} The program did not stop by itself (code that never waits, such as \`while True: pass\`, cannot notice a stop), so its threads were ended and the Python runtime restarted.`;
     run.settle(this.#madeUp(run, reason, null));
     this.#restart();

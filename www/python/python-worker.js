@@ -4,12 +4,16 @@
 // threads, and reports the outcome. The requests it takes are the `handlers` table at the end of this file
 // (the page's side is ./python-runtime.js). Booted as a child
 // (`boot_child`), it is one process of the program's own (see ./python-processes.js). On a page that is not
-// cross-origin isolated it is booted solo (python/src/solo.rs): no worker can share its memory, so it runs
-// each program itself, which then reports its own progress, and threads and processes are refused.
+// cross-origin isolated it is booted solo (python/src/solo/mod.rs): no worker can share its memory, so it
+// runs each program itself and threads are refused. Where the browser can suspend WebAssembly (JSPI,
+// ./suspend.js), the program's waits hand this worker back its event loop, so its processes (solo runtime
+// workers too) and Stop still reach it; elsewhere the program reports its own progress and processes are
+// refused as well.
 import init, * as wasm from '../../pkg-python/playground_python.js';
 import { PageWorker } from '../runtime/page-worker.js';
 import { compileWasm, isTrap, nextTick, serveRequests, settle, ThreadWorkers } from '../runtime/worker-kit.js';
 import { ChildProcesses } from './python-processes.js';
+import { canSuspend, onSuspend, wake } from './suspend.js';
 
 // The messages are Rust enums (python/src/protocol.rs, src/protocol/messages.rs); tsc checks this file.
 /** @typedef {import('../types/generated/ToPythonWorker').ToPythonWorker} ToPythonWorker */
@@ -28,6 +32,8 @@ const SETTLE_MS = 400; // after the program ends, how long its leftover (daemon)
 const INITIAL_WORKERS = 4; // started with the runtime: most programs start no more threads than this at once
 
 let compiled;
+/** The instance's own exports (wasm-bindgen's `init` returns them): JSPI wraps them, not the bindings. */
+let raw;
 /** @type {PythonLimits} */
 let limits;
 // The one memory the program's processes share, under Value and Array (python/src/mp/shared.rs): made by
@@ -57,13 +63,14 @@ async function boot({ job, pageCreatesWorkers = false, threads = true }) {
     .catch((error) => { throw new Error(`the Python runtime: ${error.message}`); });
   const t1 = performance.now();
   compiled = module;
-  await init({ module_or_path: compiled });
+  raw = await init({ module_or_path: compiled });
   limits = wasm.python_limits();
   if (solo) {
-    // Value and Array still work within the one process: their segment needs no sharing.
+    // Value and Array live in this (the root) process: its children read and write them by message.
     wasm.mp_attach_segment(new ArrayBuffer(limits.shared_segment_bytes));
-    wasm.python_solo_boot();
-    post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo });
+    children = new ChildProcesses({ wasm, WorkerClass, compiled, segment: null, onFatal: (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` }), onMessage: wake });
+    wasm.python_solo_boot(canSuspend);
+    post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo, processes: canSuspend });
     return;
   }
   segment = new SharedArrayBuffer(limits.shared_segment_bytes);
@@ -74,7 +81,7 @@ async function boot({ job, pageCreatesWorkers = false, threads = true }) {
   // The program's main thread prepares the first interpreter: ready once it has.
   wasm.python_boot();
   while (!wasm.python_prepared()) await tick(wasm.bridge_wake());
-  post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo });
+  post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo, processes: true });
 }
 
 /** What to add to an internal error that is the browser's own stack running out ("Maximum call stack size
@@ -147,17 +154,39 @@ async function run(request) {
   }
 }
 
-/** Solo mode: runs the program on this worker to its end. Meanwhile this worker takes no messages (a
- *  stop waits, and the page ends a program that outlives its grace by terminating the worker); the program
- *  reports its progress itself.
+/** Solo mode: runs the program on this worker to its end. Where the browser can suspend WebAssembly, the
+ *  program runs under `WebAssembly.promising` and each of its waits hands this worker's event loop back:
+ *  the kernel's requests are served (its children started, their calls answered), progress is posted and
+ *  Stop is taken. Elsewhere the program holds the worker until it ends: it reports its own progress, a
+ *  stop waits, and the page ends a program that outlives its grace by terminating the worker.
  *  @param {Request<'run'>} request */
-function runHere({ job, source, gil, switchIntervalMs, check = null }) {
-  post({ type: 'started', job, at: now() });
+async function runHere({ job, source, gil, switchIntervalMs, check = null }) {
+  running = true;
   /** @param {PythonProgress} progress */
-  const report = (progress) => post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output, messages: progress.messages });
-  let outcome;
+  const report = (progress) => {
+    if (progress.lanes.length || progress.output.length || progress.events.length || progress.messages.length) {
+      post({ type: 'progress', job, lanes: progress.lanes, events: progress.events, output: progress.output, messages: progress.messages });
+    }
+  };
+  let outcome = null;
   try {
-    outcome = wasm.python_solo_run(source, gil === true, switchIntervalMs, check, report);
+    wasm.python_solo_begin(source, gil === true, switchIntervalMs, check, report);
+    post({ type: 'started', job, at: now() });
+    if (canSuspend) {
+      onSuspend(() => {
+        const nextDeadline = children.serve(); // children to start or end, replies to send, timeouts
+        report(wasm.python_poll());
+        return nextDeadline;
+      });
+      await WebAssembly.promising(raw.python_solo_go)(1);
+    } else {
+      raw.python_solo_go(0);
+    }
+    children.serve();
+    /** @type {PythonProgress} */
+    const last = wasm.python_poll();
+    report(last);
+    outcome = last.outcome;
   } catch (error) {
     // A trap (a panic) or the browser's stack run out (a RangeError) leaves the instance unusable: the page
     // restarts it.
@@ -167,38 +196,53 @@ function runHere({ job, source, gil, switchIntervalMs, check = null }) {
       return;
     }
     throw error;
+  } finally {
+    onSuspend(() => undefined);
+    running = false;
+    try {
+      children.endAll(); // processes never joined (daemonic ones, say) end with the program
+    } catch { /* a trapped instance: the page restarts the runtime, and its workers with it */ }
   }
   post({ type: 'finished', job, outcome, restart: false });
   // The next program's interpreter, prepared once this one's outcome is on its way.
   setTimeout(() => wasm.python_solo_prepare(), 0);
 }
 
+/** A child's kernel calls, posted to the root's runtime (which replies with `mp_reply`). */
+function postCalls() {
+  for (const { message, data } of wasm.mp_child_take_calls()) {
+    post({ type: 'mp_call', req: message.req, lane: message.lane, call: message.call, data }, data ? [data.buffer] : []);
+  }
+}
+
+/** A child's new lanes, events and output, posted to the root's runtime. @returns {ChildProgress} */
+function postChildProgress() {
+  /** @type {ChildProgress} */
+  const progress = wasm.python_child_poll();
+  if (progress.lanes.length || progress.events.length || progress.output.length) post({ type: 'child_progress', progress });
+  return progress;
+}
+
 /** This worker as a child process: a fresh instance (no wasm memory is passed, so it gets its own; only
  *  the shared segment under Value and Array is the root's) whose one program is `start`; its kernel calls
  *  go to the root's runtime, which replies by message. */
 /** @param {Request<'boot_child'>} request */
-async function bootChild({ module, start, payload, segment: shared, pageCreatesWorkers = false }) {
+async function bootChild({ module, start, payload, segment: shared, pageCreatesWorkers = false, solo: alone = false }) {
   if (pageCreatesWorkers) WorkerClass = pageWorkerClass;
   compiled = module;
-  await init({ module_or_path: compiled });
+  raw = await init({ module_or_path: compiled });
   limits = wasm.python_limits();
+  if (alone) return runChildHere(start, payload);
   segment = shared;
   wasm.mp_attach_segment(segment);
   threadWorkers = newThreadWorkers();
   await threadWorkers.ensure(1);
   wasm.python_child_start(start, payload);
-  const postCalls = () => {
-    for (const { message, data } of wasm.mp_child_take_calls()) {
-      post({ type: 'mp_call', req: message.req, lane: message.lane, call: message.call, data }, data ? [data.buffer] : []);
-    }
-  };
   for (;;) {
     const wake = wasm.bridge_wake();
     serveBridge();
     postCalls();
-    /** @type {ChildProgress} */
-    const progress = wasm.python_child_poll();
-    if (progress.lanes.length || progress.events.length || progress.output.length) post({ type: 'child_progress', progress });
+    const progress = postChildProgress();
     // The program may have made its last calls (a put, say) after postCalls() above and ended before the
     // poll: send them before the exit, or they are lost.
     if (progress.trapped || (progress.exit_code !== null && progress.exit_code !== undefined)) postCalls();
@@ -214,15 +258,40 @@ async function bootChild({ module, start, payload, segment: shared, pageCreatesW
   }
 }
 
+/** A child process on a page that is not cross-origin isolated: its program runs on this worker under
+ *  `WebAssembly.promising` (the root booted it solo only where the browser can suspend), and each of its
+ *  waits hands the event loop back, so its calls are posted and the root's replies taken meanwhile.
+ *  @param {import('../types/generated/ChildStart').ChildStart} start @param {Uint8Array} payload */
+async function runChildHere(start, payload) {
+  try {
+    wasm.python_child_solo_begin(start, payload);
+    // Its output first: a call may end the whole run (the guard's Abort), and what it printed must be there.
+    onSuspend(() => { postChildProgress(); postCalls(); return undefined; });
+    await WebAssembly.promising(raw.python_child_solo_go)();
+  } catch (error) {
+    const text = String(error?.message ?? error);
+    post({ type: 'fatal', error: `the interpreter hit an internal error (${text})${stackNote(text)}` });
+    return;
+  } finally {
+    onSuspend(() => undefined);
+  }
+  // Its last output and calls (a put, say) before its exit, or they are lost.
+  const progress = postChildProgress();
+  postCalls();
+  post({ type: 'child_exit', code: progress.exit_code ?? 1 });
+}
+
 /** @param {Request<'mp_reply'>} request */
 function mpReply({ req, reply, data }) {
   wasm.mp_child_reply(req, reply, data);
+  wake(); // a solo child's wait looks again at once
 }
 
 /** @param {Request<'stop'>} request */
 function stop({ job, reason }) {
   const wasRunning = wasm.python_stop(String(reason ?? 'Stopped.').slice(0, 300));
   children?.endAll();
+  wake(); // a solo program suspended in a wait sees the stop at once
   post({ type: 'stopping', job, running: wasRunning });
 }
 

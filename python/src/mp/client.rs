@@ -51,7 +51,7 @@ pub mod remote {
                 if cancel::is_cancelled() {
                     break (Reply::TimedOut, None);
                 }
-                inbox = cancel::wait_slice(&ARRIVED, inbox, None).0;
+                inbox = cancel::wait_slice(&ARRIVED, &INBOX, inbox, None).0;
             };
             trace::enter(LaneState::Running);
             answer

@@ -176,6 +176,18 @@ impl Kernel {
                 None => unknown("cell", cell),
             },
             Call::NewShared { slots } => self.new_shared(slots),
+            Call::LoadShared { first, count } => Some(
+                match shared::load_bytes(first, count) {
+                    Ok(bytes) => (Reply::Item, Some(bytes)),
+                    Err(message) => (Reply::Error { message }, None),
+                },
+            ),
+            Call::StoreShared { first } => Some(
+                match shared::store_bytes(first, data.as_deref().unwrap_or_default()) {
+                    Ok(()) => (Reply::Done, None),
+                    Err(message) => (Reply::Error { message }, None),
+                },
+            ),
             Call::Abort { ref reason } => {
                 if !cancel::is_cancelled() {
                     trace::print_to(Stream::Stderr, format!("■ {reason}"));
@@ -337,7 +349,7 @@ fn wait_local(slot: &Arc<Slot>, deadline: Option<f64>) -> Answer {
             if let Some(got) = answer.take() {
                 return got;
             }
-            answer = cancel::wait_slice(&slot.ready, answer, deadline).0;
+            answer = cancel::wait_slice(&slot.ready, &slot.answer, answer, deadline).0;
             if let Some(got) = answer.take() {
                 return got;
             }
@@ -602,7 +614,7 @@ pub fn join(pid: Pid, timeout_ms: Option<f64>) -> Option<i32> {
             if cancel::is_cancelled() || deadline.is_some_and(|d| d <= now_ms()) {
                 break None;
             }
-            guard = cancel::wait_slice(&EXITED, guard, deadline).0;
+            guard = cancel::wait_slice(&EXITED, &KERNEL, guard, deadline).0;
         };
         trace::enter(LaneState::Running);
         code

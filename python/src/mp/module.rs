@@ -113,9 +113,18 @@ mod mp_module {
         id(call(Call::NewShared { slots }, None, vm)?, vm)
     }
 
-    /// The values of slots `first..first + count` of the shared memory: read here, not by message.
+    /// The values of slots `first..first + count` of the shared memory: read here, not by message (but
+    /// for a child in solo mode, which cannot map it: see `shared::is_remote`).
     #[pyfunction]
     fn shared_load(first: u32, count: u32, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        if shared::is_remote() {
+            let (_, data) = call(Call::LoadShared { first, count }, None, vm)?;
+            let values = shared::values_of(&data.unwrap_or_default())
+                .into_iter()
+                .map(|v| vm.ctx.new_int(v).into())
+                .collect();
+            return Ok(vm.ctx.new_list(values).into());
+        }
         let values = (0..count)
             .map(|i| {
                 shared::load(first.saturating_add(i))
@@ -129,6 +138,10 @@ mod mp_module {
     /// Writes `values` to the slots from `first` on.
     #[pyfunction]
     fn shared_store(first: u32, values: Vec<i64>, vm: &VirtualMachine) -> PyResult<()> {
+        if shared::is_remote() {
+            let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            return call(Call::StoreShared { first }, Some(bytes), vm).map(drop);
+        }
         for (i, value) in (0u32..).zip(values) {
             shared::store(first.saturating_add(i), value).map_err(|e| vm.new_value_error(e))?;
         }
@@ -223,5 +236,23 @@ mod mp_module {
     #[pyfunction]
     fn is_child() -> bool {
         child::is_child()
+    }
+
+    /// Whether no thread can run beside the main one (solo mode): a `Pool` then hands its results over
+    /// while the main thread waits (`add_pump`) instead of on a thread of its own.
+    #[pyfunction]
+    fn solo() -> bool {
+        crate::solo::is_solo()
+    }
+
+    /// Registers `pump(timeout) -> bool`, which hands one result over (see `crate::solo::pump`).
+    #[pyfunction]
+    fn add_pump(pump: PyObjectRef) {
+        crate::solo::pump::add(pump);
+    }
+
+    #[pyfunction]
+    fn remove_pump(pump: PyObjectRef) {
+        crate::solo::pump::remove(&pump);
     }
 }

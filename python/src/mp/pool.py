@@ -1,11 +1,15 @@
 # The playground's `multiprocessing.pool`: CPython's Pool on our real processes. Worker processes take
 # tasks from one queue and put results on another; a thread of the main process hands each result to
-# the AsyncResult waiting for it, as CPython's result handler does.
+# the AsyncResult waiting for it, as CPython's result handler does. Where no thread can run beside the
+# main one (a page that is not cross-origin isolated: solo mode, python/src/solo/pump.rs), the main thread
+# hands the results over itself whenever it waits for a lock, and when the pool is joined.
 import itertools
 import os
 import threading
 import traceback
+import queue as _queue
 import multiprocessing as _mp_pkg
+import _mp
 from multiprocessing import Process, Queue, TimeoutError
 
 __all__ = ["Pool", "ApplyResult", "AsyncResult", "MapResult", "IMapIterator"]
@@ -229,8 +233,14 @@ class Pool:
         self._pool = []
         for _ in range(processes):
             self._start_worker()
-        self._handler = threading.Thread(target=self._handle_results, name="Pool-result-handler", daemon=True)
-        self._handler.start()
+        self._pump = None
+        if _mp.solo():
+            self._handler = None
+            self._pump = self._hand_over_one
+            _mp.add_pump(self._pump)
+        else:
+            self._handler = threading.Thread(target=self._handle_results, name="Pool-result-handler", daemon=True)
+            self._handler.start()
 
     def _start_worker(self):
         w = Process(target=worker, args=(self._taskqueue, self._outqueue, self._initializer, self._initargs,
@@ -240,16 +250,42 @@ class Pool:
         self._pool.append(w)
 
     def _handle_results(self):
-        while True:
-            item = self._outqueue.get()
-            if item is None:
-                break
-            job, i, result = item
-            task = self._cache.get(job)
-            if task is not None:
-                task._set(i, result)
-            if self._maxtasks is not None and self._state == RUN:
-                self._replace_exited()
+        while self._hand_over(self._outqueue.get()):
+            pass
+
+    def _hand_over(self, item):
+        """Gives a result to the AsyncResult waiting for it; False for the end of the results (None)."""
+        if item is None:
+            return False
+        job, i, result = item
+        task = self._cache.get(job)
+        if task is not None:
+            task._set(i, result)
+        if self._maxtasks is not None and self._state == RUN:
+            self._replace_exited()
+        return True
+
+    def _hand_over_one(self, timeout):
+        """Solo mode's pump: hands over the next result, waiting up to `timeout` s (None: for ever)."""
+        try:
+            item = self._outqueue.get(timeout=timeout)
+        except _queue.Empty:
+            return False
+        if item is None:
+            self._outqueue.put(None)  # the end, for _finish_results to find
+            return False
+        return self._hand_over(item)
+
+    def _finish_results(self):
+        """After the end of the results was put: the handler thread ends, or (solo mode) this thread hands
+        over what is left."""
+        if self._handler is None:
+            if self._pump is not None:
+                _mp.remove_pump(self._pump)
+                self._pump = None
+                self._handle_results()
+        elif self._handler is not threading.current_thread():
+            self._handler.join()
 
     def _replace_exited(self):
         for w in list(self._pool):
@@ -336,8 +372,7 @@ class Pool:
         for w in self._pool:
             w.join()
         self._outqueue.put(None)
-        if self._handler is not threading.current_thread():
-            self._handler.join()
+        self._finish_results()
 
     def join(self):
         if self._state == RUN:
@@ -348,7 +383,7 @@ class Pool:
             for w in self._pool:
                 w.join()
             self._outqueue.put(None)
-            self._handler.join()
+            self._finish_results()
 
     def __enter__(self):
         self._check_running()

@@ -64,6 +64,17 @@ pub enum Call {
     NewShared {
         slots: u32,
     },
+    /// The values of `count` slots of the shared memory from `first` on, as little-endian 64-bit bytes
+    /// beside the answer: a child that cannot map the segment (solo mode) reads it by message.
+    LoadShared {
+        first: u32,
+        count: u32,
+    },
+    /// Writes the values in the bytes beside this (little-endian, 64 bits each) to the slots from `first`
+    /// on: a child's write in solo mode.
+    StoreShared {
+        first: u32,
+    },
     /// Waits until cell is zero (or, with `nonzero`, until it is not), up to `timeout_ms`.
     WaitCell {
         cell: Id,
@@ -81,7 +92,7 @@ impl Call {
     pub fn is_one_way(&self) -> bool {
         matches!(
             self,
-            Call::Put { .. } | Call::Store { .. } | Call::Abort { .. }
+            Call::Put { .. } | Call::Store { .. } | Call::StoreShared { .. } | Call::Abort { .. }
         )
     }
 }

@@ -10,6 +10,11 @@
 //!
 //! Which slots a `Value` or an `Array` owns is the kernel's to say (`Call::NewShared`); this module
 //! only reads and writes them, checking every slot against the segment's size.
+//!
+//! On a page that is not cross-origin isolated (solo mode) no memory can be shared between workers: the
+//! segment is the root process's alone, and a child reads and writes it by message ([`is_remote`];
+//! `Call::LoadShared`, `Call::StoreShared`), each access one message, so an unlocked `v.value += 1` in
+//! two processes is still a read and a write that interleave and lose updates.
 
 /// Slots in the segment: 8 MiB, an `Array('d', 1_000_000)` and more.
 pub const SEGMENT_SLOTS: u32 = 1 << 20;
@@ -94,6 +99,56 @@ pub mod backend {
 #[cfg(target_arch = "wasm32")]
 pub use backend::attach;
 
+static REMOTE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this process reaches the segment by message (a child in solo mode: it cannot map it).
+pub fn is_remote() -> bool {
+    REMOTE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// This process reaches the segment by message from now on (a child booted in solo mode).
+pub fn set_remote() {
+    REMOTE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Slots `first..first + count` as little-endian bytes (the kernel's answer to a child's read).
+///
+/// # Errors
+/// A slot outside the segment.
+pub fn load_bytes(first: u32, count: u32) -> Result<Vec<u8>, String> {
+    if count > SEGMENT_SLOTS {
+        return Err(format!("{count} shared values are more than the shared memory holds"));
+    }
+    let mut bytes = Vec::with_capacity(count as usize * 8);
+    for i in 0..count {
+        bytes.extend_from_slice(&load(first.saturating_add(i))?.to_le_bytes());
+    }
+    Ok(bytes)
+}
+
+/// Writes the little-endian values in `bytes` to the slots from `first` on (a child's write).
+///
+/// # Errors
+/// A slot outside the segment, or bytes that are not whole values.
+pub fn store_bytes(first: u32, bytes: &[u8]) -> Result<(), String> {
+    if bytes.len() % 8 != 0 {
+        return Err("shared values travel as 8 bytes each".into());
+    }
+    for (i, value) in (0u32..).zip(bytes.chunks_exact(8)) {
+        let value = i64::from_le_bytes(value.try_into().expect("8 bytes"));
+        store(first.saturating_add(i), value)?;
+    }
+    Ok(())
+}
+
+/// The values of `bytes` (the kernel's answer to [`load_bytes`]).
+pub fn values_of(bytes: &[u8]) -> Vec<i64> {
+    bytes
+        .chunks_exact(8)
+        .map(|v| i64::from_le_bytes(v.try_into().expect("8 bytes")))
+        .collect()
+}
+
 /// The value in `slot`.
 pub fn load(slot: u32) -> Result<i64, String> {
     backend::load(check(slot)?)
@@ -107,6 +162,15 @@ pub fn store(slot: u32, value: i64) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_cross_as_little_endian_bytes_both_ways() {
+        store_bytes(SEGMENT_SLOTS - 3, &[-1i64, 7, i64::MIN].map(i64::to_le_bytes).concat()).unwrap();
+        let bytes = load_bytes(SEGMENT_SLOTS - 3, 3).unwrap();
+        assert_eq!(values_of(&bytes), vec![-1, 7, i64::MIN]);
+        assert!(load_bytes(SEGMENT_SLOTS - 1, 2).unwrap_err().contains("outside"));
+        assert!(store_bytes(0, &[1, 2, 3]).is_err());
+    }
 
     #[test]
     fn slots_outside_the_segment_are_refused_not_touched() {

@@ -179,18 +179,62 @@ pub fn python_child_start(start: JsValue, payload: js_sys::Uint8Array) -> Result
             cancel::request("the interpreter hit an internal error");
             bridge::wake();
         });
-        crate::thread_module::engine_thread::become_main();
-        let main_lane = trace::new_lane("MainThread", LaneKind::Main, "python");
-        trace::set_current_lane(main_lane);
-        trace::set_worker(main_lane, playground::engine::pool::current_worker());
+        become_child_main_thread();
         let prepared = crate::run::prepare();
-        trace::enter(playground::protocol::LaneState::Running);
-        let code = super::child::run(&prepared, &start, &payload);
+        run_child(&prepared, &start, &payload);
         fault::disarm();
-        *lock(&CHILD) = Some(ChildState::Exited(code));
-        bridge::wake();
     }));
     Ok(())
+}
+
+/// Makes the calling thread the child's main thread, on a lane of its own (drawn on the process's lane
+/// at the root), before its interpreter is prepared.
+fn become_child_main_thread() {
+    crate::thread_module::engine_thread::become_main();
+    let main_lane = trace::new_lane("MainThread", LaneKind::Main, "python");
+    trace::set_current_lane(main_lane);
+    trace::set_worker(main_lane, playground::engine::pool::current_worker());
+}
+
+/// Runs the child's program in `prepared` on its main thread (the calling one), and notes its exit.
+fn run_child(prepared: &crate::run::Prepared, start: &ChildStart, payload: &[u8]) {
+    trace::enter(playground::protocol::LaneState::Running);
+    let code = super::child::run(prepared, start, payload);
+    *lock(&CHILD) = Some(ChildState::Exited(code));
+    bridge::wake();
+}
+
+thread_local! {
+    /// A solo child's program, prepared by [`python_child_solo_begin`] for [`python_child_solo_go`].
+    static SOLO_CHILD: std::cell::RefCell<Option<(crate::run::Prepared, ChildStart, Vec<u8>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Child process `start` on a page that is not cross-origin isolated (solo mode, `crate::solo`): its
+/// program will run on this worker, which no thread worker can share, and it reads and writes `Value`s
+/// by message. Prepares its interpreter here; [`python_child_solo_go`] runs it.
+#[wasm_bindgen]
+pub fn python_child_solo_begin(start: JsValue, payload: js_sys::Uint8Array) -> Result<(), JsValue> {
+    let start: ChildStart = from_js(start)?;
+    crate::solo::enable(true);
+    super::shared::set_remote();
+    *lock(&CHILD) = Some(ChildState::Running);
+    become_child_main_thread();
+    let prepared = crate::run::prepare();
+    SOLO_CHILD.with(|c| *c.borrow_mut() = Some((prepared, start, payload.to_vec())));
+    Ok(())
+}
+
+/// Runs the solo child's program to its end; the worker calls it through `WebAssembly.promising`, so
+/// each of its waits suspends it and lets the worker post its calls and take the root's replies.
+#[wasm_bindgen]
+pub fn python_child_solo_go() {
+    let Some((prepared, start, payload)) = SOLO_CHILD.with(|c| c.borrow_mut().take()) else {
+        return;
+    };
+    crate::solo::browser::install();
+    run_child(&prepared, &start, &payload);
+    crate::solo::browser::remove();
 }
 
 /// New lanes, events and output of this child since the last poll; its exit code once it has ended.

@@ -27,7 +27,7 @@ impl ExitFlag {
         let mut exited = lock(&self.exited);
         // In slices, so that a Stop (which does not notify this condition variable) is seen within one.
         while !*exited && !cancel::is_cancelled() && now_ms() - t0 < ms {
-            exited = cancel::wait_slice(&self.changed, exited, Some(t0 + ms)).0;
+            exited = cancel::wait_slice(&self.changed, &self.exited, exited, Some(t0 + ms)).0;
         }
         let gone = *exited || cancel::is_cancelled();
         drop(exited);
