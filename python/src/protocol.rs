@@ -49,9 +49,8 @@ pub enum ToPythonWorker {
         gil: bool,
         #[serde(rename = "switchIntervalMs")]
         switch_interval_ms: f64,
-        /// A challenge's check (`playground::challenges::Check`), or null.
-        #[ts(type = "any")]
-        check: Value,
+        /// A challenge's check, or null.
+        check: Option<playground::challenges::Check>,
     },
     /// From the page: stop the running program (the Stop button, the time limit).
     Stop {

@@ -67,7 +67,6 @@ pub struct PythonOutcome {
     /// Messages beyond [`trace::MAX_MESSAGES`]: counted, not kept.
     pub dropped_messages: u64,
     /// A challenge's verdict on this run, when it was run to be checked ([`run_checked`]).
-    #[ts(type = "any")]
     pub check: Option<RunVerdict>,
 }
 

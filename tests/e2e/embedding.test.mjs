@@ -179,10 +179,10 @@ test('iframe embed on a non-isolated host page: thread lessons say why and open 
   await context.close();
 });
 
-test('iframe embed on a non-isolated host page: your own Python runs on one thread; a thread or a process is refused with the reason; Stop and deep recursion leave it working', async () => {
+test('iframe embed on a non-isolated host page: your own Python runs with its processes, a thread is refused with the reason; Stop, the time limit and deep recursion leave it working', async () => {
   const { context, page, frame, errors } = await openHost(`${HOST}/plain/frame.html?lesson=counter`);
   assert.equal(await frame.evaluate(() => crossOriginIsolated), false);
-  assert.match(await frame.textContent('#isolation-banner'), /your own Python, on one thread/);
+  assert.match(await frame.textContent('#isolation-banner'), /your own Python runs with its processes, on one thread each/);
   // A host command runs a program in "Your code": it is not refused, and it prints what CPython prints.
   const program = [
     'import threading, time, queue',
@@ -205,21 +205,42 @@ test('iframe embed on a non-isolated host page: your own Python runs on one thre
   assert.match(err, /RuntimeError: can't start new thread: this page is not cross-origin isolated/);
   assert.match(await frame.textContent('#output'), /value 41 slept 0\.2/);
 
+  // A process runs, in a worker of its own, and its message reaches the main process (python/src/solo/).
   const run = (source, options = {}) => frame.evaluate(([s, o]) => window.playground.runPython(s, o), [source, options]);
-  const proc = await run('from multiprocessing import Process\nif __name__ == "__main__":\n    Process(target=print).start()\n');
-  assert.match(proc.output.map((l) => l.text).join('\n'), /RuntimeError: can't start a new process: this page is not cross-origin isolated/);
+  const stdout = (r) => r.output.filter((l) => l.stream === 'stdout').map((l) => l.text);
+  const proc = await run([
+    'from multiprocessing import Process, Queue, current_process',
+    'def hello(q):',
+    '    q.put(f"hello from {current_process().name}")',
+    'if __name__ == "__main__":',
+    '    q = Queue()',
+    '    p = Process(target=hello, args=(q,))',
+    '    p.start()',
+    '    print(q.get())',
+    '    p.join()',
+    '    print("exit code", p.exitcode)',
+  ].join('\n'));
+  assert.deepEqual(stdout(proc), ['hello from Process-1', 'exit code 0'], JSON.stringify(proc.output));
+  assert.deepEqual(proc.lanes.filter((l) => l.kind === 'process').map((l) => l.name), ['Process-1']);
 
-  // An endless loop cannot be asked to stop here: the time limit ends it (output streamed so far kept) and
-  // the runtime restarts; the next program runs.
-  const t0 = Date.now();
-  const loop = await run('print("looping", flush=True)\nwhile True:\n    pass\n', { timeLimitS: 1 });
-  assert.match(loop.stopped, /time limit of 1 s.*cannot be asked to stop.*restarted/s);
-  assert.ok(Date.now() - t0 < 20_000, `the loop ended after ${Date.now() - t0} ms`);
-  assert.deepEqual(loop.output.filter((l) => l.stream === 'stdout').map((l) => l.text), ['looping']);
-  // Deep recursion raises RecursionError (the runtime worker's stack is as large as a thread worker's).
+  // An endless loop is asked to stop at its time limit and stops at a switch point, with the GIL and
+  // free-threaded: no restart, output streamed so far kept; the next program runs.
+  for (const gil of [true, false]) {
+    const t0 = Date.now();
+    const loop = await run('print("looping", flush=True)\nwhile True:\n    pass\n', { timeLimitS: 1, gil });
+    assert.match(loop.stopped, /time limit of 1 s/);
+    assert.equal(loop.restarted, false, `gil=${gil}: ${loop.stopped}`);
+    assert.ok(Date.now() - t0 < 20_000, `the loop ended after ${Date.now() - t0} ms`);
+    assert.deepEqual(stdout(loop), ['looping']);
+  }
+  // Deep recursion raises RecursionError (the runtime worker's stack is as large as a thread worker's), and a
+  // wait at nearly that depth suspends and resumes (the suspended frames stay on the browser's stack).
   const deep = await run('import sys\ndef f(n):\n    return f(n + 1)\ntry:\n    f(0)\nexcept RecursionError as e:\n    print("RecursionError", sys.getrecursionlimit())\n');
   assert.equal(deep.stopped, null, JSON.stringify(deep.stopped));
-  assert.deepEqual(deep.output.filter((l) => l.stream === 'stdout').map((l) => l.text), ['RecursionError 200']);
+  assert.deepEqual(stdout(deep), ['RecursionError 200']);
+  const deepWait = await run('import sys, time\ndef f(n):\n    if n == 0:\n        time.sleep(0.01)\n        return 0\n    return f(n - 1) + 1\nprint(f(sys.getrecursionlimit() - 10))\n');
+  assert.equal(deepWait.stopped, null, JSON.stringify(deepWait));
+  assert.deepEqual(stdout(deepWait), ['190']);
   const after = await run('print(sum(range(10)))');
   assert.deepEqual(after.output.map((l) => l.text), ['45']);
   assert.deepEqual(errors, []);

@@ -5,7 +5,7 @@
 // calls the program's entry through `WebAssembly.promising` (./python-worker.js) and imports `wake` and
 // `onSuspend` from here too (one module, one state).
 
-/** Whether this browser can suspend WebAssembly (Chromium 137+, Firefox 139+; not Safari yet). */
+/** Whether this browser can suspend WebAssembly (JSPI: Chromium 156 and Firefox ESR 153 here have it). */
 export const canSuspend = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
 
 /** The worker's chores while the program is suspended: post its calls and progress, do what the kernel

@@ -1,4 +1,4 @@
-// JavaScript Promise Integration (WebAssembly JSPI, in Chromium 137+ and Firefox 139+), which TypeScript's
+// JavaScript Promise Integration (WebAssembly JSPI; Chromium 156 and Firefox ESR 153 here have it), which TypeScript's
 // libraries do not declare yet: www/python/suspend.js and python-worker.js use it (solo mode,
 // python/src/solo/mod.rs). Hand-kept, for `tsc --checkJs` of the page and of the workers.
 declare namespace WebAssembly {
