@@ -296,10 +296,13 @@ async function runPythonProcessesOn(page, source) {
 }
 
 /** The same cases on a page that is not cross-origin isolated (solo mode, python/src/solo/mod.rs): each
- *  process a runtime worker of its own whose waits suspend (JSPI), a Value reached by message. The page's
- *  service worker (coi-serviceworker) is kept away, as on a host page that allows none. */
+ *  process a runtime worker of its own whose waits suspend (JSPI), a Value reached by message. */
 async function runPythonProcessesSolo(browser, url) {
-  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const context = await browser.newContext();
+  // As a browser without service workers (so coi-serviceworker cannot isolate the page), as the e2e tests do.
+  await context.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'serviceWorker', { get: () => undefined, configurable: true });
+  });
   try {
     const page = await context.newPage();
     await page.goto(url);

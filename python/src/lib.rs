@@ -4,6 +4,7 @@
 //!
 //! - [`interpreter`]: a fresh interpreter per run; which modules are ours.
 //! - [`thread_module`]: our `_thread` (threads, locks, handles).
+//! - [`threads`]: the program's Python threads: idents, how many are alive, the ones exit waits for.
 //! - [`gil_module`]: `_gil`, the emulated GIL's switch points and `sys`'s view of it.
 //! - [`stdio`]: `_playground`, the native side of stdout/stderr and `time`.
 //! - [`os_module`]: the native part of our `posix` (the rest is in `prelude.py`).
@@ -30,6 +31,7 @@ pub mod stdio;
 pub mod stdlib;
 pub mod stop;
 pub mod thread_module;
+pub mod threads;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

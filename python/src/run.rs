@@ -14,7 +14,7 @@ use rustpython_vm::{AsObject, PyResult, VirtualMachine};
 use serde::{Deserialize, Serialize};
 
 use crate::interpreter::{self, MAIN_FILE};
-use crate::{check, stdio, stop, thread_module};
+use crate::{check, stdio, stop};
 use playground::challenges::judge::RunVerdict;
 use playground::challenges::Check;
 
@@ -78,7 +78,8 @@ pub struct PythonOutcome {
 pub fn reset() {
     cancel::reset();
     trace::reset();
-    thread_module::engine_thread::reset();
+    playground::engine::fault::reset();
+    crate::threads::reset();
     stdio::reset();
     stop::reset();
 }
@@ -146,7 +147,7 @@ pub fn run_prepared_checked(
     build: Interpreter,
     check: Option<&Check>,
 ) -> PythonOutcome {
-    thread_module::engine_thread::become_main();
+    crate::threads::become_main();
     crate::mp::start_run(source);
     let started_at = now_ms();
     let main_lane = trace::new_lane("MainThread", LaneKind::Main, "python");
@@ -184,7 +185,7 @@ pub fn run_prepared_checked(
     let finished_at = now_ms();
     trace::enter_at(main_lane, LaneState::Finished, finished_at);
     let stopped = cancel::reason();
-    let threads_left = thread_module::engine_thread::alive();
+    let threads_left = crate::threads::alive();
     let (lanes, events, output, dropped_events) = trace::snapshot();
     let (messages, dropped_messages) = trace::messages();
     let mut outcome = PythonOutcome {

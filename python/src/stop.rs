@@ -24,7 +24,7 @@ pub fn take_deadlock() -> Option<Deadlock> {
 }
 
 fn on_main_thread() -> bool {
-    crate::thread_module::engine_thread::current_ident_is_main()
+    crate::threads::current_is_main()
 }
 
 /// The exception a blocking call raises once the run was asked to stop.

@@ -25,7 +25,8 @@ pub mod engine_thread {
     use rustpython_vm::types::{Constructor, Representable};
     use rustpython_vm::{pyclass, AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine};
 
-    use crate::stop;
+    use crate::{stop, threads};
+    use crate::threads::{alive, current_ident, MAIN_IDENT};
 
     /// `threading.TIMEOUT_MAX`, in seconds: about 292 years, as on 64-bit Linux.
     #[pyattr]
@@ -34,35 +35,6 @@ pub mod engine_thread {
     #[pyattr]
     fn error(vm: &VirtualMachine) -> PyTypeRef {
         vm.ctx.exceptions.runtime_error.to_owned()
-    }
-
-    /// Idents of this run's threads: small, distinct, never reused within a run. The main thread's is 1.
-    static NEXT_IDENT: AtomicU64 = AtomicU64::new(2);
-    /// Python threads started and not yet finished (the main thread not counted).
-    static ALIVE: AtomicUsize = AtomicUsize::new(0);
-    /// Non-daemon threads, which the interpreter waits for at exit (`_shutdown`).
-    static NON_DAEMON: Mutex<Vec<Arc<engine_thread_api::JoinHandle<()>>>> = Mutex::new(Vec::new());
-    pub(crate) const MAIN_IDENT: u64 = 1;
-
-    thread_local! {
-        static IDENT: std::cell::Cell<u64> = const { std::cell::Cell::new(MAIN_IDENT) };
-    }
-
-    /// A new run: idents start again, and no thread is alive.
-    pub(crate) fn reset() {
-        NEXT_IDENT.store(2, Ordering::SeqCst);
-        ALIVE.store(0, Ordering::SeqCst);
-        playground::engine::lock(&NON_DAEMON).clear();
-    }
-
-    /// The calling thread is the program's main thread (its worker may have run other threads before).
-    pub(crate) fn become_main() {
-        IDENT.with(|i| i.set(MAIN_IDENT));
-    }
-
-    /// Threads started by the program and still running.
-    pub fn alive() -> usize {
-        ALIVE.load(Ordering::SeqCst)
     }
 
     /// "Lock (main.py:4)": where the program created a lock, for the deadlock report.
@@ -482,14 +454,6 @@ pub mod engine_thread {
         }
     }
 
-    fn current_ident() -> u64 {
-        IDENT.with(std::cell::Cell::get)
-    }
-
-    pub(crate) fn current_ident_is_main() -> bool {
-        current_ident() == MAIN_IDENT
-    }
-
     #[pyfunction]
     fn get_ident() -> u64 {
         current_ident()
@@ -543,11 +507,7 @@ pub mod engine_thread {
     #[pyfunction]
     fn _shutdown(vm: &VirtualMachine) -> PyResult<()> {
         loop {
-            let next = playground::engine::lock(&NON_DAEMON)
-                .iter()
-                .find(|t| t.is_alive())
-                .cloned();
-            let Some(thread) = next else {
+            let Some(thread) = threads::running_non_daemon() else {
                 return Ok(());
             };
             vm.allow_threads(|| thread.wait_until(None));
@@ -577,7 +537,7 @@ pub mod engine_thread {
             .and_then(|owner| owner.get_attr("name", vm))
             .and_then(|name| name.str(vm))
             .map(|s| s.to_string())
-            .unwrap_or_else(|_| format!("Thread-{}", NEXT_IDENT.load(Ordering::SeqCst) - 1))
+            .unwrap_or_else(|_| format!("Thread-{}", threads::last_ident()))
     }
 
     /// Starts `body` as a Python thread on an engine thread; returns its handle.
@@ -594,18 +554,16 @@ pub mod engine_thread {
         if let Some(refusal) = crate::solo::thread_refusal() {
             return Err(vm.new_runtime_error(refusal));
         }
-        if ALIVE.fetch_add(1, Ordering::SeqCst) >= super::MAX_THREADS {
-            ALIVE.fetch_sub(1, Ordering::SeqCst);
+        let Some(ident) = threads::reserve(super::MAX_THREADS) else {
             return Err(vm.new_runtime_error(format!(
                 "can't start new thread: the playground runs at most {} Python threads at once \
                  (each is a Web Worker); join some before starting more",
                 super::MAX_THREADS
             )));
-        }
-        let ident = NEXT_IDENT.fetch_add(1, Ordering::SeqCst);
+        };
         let handle = ThreadHandle::new(ident, true).into_ref(&vm.ctx);
         let body = vm.new_thread().make_spawn_func(move |vm| {
-            IDENT.with(|i| i.set(ident));
+            threads::set_current(ident);
             if let Err(exc) = function.invoke(args, vm) {
                 if !exc.fast_isinstance(vm.ctx.exceptions.system_exit)
                     && !stop::is_stop(&exc, vm)
@@ -620,11 +578,11 @@ pub mod engine_thread {
             }
             crate::stdio::flush_thread();
             rustpython_vm::vm::thread::cleanup_current_thread_frames(vm);
-            ALIVE.fetch_sub(1, Ordering::SeqCst);
+            threads::finished();
         });
         let thread = Arc::new(engine_thread_api::spawn(name, "python", body));
         if !daemon {
-            playground::engine::lock(&NON_DAEMON).push(thread.clone());
+            threads::add_non_daemon(thread.clone());
         }
         playground::engine::lock(&handle.state).thread = Some(thread);
         Ok(handle)
@@ -683,7 +641,7 @@ pub mod engine_thread {
                 call.kwargs.insert(key, v);
             }
         }
-        let name = format!("Thread-{}", NEXT_IDENT.load(Ordering::SeqCst) - 1);
+        let name = format!("Thread-{}", threads::last_ident());
         Ok(spawn(function, call, name, true, vm)?.ident.load(Ordering::SeqCst))
     }
 }

@@ -186,7 +186,7 @@ pub fn python_stop(reason: String) -> bool {
 /// returns how many there are.
 #[wasm_bindgen]
 pub fn python_stop_leftovers() -> usize {
-    let alive = crate::thread_module::engine_thread::alive();
+    let alive = crate::threads::alive();
     if alive > 0 {
         cancel::request("the program has ended");
     }

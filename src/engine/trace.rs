@@ -86,10 +86,9 @@ thread_local! {
     static CURRENT_LANE: Cell<u32> = const { Cell::new(0) };
 }
 
-/// Starts a new, empty log for a run.
+/// Starts a new, empty log for a run (a run also forgets its recorded exceptions: `fault::reset`).
 pub fn reset() {
     *lock(&LOG) = Log::new();
-    super::fault::reset();
 }
 
 /// Sends this instance's records to `sink` (a child process's parent) instead of keeping them.

@@ -295,6 +295,7 @@ pub(crate) fn run_for_test(lesson: &str, params: Value) -> RunOutcome {
     })
     .expect("the lesson exists");
     trace::reset();
+    crate::engine::fault::reset();
     crate::engine::cancel::reset();
     crate::engine::deadlock::reset();
     crate::engine::bridge::reset();

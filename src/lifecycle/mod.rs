@@ -101,6 +101,7 @@ fn start_threads(prepared: PreparedRun) -> Result<(), String> {
     }
     new_run();
     trace::reset();
+    crate::engine::fault::reset();
     bridge::reset();
     deadlock::reset();
     let started_at = crate::clock::now_ms();

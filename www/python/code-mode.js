@@ -3,6 +3,7 @@
 // owns the editor, the output of a program and its report. The editor bundle (CodeMirror) and the Python
 // runtime are loaded the first time code is opened or run.
 import { el, fmt } from '../dom.js';
+import { canShareMemory } from '../protocol.js';
 
 export const CODE_LESSON = Object.freeze({
   id: 'code',
@@ -114,9 +115,12 @@ export function appendCodeOutput(out, lines, lanes, startedAt, goToLine) {
   out.scrollTop = out.scrollHeight;
 }
 
-const PROCESSES_NOTE = 'Each process was a fresh Python interpreter in a WebAssembly instance with a memory of its own, '
+/** What the report says about processes; `shared`: whether the page can share memory (without isolation a
+ *  child reaches a Value or an Array by message, python/src/solo/mod.rs). */
+const processesNote = (shared) => 'Each process was a fresh Python interpreter in a WebAssembly instance with a memory of its own, '
   + 'started the spawn way: it ran your file again as __mp_main__ (so only code under if __name__ == "__main__": runs once), '
-  + 'then its target. Processes share nothing but the memory under a Value or an Array: what they send is pickled and copied, and each has its own GIL, '
+  + `then its target. ${shared ? 'Processes share nothing but the memory under a Value or an Array' : 'Processes share nothing (this page is not cross-origin isolated, so even a Value or an Array lives in the main process, and a child reads and writes it by message)'}: `
+  + 'what they send is pickled and copied, and each has its own GIL, '
   + 'so CPU-bound processes run at once where threads take turns. A process takes a while to start (grey on the timeline), '
   + 'and each message is an arrow from the lane that sent it to the lane that received it (hover for its size).';
 
@@ -190,7 +194,7 @@ export function codeReport(result, goToLine) {
     parts.push(el('p', { class: 'muted', text: 'The Python runtime was restarted for the next run.' }));
   }
   parts.push(el('p', { class: 'muted gil-note', text: result.gil ? gilNote(result.gil) : NO_GIL_NOTE }));
-  if (processes) parts.push(el('p', { class: 'muted', text: PROCESSES_NOTE }));
+  if (processes) parts.push(el('p', { class: 'muted', text: processesNote(canShareMemory()) }));
   return parts;
 }
 

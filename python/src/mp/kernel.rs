@@ -377,7 +377,7 @@ fn wait_local(slot: &Arc<Slot>, deadline: Option<f64>) -> Answer {
 /// Whether the calling thread is the only one of the whole program left: no other Python thread of this
 /// process and no child process is running, so nothing can ever put or set what it waits for.
 fn nobody_else_left() -> bool {
-    crate::thread_module::engine_thread::alive() == 0
+    crate::threads::alive() == 0
 }
 
 /// Takes a local waiter out of the kernel; its answer if it was answered meanwhile.

@@ -190,7 +190,7 @@ pub fn python_child_start(start: JsValue, payload: js_sys::Uint8Array) -> Result
 /// Makes the calling thread the child's main thread, on a lane of its own (drawn on the process's lane
 /// at the root), before its interpreter is prepared.
 fn become_child_main_thread() {
-    crate::thread_module::engine_thread::become_main();
+    crate::threads::become_main();
     let main_lane = trace::new_lane("MainThread", LaneKind::Main, "python");
     trace::set_current_lane(main_lane);
     trace::set_worker(main_lane, playground::engine::pool::current_worker());
