@@ -241,6 +241,11 @@ test('iframe embed on a non-isolated host page: your own Python runs with its pr
   const deepWait = await run('import sys, time\ndef f(n):\n    if n == 0:\n        time.sleep(0.01)\n        return 0\n    return f(n - 1) + 1\nprint(f(sys.getrecursionlimit() - 10))\n');
   assert.equal(deepWait.stopped, null, JSON.stringify(deepWait));
   assert.deepEqual(stdout(deepWait), ['190']);
+  // A program that raises the recursion limit runs the browser's own stack out (Chromium's RangeError,
+  // Firefox's InternalError): the runtime says so and restarts, and the next program runs.
+  const raised = await run('import sys\nsys.setrecursionlimit(100000)\ndef f(n):\n    return f(n + 1)\nf(0)\n');
+  assert.match(raised.stopped ?? '', /the browser's stack for the thread ran out/, JSON.stringify(raised.stopped));
+  assert.equal(raised.restarted, true);
   const after = await run('print(sum(range(10)))');
   assert.deepEqual(after.output.map((l) => l.text), ['45']);
   assert.deepEqual(errors, []);

@@ -11,7 +11,7 @@
 // refused as well.
 import init, * as wasm from '../../pkg-python/playground_python.js';
 import { PageWorker } from '../runtime/page-worker.js';
-import { compileWasm, isTrap, nextTick, serveRequests, settle, ThreadWorkers } from '../runtime/worker-kit.js';
+import { compileWasm, nextTick, serveRequests, settle, ThreadWorkers } from '../runtime/worker-kit.js';
 import { ChildProcesses } from './python-processes.js';
 import { canSuspend, onSuspend, wake } from './suspend.js';
 
@@ -84,9 +84,9 @@ async function boot({ job, pageCreatesWorkers = false, threads = true }) {
   post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo, processes: true });
 }
 
-/** What to add to an internal error that is the browser's own stack running out ("Maximum call stack size
- *  exceeded"), which RustPython's guard cannot see. @param {string} error */
-const stackNote = (error) => (/call stack/i.test(error)
+/** What to add to an internal error that is the browser's own stack running out (Chromium: "Maximum call stack size
+ *  exceeded", Firefox: "too much recursion"), which RustPython's guard cannot see. @param {string} error */
+const stackNote = (error) => (/call stack|too much recursion/i.test(error)
   ? ` — the browser's stack for the thread ran out: recursion deeper than it allows (keep sys.getrecursionlimit() at ${limits.recursion_limit})` : '');
 
 /** The runtime's thread workers (started once `limits` are known: their stack size is one of them). */
@@ -169,8 +169,10 @@ async function runHere({ job, source, gil, switchIntervalMs, check = null }) {
     }
   };
   let outcome = null;
+  let started = false;
   try {
     wasm.python_solo_begin(source, gil === true, switchIntervalMs, check, report);
+    started = true;
     post({ type: 'started', job, at: now() });
     if (canSuspend) {
       onSuspend(() => {
@@ -188,14 +190,13 @@ async function runHere({ job, source, gil, switchIntervalMs, check = null }) {
     report(last);
     outcome = last.outcome;
   } catch (error) {
-    // A trap (a panic) or the browser's stack run out (a RangeError) leaves the instance unusable: the page
-    // restarts it.
-    if (isTrap(error) || error instanceof RangeError) {
-      const text = String(error?.message ?? error);
-      post({ type: 'fatal', job, error: `the interpreter hit an internal error (${text})${stackNote(text)}` });
-      return;
-    }
-    throw error;
+    // The program's own errors end inside Rust: what escapes is a trap (a panic), the browser's stack run
+    // out (Chromium's RangeError, Firefox's InternalError) or a failed suspension, any of which leaves the
+    // instance unusable, or the settings refused before it started.
+    const text = String(error?.message ?? error);
+    if (!started) throw error;
+    post({ type: 'fatal', job, error: `the interpreter hit an internal error (${text})${stackNote(text)}` });
+    return;
   } finally {
     onSuspend(() => undefined);
     running = false;
