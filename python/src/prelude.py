@@ -407,7 +407,7 @@ def report(exc, filename):
 
 # --- the GIL (see gil_module.rs) -----------------------------------------------------------------------
 # sys tells the truth about the emulated GIL in every run; the switch points cost something, so they are
-# registered only in a run with the GIL (or in solo mode, where they also report progress: solo.rs), just
+# registered only in a run with the GIL (or in solo mode, where they also report progress: solo/mod.rs), just
 # before the program starts.
 import _gil
 

@@ -3,7 +3,7 @@
 //!
 //! A wait of the engine normally blocks its thread in the kernel (a futex wait on the shared memory) until
 //! another thread wakes it. On a page that is not cross-origin isolated the Python runtime runs a program
-//! on the runtime worker itself (solo mode, `python/src/solo.rs`), and what ends its waits — a child
+//! on the runtime worker itself (solo mode, `python/src/solo/mod.rs`), and what ends its waits — a child
 //! process's message, a kernel reply, Stop — arrives as an event of that same worker, which a futex wait
 //! would never let it handle. There the runtime installs a [`Suspender`]: each wait, instead of blocking,
 //! lets go of the lock it waits under, hands the thread to its event loop for at most one slice (in the
