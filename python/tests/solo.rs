@@ -282,3 +282,31 @@ fn with_processes_a_stop_ends_a_program_waiting_on_its_child() {
     assert_eq!(outcome.stopped.as_deref(), Some("Stopped (the test's Stop button)"));
     assert_eq!(text(&outcome, Stream::Stdout), "started", "the join ended by the stop, not by the child");
 }
+
+#[test]
+fn asyncio_awaits_a_process_pool_in_solo_mode() {
+    // The event loop's wait for its self-pipe is a Condition wait: the pool's results are handed over
+    // there, their callbacks wake the loop, and the awaited futures resolve.
+    let (outcome, _) = run_solo(
+        r#"
+import asyncio
+from concurrent.futures import ProcessPoolExecutor
+
+def cube(x):
+    return x ** 3
+
+async def main():
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(2) as pool:
+        results = await asyncio.gather(*(loop.run_in_executor(pool, cube, x) for x in range(4)))
+    print(results)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"#,
+        true,
+    );
+    assert_eq!(outcome.exit_code, 0, "{}", text(&outcome, Stream::Stderr));
+    assert_eq!(text(&outcome, Stream::Stdout), "[0, 1, 8, 27]");
+}
+

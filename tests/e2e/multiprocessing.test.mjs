@@ -219,6 +219,25 @@ if __name__ == "__main__":
   }
 });
 
+test('asyncio awaits a ProcessPoolExecutor (run_in_executor): the results wake the event loop', async () => {
+  const r = await runPython(`import asyncio
+from concurrent.futures import ProcessPoolExecutor
+
+def cube(x):
+    return x ** 3
+
+async def main():
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(2) as pool:
+        print(await asyncio.gather(*(loop.run_in_executor(pool, cube, x) for x in range(4))))
+
+if __name__ == "__main__":
+    asyncio.run(main())
+`, { timeLimitS: 60 });
+  assert.equal(r.exitCode, 0, stderr(r));
+  assert.deepEqual(stdout(r), ['[0, 1, 8, 27]']);
+});
+
 test('Value lives in memory both processes map: an unlocked += in two processes loses updates, get_lock() makes it exact', async () => {
   // Without isolation a child reads and writes the Value by message (a round trip per read): fewer steps.
   const [unlockedN, lockedN] = isolation ? [100_000, 1_000] : [2_000, 200];

@@ -5,6 +5,7 @@
 # hands the results over itself whenever it waits for a lock, and when the pool is joined.
 import itertools
 import os
+import sys
 import threading
 import traceback
 import queue as _queue
@@ -274,7 +275,18 @@ class Pool:
         if item is None:
             self._outqueue.put(None)  # the end, for _finish_results to find
             return False
-        return self._hand_over(item)
+        # The handler thread this stands in for runs no event loop: a callback that asks (asyncio's
+        # wrap_future) then wakes the waiting loop with call_soon_threadsafe, as it would from there, rather
+        # than setting its future in place and leaving the loop asleep in select().
+        events = sys.modules.get("asyncio.events")
+        loop = events._get_running_loop() if events is not None else None
+        if loop is not None:
+            events._set_running_loop(None)
+        try:
+            return self._hand_over(item)
+        finally:
+            if loop is not None:
+                events._set_running_loop(loop)
 
     def _finish_results(self):
         """After the end of the results was put: the handler thread ends, or (solo mode) this thread hands
