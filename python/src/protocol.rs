@@ -69,15 +69,12 @@ pub enum ToPythonWorker {
         #[ts(type = "Uint8Array")]
         payload: Value,
         /// The memory under `Value` and `Array`, shared by every process of the program; null in solo mode
-        /// (a page that is not cross-origin isolated), where the child reaches it by message.
+        /// (a page that is not cross-origin isolated), where the child runs its program on its runtime
+        /// worker itself (`crate::solo`) and reaches the segment by message.
         #[ts(type = "SharedArrayBuffer | null")]
         segment: Value,
         #[serde(rename = "pageCreatesWorkers", default)]
         page_creates_workers: bool,
-        /// Run the program on the child's runtime worker itself (`crate::solo`): no thread worker can share
-        /// its memory.
-        #[serde(default)]
-        solo: bool,
     },
     /// From a parent runtime: the kernel's answer to this child's call `req`, an item's bytes beside it.
     MpReply {

@@ -63,8 +63,8 @@ export class ChildProcesses {
       e.preventDefault?.();
       this.#crashed(start.pid, `it could not start (${e.message || 'worker error'})`);
     };
-    send(worker, { type: 'boot_child', module: this.#compiled, start, payload, segment: this.#segment, solo: this.#segment === null,
-      pageCreatesWorkers: this.#WorkerClass !== Worker }, payload ? [payload.buffer] : []);
+    send(worker, { type: 'boot_child', module: this.#compiled, start, payload, segment: this.#segment, pageCreatesWorkers: this.#WorkerClass !== Worker },
+      payload ? [payload.buffer] : []);
   }
 
   /** @param {number} pid @param {FromPythonWorker} data what the child's runtime worker posted */

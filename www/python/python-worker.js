@@ -53,6 +53,9 @@ const now = () => performance.timeOrigin + performance.now();
 /** Firefox: the page creates this worker's workers (../worker-host.js). */
 const pageWorkerClass = /** @type {typeof Worker} */ (/** @type {unknown} */ (PageWorker));
 
+/** A call from a child that trapped this (the root's) instance. @param {string} error */
+const childFatal = (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` });
+
 /** @param {Request<'boot'>} request */
 async function boot({ job, pageCreatesWorkers = false, threads = true }) {
   if (pageCreatesWorkers) WorkerClass = pageWorkerClass;
@@ -68,7 +71,7 @@ async function boot({ job, pageCreatesWorkers = false, threads = true }) {
   if (solo) {
     // Value and Array live in this (the root) process: its children read and write them by message.
     wasm.mp_attach_segment(new ArrayBuffer(limits.shared_segment_bytes));
-    children = new ChildProcesses({ wasm, WorkerClass, compiled, segment: null, onFatal: (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` }), onMessage: wake });
+    children = new ChildProcesses({ wasm, WorkerClass, compiled, segment: null, onFatal: childFatal, onMessage: wake });
     wasm.python_solo_boot(canSuspend);
     post({ type: 'ready', job, limits, bytes, load_ms: t1 - t0, ready_ms: performance.now() - t0, solo, processes: canSuspend });
     return;
@@ -76,7 +79,7 @@ async function boot({ job, pageCreatesWorkers = false, threads = true }) {
   segment = new SharedArrayBuffer(limits.shared_segment_bytes);
   wasm.mp_attach_segment(segment);
   threadWorkers = newThreadWorkers();
-  children = new ChildProcesses({ wasm, WorkerClass, compiled, segment, onFatal: (error) => post({ type: 'fatal', error: `the interpreter hit an internal error (${error})` }) });
+  children = new ChildProcesses({ wasm, WorkerClass, compiled, segment, onFatal: childFatal });
   await threadWorkers.ensure(INITIAL_WORKERS);
   // The program's main thread prepares the first interpreter: ready once it has.
   wasm.python_boot();
@@ -228,12 +231,13 @@ function postChildProgress() {
  *  the shared segment under Value and Array is the root's) whose one program is `start`; its kernel calls
  *  go to the root's runtime, which replies by message. */
 /** @param {Request<'boot_child'>} request */
-async function bootChild({ module, start, payload, segment: shared, pageCreatesWorkers = false, solo: alone = false }) {
+async function bootChild({ module, start, payload, segment: shared, pageCreatesWorkers = false }) {
   if (pageCreatesWorkers) WorkerClass = pageWorkerClass;
   compiled = module;
   raw = await init({ module_or_path: compiled });
   limits = wasm.python_limits();
-  if (alone) return runChildHere(start, payload);
+  // No shared segment: the page is not cross-origin isolated, and this child runs solo.
+  if (shared === null) return runChildHere(start, payload);
   segment = shared;
   wasm.mp_attach_segment(segment);
   threadWorkers = newThreadWorkers();

@@ -119,11 +119,10 @@ pub fn load_bytes(first: u32, count: u32) -> Result<Vec<u8>, String> {
     if count > SEGMENT_SLOTS {
         return Err(format!("{count} shared values are more than the shared memory holds"));
     }
-    let mut bytes = Vec::with_capacity(count as usize * 8);
-    for i in 0..count {
-        bytes.extend_from_slice(&load(first.saturating_add(i))?.to_le_bytes());
-    }
-    Ok(bytes)
+    let values = (0..count)
+        .map(|i| load(first.saturating_add(i)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(bytes_of(&values))
 }
 
 /// Writes the little-endian values in `bytes` to the slots from `first` on (a child's write).
@@ -134,11 +133,15 @@ pub fn store_bytes(first: u32, bytes: &[u8]) -> Result<(), String> {
     if bytes.len() % 8 != 0 {
         return Err("shared values travel as 8 bytes each".into());
     }
-    for (i, value) in (0u32..).zip(bytes.chunks_exact(8)) {
-        let value = i64::from_le_bytes(value.try_into().expect("8 bytes"));
+    for (i, value) in (0u32..).zip(values_of(bytes)) {
         store(first.saturating_add(i), value)?;
     }
     Ok(())
+}
+
+/// `values` as the little-endian bytes they travel as between processes.
+pub fn bytes_of(values: &[i64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// The values of `bytes` (the kernel's answer to [`load_bytes`]).
@@ -165,7 +168,7 @@ mod tests {
 
     #[test]
     fn values_cross_as_little_endian_bytes_both_ways() {
-        store_bytes(SEGMENT_SLOTS - 3, &[-1i64, 7, i64::MIN].map(i64::to_le_bytes).concat()).unwrap();
+        store_bytes(SEGMENT_SLOTS - 3, &bytes_of(&[-1, 7, i64::MIN])).unwrap();
         let bytes = load_bytes(SEGMENT_SLOTS - 3, 3).unwrap();
         assert_eq!(values_of(&bytes), vec![-1, 7, i64::MIN]);
         assert!(load_bytes(SEGMENT_SLOTS - 1, 2).unwrap_err().contains("outside"));

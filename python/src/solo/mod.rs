@@ -87,14 +87,9 @@ pub fn at_switch_point() {
     if !is_solo() {
         return;
     }
-    if suspend::is_installed() {
-        let wake = bridge::WAKE.load(Ordering::SeqCst);
-        if wake != WAKE_SEEN.with(Cell::get) {
-            WAKE_SEEN.with(|seen| seen.set(wake));
-            LAST_REPORT.with(|last| last.set(now_ms()));
-            suspend::suspend(0.0);
-            return;
-        }
+    if suspend::is_installed() && bridge::WAKE.load(Ordering::SeqCst) != WAKE_SEEN.with(Cell::get) {
+        hand_over(now_ms());
+        return;
     }
     let n = SWITCH_POINTS.with(|c| {
         let n = c.get().wrapping_add(1);
@@ -126,12 +121,11 @@ pub fn report_progress(now: bool) {
     if !now && t - LAST_REPORT.with(Cell::get) < REPORT_MS {
         return;
     }
-    LAST_REPORT.with(|last| last.set(t));
     if suspend::is_installed() {
-        WAKE_SEEN.with(|seen| seen.set(bridge::WAKE.load(Ordering::SeqCst)));
-        suspend::suspend(0.0);
+        hand_over(t);
         return;
     }
+    LAST_REPORT.with(|last| last.set(t));
     REPORTER.with(|r| {
         // A report that prints (it does not) must not re-enter: try_borrow_mut skips it.
         if let Ok(mut reporter) = r.try_borrow_mut() {
@@ -140,6 +134,14 @@ pub fn report_progress(now: bool) {
             }
         }
     });
+}
+
+/// One turn of the event loop at `t` (epoch ms): it posts what is new, serves what the program left for the
+/// runtime and takes Stop; it counts as a report.
+fn hand_over(t: f64) {
+    LAST_REPORT.with(|last| last.set(t));
+    WAKE_SEEN.with(|seen| seen.set(bridge::WAKE.load(Ordering::SeqCst)));
+    suspend::suspend(0.0);
 }
 
 /// The browser's suspender (wasm32 only): JSPI through `www/python/suspend.js`, whose `suspend` is a

@@ -38,6 +38,7 @@ pub fn remove(pump: &PyObjectRef) {
 
 /// Forgets every pump (the run is over; its pools with it).
 pub fn clear() {
+    // Taken out first, so that no Python object is dropped while the list is borrowed.
     let pumps = PUMPS.with(|p| std::mem::take(&mut *p.borrow_mut()));
     drop(pumps);
 }
