@@ -66,7 +66,10 @@ mod gil_module {
             return Ok(());
         }
         if let [_, offset, target] = args.args.as_slice() {
-            if let (Some(offset), Some(target)) = (offset.downcast_ref::<PyInt>(), target.downcast_ref::<PyInt>()) {
+            if let (Some(offset), Some(target)) = (
+                offset.downcast_ref::<PyInt>(),
+                target.downcast_ref::<PyInt>(),
+            ) {
                 if target.as_bigint() > offset.as_bigint() {
                     return Ok(());
                 }

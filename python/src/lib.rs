@@ -37,6 +37,6 @@ pub mod threads;
 pub mod web;
 
 pub use run::{
-    prepare, reset, run, run_checked, run_prepared, run_prepared_checked, Prepared, PythonException,
-    PythonOutcome,
+    prepare, reset, run, run_checked, run_prepared, run_prepared_checked, Prepared,
+    PythonException, PythonOutcome,
 };

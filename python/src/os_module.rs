@@ -18,7 +18,8 @@ mod posix_module {
     /// `os.urandom(n)`: the browser's `crypto.getRandomValues` (the OS's generator natively).
     #[pyfunction]
     fn urandom(n: isize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        let n = usize::try_from(n).map_err(|_| vm.new_value_error("negative argument not allowed"))?;
+        let n =
+            usize::try_from(n).map_err(|_| vm.new_value_error("negative argument not allowed"))?;
         let mut bytes = vec![0u8; n];
         getrandom::fill(&mut bytes).map_err(|e| vm.new_os_error(format!("urandom: {e}")))?;
         Ok(bytes)

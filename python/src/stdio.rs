@@ -43,7 +43,10 @@ fn stream(n: u8) -> Stream {
 
 fn emit(which: Stream, mut line: String) {
     if line.chars().count() > MAX_LINE_CHARS {
-        let cut: usize = line.char_indices().nth(MAX_LINE_CHARS).map_or(line.len(), |(i, _)| i);
+        let cut: usize = line
+            .char_indices()
+            .nth(MAX_LINE_CHARS)
+            .map_or(line.len(), |(i, _)| i);
         let rest = line[cut..].chars().count();
         line.truncate(cut);
         line.push_str(&format!(" … ({rest} more characters not shown)"));

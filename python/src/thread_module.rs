@@ -23,10 +23,12 @@ pub mod engine_thread {
     use rustpython_vm::builtins::{PyStrRef, PyTypeRef};
     use rustpython_vm::function::{ArgCallable, FuncArgs, OptionalArg};
     use rustpython_vm::types::{Constructor, Representable};
-    use rustpython_vm::{pyclass, AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine};
+    use rustpython_vm::{
+        pyclass, AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+    };
 
-    use crate::{stop, threads};
     use crate::threads::{alive, current_ident, MAIN_IDENT};
+    use crate::{stop, threads};
 
     /// `threading.TIMEOUT_MAX`, in seconds: about 292 years, as on 64-bit Linux.
     #[pyattr]
@@ -116,7 +118,11 @@ pub mod engine_thread {
 
     /// Takes `lock` (waiting at most `timeout_ms`; `None`: for as long as it takes): whether it was
     /// taken. A stop or a detected deadlock raises instead (see `crate::stop`).
-    fn acquire_engine_lock(lock: &EngineLock, timeout_ms: Option<f64>, vm: &VirtualMachine) -> PyResult<bool> {
+    fn acquire_engine_lock(
+        lock: &EngineLock,
+        timeout_ms: Option<f64>,
+        vm: &VirtualMachine,
+    ) -> PyResult<bool> {
         if lock.try_acquire() {
             return Ok(true);
         }
@@ -189,15 +195,26 @@ pub mod engine_thread {
     impl Constructor for Lock {
         type Args = FuncArgs;
 
-        fn py_new(_cls: &Py<rustpython_vm::builtins::PyType>, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<Self> {
+        fn py_new(
+            _cls: &Py<rustpython_vm::builtins::PyType>,
+            _args: FuncArgs,
+            vm: &VirtualMachine,
+        ) -> PyResult<Self> {
             Ok(Lock::new(vm))
         }
     }
 
     impl Representable for Lock {
         fn repr_str(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
-            let state = if zelf.inner.locked() { "locked" } else { "unlocked" };
-            Ok(format!("<{state} _thread.lock object at {:#x}>", zelf.get_id()))
+            let state = if zelf.inner.locked() {
+                "locked"
+            } else {
+                "unlocked"
+            };
+            Ok(format!(
+                "<{state} _thread.lock object at {:#x}>",
+                zelf.get_id()
+            ))
         }
     }
 
@@ -221,7 +238,8 @@ pub mod engine_thread {
 
     impl RLock {
         fn owned(&self) -> bool {
-            self.owner.load(Ordering::SeqCst) == current_ident() && self.count.load(Ordering::SeqCst) > 0
+            self.owner.load(Ordering::SeqCst) == current_ident()
+                && self.count.load(Ordering::SeqCst) > 0
         }
 
         fn take(&self, timeout_ms: Option<f64>, vm: &VirtualMachine) -> PyResult<bool> {
@@ -284,7 +302,11 @@ pub mod engine_thread {
 
         #[pymethod]
         fn _recursion_count(zelf: &Py<Self>) -> usize {
-            if zelf.owned() { zelf.count.load(Ordering::SeqCst) } else { 0 }
+            if zelf.owned() {
+                zelf.count.load(Ordering::SeqCst)
+            } else {
+                0
+            }
         }
 
         /// For `Condition.wait`: let go entirely, and say how to take it back.
@@ -306,7 +328,9 @@ pub mod engine_thread {
             vm: &VirtualMachine,
         ) -> PyResult<()> {
             let [count, owner] = state.as_slice() else {
-                return Err(vm.new_type_error("_acquire_restore() needs the state _release_save() gave"));
+                return Err(
+                    vm.new_type_error("_acquire_restore() needs the state _release_save() gave")
+                );
             };
             let (count, owner): (usize, u64) = (count.try_to_value(vm)?, owner.try_to_value(vm)?);
             acquire_engine_lock(&zelf.inner, None, vm)?;
@@ -322,9 +346,16 @@ pub mod engine_thread {
     impl Constructor for RLock {
         type Args = FuncArgs;
 
-        fn py_new(_cls: &Py<rustpython_vm::builtins::PyType>, _args: FuncArgs, vm: &VirtualMachine) -> PyResult<Self> {
+        fn py_new(
+            _cls: &Py<rustpython_vm::builtins::PyType>,
+            _args: FuncArgs,
+            vm: &VirtualMachine,
+        ) -> PyResult<Self> {
             Ok(RLock {
-                inner: EngineLock::python(&format!("the RLock made at {}", lock_name(vm).trim_start_matches("the lock made at "))),
+                inner: EngineLock::python(&format!(
+                    "the RLock made at {}",
+                    lock_name(vm).trim_start_matches("the lock made at ")
+                )),
                 owner: AtomicU64::new(0),
                 count: AtomicUsize::new(0),
             })
@@ -333,7 +364,11 @@ pub mod engine_thread {
 
     impl Representable for RLock {
         fn repr_str(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
-            let state = if zelf.inner.locked() { "locked" } else { "unlocked" };
+            let state = if zelf.inner.locked() {
+                "locked"
+            } else {
+                "unlocked"
+            };
             Ok(format!(
                 "<{state} _thread.RLock object owner={} count={} at {:#x}>",
                 zelf.owner.load(Ordering::SeqCst),
@@ -417,7 +452,11 @@ pub mod engine_thread {
 
         /// `join(timeout=None)`: blocks until the thread ends, the timeout passes or the run is stopped.
         #[pymethod]
-        fn join(zelf: &Py<Self>, timeout: OptionalArg<PyObjectRef>, vm: &VirtualMachine) -> PyResult<()> {
+        fn join(
+            zelf: &Py<Self>,
+            timeout: OptionalArg<PyObjectRef>,
+            vm: &VirtualMachine,
+        ) -> PyResult<()> {
             if !playground::engine::lock(&zelf.state).started {
                 return Err(vm.new_runtime_error("thread not started"));
             }
@@ -425,7 +464,9 @@ pub mod engine_thread {
                 return Err(vm.new_runtime_error("Cannot join current thread"));
             }
             let timeout_s = match timeout {
-                OptionalArg::Present(t) if !vm.is_none(&t) => Some(t.try_float(vm)?.to_f64().max(0.0)),
+                OptionalArg::Present(t) if !vm.is_none(&t) => {
+                    Some(t.try_float(vm)?.to_f64().max(0.0))
+                }
                 _ => None,
             };
             let Some(thread) = zelf.thread() else {
@@ -443,14 +484,21 @@ pub mod engine_thread {
     impl Constructor for ThreadHandle {
         type Args = FuncArgs;
 
-        fn py_new(_cls: &Py<rustpython_vm::builtins::PyType>, _args: FuncArgs, _vm: &VirtualMachine) -> PyResult<Self> {
+        fn py_new(
+            _cls: &Py<rustpython_vm::builtins::PyType>,
+            _args: FuncArgs,
+            _vm: &VirtualMachine,
+        ) -> PyResult<Self> {
             Ok(ThreadHandle::new(0, false))
         }
     }
 
     impl Representable for ThreadHandle {
         fn repr_str(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
-            Ok(format!("<_thread._ThreadHandle object: ident={}>", zelf.ident.load(Ordering::SeqCst)))
+            Ok(format!(
+                "<_thread._ThreadHandle object: ident={}>",
+                zelf.ident.load(Ordering::SeqCst)
+            ))
         }
     }
 
@@ -565,9 +613,7 @@ pub mod engine_thread {
         let body = vm.new_thread().make_spawn_func(move |vm| {
             threads::set_current(ident);
             if let Err(exc) = function.invoke(args, vm) {
-                if !exc.fast_isinstance(vm.ctx.exceptions.system_exit)
-                    && !stop::is_stop(&exc, vm)
-                {
+                if !exc.fast_isinstance(vm.ctx.exceptions.system_exit) && !stop::is_stop(&exc, vm) {
                     let msg = function
                         .as_ref()
                         .repr(vm)
@@ -597,8 +643,11 @@ pub mod engine_thread {
                 .cloned()
                 .or_else(|| args.kwargs.get(name).cloned())
         };
-        let function_obj = get(0, "function")
-            .ok_or_else(|| vm.new_type_error("start_joinable_thread() missing required argument 'function' (pos 1)"))?;
+        let function_obj = get(0, "function").ok_or_else(|| {
+            vm.new_type_error(
+                "start_joinable_thread() missing required argument 'function' (pos 1)",
+            )
+        })?;
         let function: ArgCallable = function_obj
             .clone()
             .try_into_value(vm)
@@ -617,7 +666,9 @@ pub mod engine_thread {
         let given: PyRef<ThreadHandle> = given
             .downcast()
             .map_err(|_| vm.new_type_error("'handle' must be a _ThreadHandle"))?;
-        given.ident.store(started.ident.load(Ordering::SeqCst), Ordering::SeqCst);
+        given
+            .ident
+            .store(started.ident.load(Ordering::SeqCst), Ordering::SeqCst);
         {
             let mut st = playground::engine::lock(&given.state);
             st.thread = started.thread();
@@ -642,6 +693,8 @@ pub mod engine_thread {
             }
         }
         let name = format!("Thread-{}", threads::last_ident());
-        Ok(spawn(function, call, name, true, vm)?.ident.load(Ordering::SeqCst))
+        Ok(spawn(function, call, name, true, vm)?
+            .ident
+            .load(Ordering::SeqCst))
     }
 }

@@ -78,9 +78,15 @@ print(select.select([], [], [], 0.2), time.perf_counter() - start >= 0.19)
 "#,
     );
     assert_eq!(got[0], "OSError [Errno 9] Bad file descriptor: in the browser select() can wait only on the ends of a socket.socketpair(), and 0 is not one");
-    assert_eq!(got[1], "ValueError file descriptor cannot be a negative integer (-1)");
+    assert_eq!(
+        got[1],
+        "ValueError file descriptor cannot be a negative integer (-1)"
+    );
     assert_eq!(got[2], "ValueError timeout must be non-negative");
-    assert_eq!(got[3], "TypeError argument must be an int, or have a fileno() method.");
+    assert_eq!(
+        got[3],
+        "TypeError argument must be an int, or have a fileno() method."
+    );
     assert_eq!(got[4], "([], [], []) True");
 }
 

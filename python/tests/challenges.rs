@@ -105,7 +105,10 @@ fn cpu_to_processes_starter_fails_under_the_gil() {
         runs.extend(verdicts(&check, &small));
     }
     let bad = judge::summarize(&runs);
-    println!("cpu-to-processes: a starter's run failed after {} run(s)", bad.runs);
+    println!(
+        "cpu-to-processes: a starter's run failed after {} run(s)",
+        bad.runs
+    );
     assert!(bad.passed < bad.runs, "{}", bad.text);
     assert!(
         bad.text.contains("× faster, and at least 1.25 × is needed"),

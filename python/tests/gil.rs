@@ -8,7 +8,9 @@ use common::{run_as, stdout};
 use playground::engine::gil::Interpreter;
 use playground::protocol::LaneState;
 
-const GIL: Interpreter = Interpreter::Gil { switch_interval_ms: 5.0 };
+const GIL: Interpreter = Interpreter::Gil {
+    switch_interval_ms: 5.0,
+};
 const FREE: Interpreter = Interpreter::FreeThreaded;
 
 #[test]
@@ -17,9 +19,22 @@ fn sys_reports_the_build_and_the_switch_interval() {
                    sys.setswitchinterval(0.001)\nprint(sys.getswitchinterval())\n\
                    try:\n    sys.setswitchinterval(0)\nexcept ValueError as e:\n    print('ValueError:', e)\n";
     let with = run_as(program, GIL);
-    assert_eq!(stdout(&with), ["True 0.005", "0.001", "ValueError: switch interval must be strictly positive"], "{}", common::stderr(&with));
+    assert_eq!(
+        stdout(&with),
+        [
+            "True 0.005",
+            "0.001",
+            "ValueError: switch interval must be strictly positive"
+        ],
+        "{}",
+        common::stderr(&with)
+    );
     let without = run_as(program, FREE);
-    assert!(stdout(&without)[0].starts_with("False "), "{:?}", stdout(&without));
+    assert!(
+        stdout(&without)[0].starts_with("False "),
+        "{:?}",
+        stdout(&without)
+    );
 }
 
 /// Two threads count up a shared counter without a lock; `switch` is what sits between the read and
@@ -39,7 +54,10 @@ fn with_the_gil_the_unlocked_counter_loses_nothing_and_the_gil_changes_hands() {
     assert_eq!(stdout(&outcome), ["40000"], "{:?}", outcome.exception);
     assert!(outcome.gil.switches >= 2, "{:?}", outcome.gil);
     assert!(
-        outcome.events.iter().any(|e| e.state == LaneState::WaitingGil),
+        outcome
+            .events
+            .iter()
+            .any(|e| e.state == LaneState::WaitingGil),
         "no thread was drawn waiting for the GIL"
     );
 }
@@ -48,7 +66,11 @@ fn with_the_gil_the_unlocked_counter_loses_nothing_and_the_gil_changes_hands() {
 fn a_switch_point_inside_the_read_modify_write_loses_updates_even_with_the_gil() {
     let outcome = run_as(&counter_program("        time.sleep(0)\n"), GIL);
     let counted: u64 = stdout(&outcome)[0].parse().expect("a number");
-    assert!(counted < 40000, "no update was lost: {counted}; {:?}", outcome.gil);
+    assert!(
+        counted < 40000,
+        "no update was lost: {counted}; {:?}",
+        outcome.gil
+    );
     assert!(outcome.gil.switches > 10, "{:?}", outcome.gil);
 }
 
@@ -63,7 +85,10 @@ fn free_threaded_threads_run_at_once_and_never_wait_for_a_gil() {
                    for t in ts: t.start()\nfor t in ts: t.join()\nprint(most)\n";
     let outcome = run_as(program, FREE);
     assert_eq!(stdout(&outcome), ["2"], "{:?}", outcome.exception);
-    assert!(outcome.events.iter().all(|e| e.state != LaneState::WaitingGil));
+    assert!(outcome
+        .events
+        .iter()
+        .all(|e| e.state != LaneState::WaitingGil));
     assert_eq!(outcome.gil.switches, 0);
 }
 
@@ -84,6 +109,10 @@ fn an_endless_loop_with_the_gil_is_stopped_at_a_switch_point() {
     let outcome = common::run_with_stop_after(program, GIL, 300.0);
     assert!(outcome.stopped.is_some());
     assert_eq!(outcome.exit_code, 1);
-    assert!(outcome.exception.is_none(), "a stop is not the program's error: {:?}", outcome.exception);
+    assert!(
+        outcome.exception.is_none(),
+        "a stop is not the program's error: {:?}",
+        outcome.exception
+    );
     assert!(outcome.duration_ms < 10_000.0, "{}", outcome.duration_ms);
 }

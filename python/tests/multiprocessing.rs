@@ -278,7 +278,10 @@ if __name__ == "__main__":
     assert!((1000..1100).contains(&piped.bytes), "{piped:?}");
     for m in &outcome.messages {
         assert!(m.sent_at <= m.received_at, "{m:?}");
-        assert!(m.sent_at >= outcome.started_at && m.received_at <= outcome.finished_at, "{m:?}");
+        assert!(
+            m.sent_at >= outcome.started_at && m.received_at <= outcome.finished_at,
+            "{m:?}"
+        );
     }
     assert_eq!(outcome.dropped_messages, 0);
 }
@@ -353,5 +356,9 @@ if __name__ == "__main__":
 "#);
     assert_eq!(outcome.exit_code, 0, "{}", stderr(&outcome));
     assert_eq!(stdout(&outcome), ["[1, 2]", "done"], "{}", stderr(&outcome));
-    assert!(!stderr(&outcome).contains("Process "), "{}", stderr(&outcome));
+    assert!(
+        !stderr(&outcome).contains("Process "),
+        "{}",
+        stderr(&outcome)
+    );
 }

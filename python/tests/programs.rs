@@ -71,7 +71,16 @@ for t in ts: t.start()
 for t in ts: t.join()
 print(counter)
 "#);
-    assert_eq!(stdout(&out), vec!["8000"], "stderr: {} stopped {:?} exit {} exc {:?} lanes {}", stderr(&out), out.stopped, out.exit_code, out.exception, out.lanes.len());
+    assert_eq!(
+        stdout(&out),
+        vec!["8000"],
+        "stderr: {} stopped {:?} exit {} exc {:?} lanes {}",
+        stderr(&out),
+        out.stopped,
+        out.exit_code,
+        out.exception,
+        out.lanes.len()
+    );
 }
 
 #[test]
@@ -96,7 +105,14 @@ print("never")
 "#);
     let dl = out.deadlock.clone().expect("a deadlock");
     assert_eq!(dl.cycle.len(), 2);
-    assert!(out.stopped.clone().unwrap_or_default().starts_with("Deadlock"), "stopped: {:?}", out.stopped);
+    assert!(
+        out.stopped
+            .clone()
+            .unwrap_or_default()
+            .starts_with("Deadlock"),
+        "stopped: {:?}",
+        out.stopped
+    );
     assert!(!stdout(&out).contains(&"never".to_string()));
 }
 

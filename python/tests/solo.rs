@@ -98,8 +98,8 @@ fn text(outcome: &PythonOutcome, stream: Stream) -> String {
 }
 
 #[test]
-fn without_suspending_a_single_threaded_program_runs_and_reports_while_it_runs_and_threads_and_processes_are_refused()
-{
+fn without_suspending_a_single_threaded_program_runs_and_reports_while_it_runs_and_threads_and_processes_are_refused(
+) {
     let (outcome, reports) = run_solo(
         r#"
 import threading, time, queue
@@ -162,7 +162,10 @@ print("end")
 
 #[test]
 fn the_refusal_names_the_cause_and_the_fix() {
-    let (outcome, _) = run_solo("import threading\nthreading.Thread(target=print).start()\n", true);
+    let (outcome, _) = run_solo(
+        "import threading\nthreading.Thread(target=print).start()\n",
+        true,
+    );
     assert_eq!(outcome.exit_code, 1);
     let stderr = text(&outcome, Stream::Stderr);
     assert!(
@@ -204,7 +207,11 @@ fn multiprocessing_tutorials_print_what_cpython_prints_in_solo_mode() {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    assert!(files.len() >= 4, "tutorial programs missing from {}", dir.display());
+    assert!(
+        files.len() >= 4,
+        "tutorial programs missing from {}",
+        dir.display()
+    );
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let out = std::process::Command::new("python3")
@@ -218,9 +225,18 @@ fn multiprocessing_tutorials_print_what_cpython_prints_in_solo_mode() {
             .map(str::to_string)
             .collect();
         let (outcome, _) = run_solo(&std::fs::read_to_string(&path).unwrap(), true);
-        assert_eq!(outcome.exit_code, 0, "{name}: {}", text(&outcome, Stream::Stderr));
+        assert_eq!(
+            outcome.exit_code,
+            0,
+            "{name}: {}",
+            text(&outcome, Stream::Stderr)
+        );
         let ours: Vec<String> = outcome.output.iter().map(|l| l.text.clone()).collect();
-        assert_eq!(multiset(&ours), multiset(&cpython), "{name}: our lines vs CPython's");
+        assert_eq!(
+            multiset(&ours),
+            multiset(&cpython),
+            "{name}: our lines vs CPython's"
+        );
     }
 }
 
@@ -278,9 +294,20 @@ fn with_processes_a_stop_ends_a_program_waiting_on_its_child() {
         true,
         Some(500),
     );
-    assert!(t0.elapsed() < std::time::Duration::from_secs(30), "{:?}", t0.elapsed());
-    assert_eq!(outcome.stopped.as_deref(), Some("Stopped (the test's Stop button)"));
-    assert_eq!(text(&outcome, Stream::Stdout), "started", "the join ended by the stop, not by the child");
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(
+        outcome.stopped.as_deref(),
+        Some("Stopped (the test's Stop button)")
+    );
+    assert_eq!(
+        text(&outcome, Stream::Stdout),
+        "started",
+        "the join ended by the stop, not by the child"
+    );
 }
 
 #[test]
@@ -309,4 +336,3 @@ if __name__ == "__main__":
     assert_eq!(outcome.exit_code, 0, "{}", text(&outcome, Stream::Stderr));
     assert_eq!(text(&outcome, Stream::Stdout), "[0, 1, 8, 27]");
 }
-

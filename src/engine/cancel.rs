@@ -119,8 +119,8 @@ pub fn wait_slice<'a, T>(
 pub(crate) mod tests {
     use super::*;
     use crate::engine::primitives::{Event, Lock, Queue};
-    use crate::engine::{sync, thread, trace};
     use crate::engine::trace::TRACE_TEST_LOCK;
+    use crate::engine::{sync, thread, trace};
     use std::sync::Arc;
 
     /// Starts `n` threads that each block in a different kind of wait for a minute, asks for a stop after

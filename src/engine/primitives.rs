@@ -632,7 +632,10 @@ mod tests {
         let _s = serial();
         let waiter = Arc::new(Lock::python("waiter"));
         assert!(waiter.try_acquire());
-        assert!(!waiter.try_acquire(), "try_acquire must not take a held lock");
+        assert!(
+            !waiter.try_acquire(),
+            "try_acquire must not take a held lock"
+        );
         let releaser = {
             let waiter = waiter.clone();
             std::thread::spawn(move || {

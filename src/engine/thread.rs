@@ -120,7 +120,8 @@ impl<T> JoinHandle<T> {
                 break Err("the thread ended with an exception".into());
             }
             // In slices: a panicking thread notifies without the lock, so a wake-up could be missed.
-            result = super::cancel::wait_slice(&self.slot.finished, &self.slot.result, result, None).0;
+            result =
+                super::cancel::wait_slice(&self.slot.finished, &self.slot.result, result, None).0;
         };
         drop(result);
         trace::enter(LaneState::Running);
@@ -144,7 +145,13 @@ impl<T> JoinHandle<T> {
                 if deadline.is_some_and(|d| crate::clock::now_ms() >= d) {
                     break;
                 }
-                guard = super::cancel::wait_slice(&self.slot.finished, &self.slot.result, guard, deadline).0;
+                guard = super::cancel::wait_slice(
+                    &self.slot.finished,
+                    &self.slot.result,
+                    guard,
+                    deadline,
+                )
+                .0;
             }
             drop(guard);
             trace::enter(LaneState::Running);
@@ -210,7 +217,10 @@ mod tests {
         });
         let t1 = crate::clock::now_ms();
         handle.wait_until(None);
-        assert!(crate::clock::now_ms() - t1 < 300.0, "a stop did not end the wait");
+        assert!(
+            crate::clock::now_ms() - t1 < 300.0,
+            "a stop did not end the wait"
+        );
         stopper.join().unwrap();
         let _ = handle.try_join();
         crate::engine::cancel::reset();

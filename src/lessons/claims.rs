@@ -53,6 +53,36 @@ pub fn numbers_after(run: &ProgramRun, prefix: &str) -> Vec<f64> {
         .collect()
 }
 
+/// The median over a program's repeats of `numerator / denominator`, the i-th number after
+/// `numerator_prefix` over the i-th after `denominator_prefix`. A claim about speed compares times
+/// measured next to each other, repeated: a single pair can be off by 2× when the machine is busy in
+/// between (the native tier's runs on a 2-core machine were, once in a few runs).
+pub fn median_ratio(
+    run: &ProgramRun,
+    numerator_prefix: &str,
+    denominator_prefix: &str,
+) -> Result<f64, String> {
+    let numerators = numbers_after(run, numerator_prefix);
+    let denominators = numbers_after(run, denominator_prefix);
+    let ratios: Vec<f64> = numerators
+        .iter()
+        .zip(&denominators)
+        .filter(|(_, d)| **d > 0.0)
+        .map(|(n, d)| n / d)
+        .collect();
+    claim(
+        !ratios.is_empty() && numerators.len() == denominators.len(),
+        || {
+            format!(
+                "expected as many lines starting with {numerator_prefix:?} as with \
+                 {denominator_prefix:?} (and a time above 0); the program printed {:?}",
+                run.stdout
+            )
+        },
+    )?;
+    Ok(super::spread(&ratios).0)
+}
+
 /// How many printed lines equal `text`.
 pub fn count_lines(run: &ProgramRun, text: &str) -> usize {
     run.stdout.iter().filter(|l| l.as_str() == text).count()
@@ -100,5 +130,33 @@ mod tests {
         assert!(number_after(&run, "nope")
             .unwrap_err()
             .contains("no line starts with"));
+    }
+
+    #[test]
+    fn a_ratio_is_the_median_over_the_repeats() {
+        let out: Vec<String> = [
+            "seq: 100 ms",
+            "thr: 90 ms",
+            "seq: 50 ms",
+            "thr: 100 ms",
+            "seq: 100 ms",
+            "thr: 120 ms",
+        ]
+        .map(String::from)
+        .to_vec();
+        let run = ProgramRun {
+            stdout: &out,
+            stderr: "",
+            exit_code: 0,
+            deadlock: false,
+        };
+        // The ratios are 0.9, 2.0 and 1.2: one noisy pair does not decide.
+        assert_eq!(median_ratio(&run, "thr:", "seq:"), Ok(1.2));
+        let uneven = ProgramRun {
+            stdout: &out[..5],
+            ..run
+        };
+        assert!(median_ratio(&uneven, "thr:", "seq:").is_err());
+        assert!(median_ratio(&run, "thr:", "nope").is_err());
     }
 }

@@ -49,7 +49,11 @@ pub fn limit_file_kib(params: &mut Params, name: &str, notices: &mut Vec<String>
     let (size, _) = served_file(asked);
     if size != asked {
         let (last, first) = SERVED_FILE_KIB.split_last().expect("files are served");
-        let listed = first.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let listed = first
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         notices.push(format!(
             "The files served with the page are {listed} and {last} KiB; using {size} KiB instead of {asked}."
         ));

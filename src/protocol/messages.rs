@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+use super::challenge::{CheckedRun, ShownChallenge, Summary};
 use super::{
     Event, Lane, LessonInfo, OutputLine, PreparedRun, RunOutcome, RunRequest, SpawnCommand,
 };
-use super::challenge::{CheckedRun, ShownChallenge, Summary};
 use crate::params::ParamSpec;
 
 /// The job a request belongs to: the page numbers its requests, and every reply names the one it answers.
@@ -49,10 +49,7 @@ pub enum PageToRuntime {
     /// A teacher's challenge (JSON text) for the engine to read; answered by `challenge`.
     ParseChallenge { job: Job, text: String },
     /// The verdict over a check's runs (`[{ verdict, stopped }]`); answered by `summary`.
-    SummarizeCheck {
-        job: Job,
-        verdicts: Vec<CheckedRun>,
-    },
+    SummarizeCheck { job: Job, verdicts: Vec<CheckedRun> },
     /// Stop the running lesson (the Stop button, the time limit). Not a job of its own.
     Stop {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,11 +117,20 @@ pub enum RuntimeToPage {
         status: RuntimeStatus,
     },
     /// The rayon probe's sum and the pool threads that took part.
-    Probe { job: Job, result: RayonProbe },
+    Probe {
+        job: Job,
+        result: RayonProbe,
+    },
     /// A teacher's challenge as the engine read it.
-    Challenge { job: Job, result: ShownChallenge },
+    Challenge {
+        job: Job,
+        result: ShownChallenge,
+    },
     /// The verdict over a check's runs (`{ pass, passed, runs, text }`).
-    Summary { job: Job, result: Summary },
+    Summary {
+        job: Job,
+        result: Summary,
+    },
     /// A stop was received; `running`: whether a run was going on to stop.
     Stopping {
         #[serde(default, skip_serializing_if = "Option::is_none")]

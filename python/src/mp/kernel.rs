@@ -176,12 +176,10 @@ impl Kernel {
                 None => unknown("cell", cell),
             },
             Call::NewShared { slots } => self.new_shared(slots),
-            Call::LoadShared { first, count } => Some(
-                match shared::load_bytes(first, count) {
-                    Ok(bytes) => (Reply::Item, Some(bytes)),
-                    Err(message) => (Reply::Error { message }, None),
-                },
-            ),
+            Call::LoadShared { first, count } => Some(match shared::load_bytes(first, count) {
+                Ok(bytes) => (Reply::Item, Some(bytes)),
+                Err(message) => (Reply::Error { message }, None),
+            }),
             Call::StoreShared { first } => Some(
                 match shared::store_bytes(first, data.as_deref().unwrap_or_default()) {
                     Ok(()) => (Reply::Done, None),

@@ -139,7 +139,12 @@ mod mp_module {
     #[pyfunction]
     fn shared_store(first: u32, values: Vec<i64>, vm: &VirtualMachine) -> PyResult<()> {
         if shared::is_remote() {
-            return call(Call::StoreShared { first }, Some(shared::bytes_of(&values)), vm).map(drop);
+            return call(
+                Call::StoreShared { first },
+                Some(shared::bytes_of(&values)),
+                vm,
+            )
+            .map(drop);
         }
         for (i, value) in (0u32..).zip(values) {
             shared::store(first.saturating_add(i), value).map_err(|e| vm.new_value_error(e))?;

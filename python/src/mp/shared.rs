@@ -117,7 +117,9 @@ pub fn set_remote() {
 /// A slot outside the segment.
 pub fn load_bytes(first: u32, count: u32) -> Result<Vec<u8>, String> {
     if count > SEGMENT_SLOTS {
-        return Err(format!("{count} shared values are more than the shared memory holds"));
+        return Err(format!(
+            "{count} shared values are more than the shared memory holds"
+        ));
     }
     let values = (0..count)
         .map(|i| load(first.saturating_add(i)))
@@ -171,7 +173,9 @@ mod tests {
         store_bytes(SEGMENT_SLOTS - 3, &bytes_of(&[-1, 7, i64::MIN])).unwrap();
         let bytes = load_bytes(SEGMENT_SLOTS - 3, 3).unwrap();
         assert_eq!(values_of(&bytes), vec![-1, 7, i64::MIN]);
-        assert!(load_bytes(SEGMENT_SLOTS - 1, 2).unwrap_err().contains("outside"));
+        assert!(load_bytes(SEGMENT_SLOTS - 1, 2)
+            .unwrap_err()
+            .contains("outside"));
         assert!(store_bytes(0, &[1, 2, 3]).is_err());
     }
 

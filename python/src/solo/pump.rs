@@ -61,7 +61,9 @@ pub fn acquire_pumping(
     vm: &VirtualMachine,
 ) -> PyResult<Pumped> {
     if !super::is_solo() || PUMPING.with(Cell::get) {
-        return Ok(Pumped::NoPump { left_ms: timeout_ms });
+        return Ok(Pumped::NoPump {
+            left_ms: timeout_ms,
+        });
     }
     let deadline = timeout_ms.map(|t| now_ms() + t);
     loop {

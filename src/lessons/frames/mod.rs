@@ -140,29 +140,32 @@ if __name__ == "__main__":      # each process imports this file again: only the
 
 impl Lesson for FramesLab {
     fn python_check(&self) -> PythonCheck {
-        // Small frames: the view's filter is a pure-Python loop over every pixel. Under the GIL the
-        // threads take about the sequential time; every way gives the same pixels.
+        // Small frames: the view's filter is a pure-Python loop over every pixel. Under the GIL two
+        // threads take about one thread's time; every way gives the same pixels. The claim compares the
+        // sweep's medians (1 and 2 threads, three runs each, timed next to each other), not the single
+        // timings above it, which a busy moment of the machine can make 2× slower.
         PythonCheck::Runs {
             params: &[
                 ("frames", 4),
                 ("width", 64),
                 ("workers", 2),
                 ("max_workers", 2),
-                ("repeats", 1),
+                ("repeats", 3),
             ],
             gil: true,
             claim: |run| {
                 finished(run)?;
-                let sequential = number_after(run, "sequential:")?;
-                let threads = number_after(run, "2 threads:")?;
+                number_after(run, "sequential:")?;
+                number_after(run, "2 threads:")?;
                 number_after(run, "2 processes:")?;
-                number_after(run, "2 threads in the sweep:")?;
                 claim(
                     run.stdout.iter().any(|l| l == "the same pixels every way"),
                     || "the ways gave different pixels".to_string(),
                 )?;
-                claim(threads > 0.7 * sequential, || {
-                    format!("under the GIL 2 threads took {threads} s, sequential {sequential} s")
+                let one = number_after(run, "1 threads in the sweep:")?;
+                let two = number_after(run, "2 threads in the sweep:")?;
+                claim(two > 0.7 * one, || {
+                    format!("under the GIL 2 threads took {two} s, 1 thread {one} s (medians of 3)")
                 })
             },
         }
